@@ -1,0 +1,20 @@
+/** One verb of the `apprentice` command line. Each lives in electron/cli/commands/<name>.ts. */
+export interface CliCommand {
+  name: string;
+  /** One line for `apprentice --help`. */
+  summary: string;
+  /** Full usage text printed by `apprentice <name> --help`; documents every flag. */
+  help: string;
+  /**
+   * Runs the verb. Returns the process exit code: 0 success, 1 failure of the work, 2 bad input (bad flags,
+   * a file that is refused). Errors for bad input are printed as one clear line, never a stack trace.
+   */
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+export interface CliIo {
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+  /** True when stdout is a terminal: progress bars are drawn only then. */
+  isTty: boolean;
+}

@@ -1,0 +1,154 @@
+/**
+ * The AppApi implementation: plain Node, no 'electron' import. Both shells construct one of these and
+ * route every renderer call through dispatch(); the only shell-specific parts come in as a ShellPlatform.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppApi } from '../../shared/api.js';
+import type { AppInfo, JobProgress, ProjectSummary, RecentProject, Settings, SettingsPatch } from '../../shared/dto.js';
+import type { ComputeInfo } from '../../shared/compute.js';
+import type { AppEvent, AppEventListener } from '../../shared/events.js';
+import { JobManager } from './job-manager.js';
+import { createFileLogger, type Logger } from './logger.js';
+import { ProjectService } from './project-service.js';
+import { RecentProjects } from './recent-projects.js';
+import { SettingsService } from './settings-service.js';
+import { isProjectFolder } from '../store/project-store.js';
+import { APP_NAME, APP_VERSION } from './version.js';
+
+export interface ShellPlatform {
+  shell: 'electron' | 'web';
+  /** Extra version strings the shell knows (electron, chrome). */
+  versions?: Record<string, string>;
+  /** A native folder dialog, where the shell has one. */
+  pickFolder?: (opts: { title?: string; defaultPath?: string }) => Promise<string | null>;
+}
+
+export interface AppServicesOptions {
+  userDataDir: string;
+  platform: ShellPlatform;
+  logger?: Logger;
+  /** Initialises the compute engine; injected so that tests and the web shell can choose. */
+  initCompute?: (settings: Settings) => Promise<ComputeInfo>;
+}
+
+export interface AppServices {
+  api: AppApi;
+  log: Logger;
+  jobs: JobManager;
+  projects: ProjectService;
+  settings: SettingsService;
+  subscribe(listener: AppEventListener): () => void;
+  dispose(): Promise<void>;
+}
+
+export function createAppServices(opts: AppServicesOptions): AppServices {
+  const log = opts.logger ?? createFileLogger({ dir: join(opts.userDataDir, 'logs') });
+  const listeners = new Set<AppEventListener>();
+  const emit = (event: AppEvent) => {
+    for (const l of listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        log.error('Event listener failed', err);
+      }
+    }
+  };
+  const settings = new SettingsService(opts.userDataDir, log);
+  log.level = settings.get().logLevel;
+  const recent = new RecentProjects(opts.userDataDir, log, (p) => existsSync(p) && isProjectFolder(p));
+  const projects = new ProjectService(APP_VERSION, recent, () => settings.get().recentProjectsLimit, emit, log);
+  const jobs = new JobManager(emit, log);
+
+  let compute: Promise<ComputeInfo | null> | null = null;
+  const computeInfo = () => {
+    compute ??= (opts.initCompute ?? defaultInitCompute)(settings.get()).then(
+      (info) => {
+        log.info(`Compute backend: ${info.backend}${info.notice ? ` (${info.notice})` : ''}`);
+        return info;
+      },
+      (err) => {
+        log.error('Compute engine failed to initialise', err);
+        return null;
+      },
+    );
+    return compute;
+  };
+
+  const api: AppApi = {
+    async getAppInfo(): Promise<AppInfo> {
+      return {
+        name: APP_NAME,
+        version: APP_VERSION,
+        shell: opts.platform.shell,
+        platform: process.platform,
+        arch: process.arch,
+        versions: { node: process.versions.node, v8: process.versions.v8, ...opts.platform.versions },
+        compute: await computeInfo(),
+        userDataDir: opts.userDataDir,
+        logFile: log.file,
+      };
+    },
+    async getSettings(): Promise<Settings> {
+      return settings.get();
+    },
+    async updateSettings(patch: SettingsPatch): Promise<Settings> {
+      const next = settings.update(patch);
+      log.level = next.logLevel;
+      emit({ type: 'settings', settings: next });
+      return next;
+    },
+    async listRecentProjects(): Promise<RecentProject[]> {
+      return recent.list();
+    },
+    async forgetRecentProject({ path }): Promise<RecentProject[]> {
+      return recent.forget(path);
+    },
+    async createProject({ parentDir, name }): Promise<ProjectSummary> {
+      return projects.create(parentDir, name);
+    },
+    async openProject({ path }): Promise<ProjectSummary> {
+      return projects.open(path);
+    },
+    async closeProject(): Promise<void> {
+      projects.close();
+    },
+    async getCurrentProject(): Promise<ProjectSummary | null> {
+      return projects.summary();
+    },
+    async pickFolder(args): Promise<string | null> {
+      return opts.platform.pickFolder ? opts.platform.pickFolder(args) : null;
+    },
+    async listFolder({ path }) {
+      return projects.listFolder(path);
+    },
+    async listJobs(): Promise<JobProgress[]> {
+      return jobs.list();
+    },
+    async cancelJob({ jobId }): Promise<void> {
+      jobs.cancel(jobId);
+    },
+  };
+
+  return {
+    api,
+    log,
+    jobs,
+    projects,
+    settings,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async dispose() {
+      await jobs.shutdown();
+      projects.close();
+      listeners.clear();
+    },
+  };
+}
+
+async function defaultInitCompute(settings: Settings): Promise<ComputeInfo> {
+  const { initCompute } = await import('../engine/backend.js');
+  return initCompute({ requested: settings.computeBackend });
+}

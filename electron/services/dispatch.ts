@@ -1,0 +1,31 @@
+/**
+ * The single entry point both shells use to run a renderer request: check the method name, validate the
+ * arguments against the contract's schema, call the service, and wrap the outcome in a Reply. Nothing
+ * the renderer sends reaches a service unvalidated, and no stack trace travels back.
+ */
+import type { AppApi, Reply } from '../../shared/api.js';
+import { isApiMethod } from '../../shared/api-methods.js';
+import { apiArgSchemas, describeIssues } from '../../shared/api-schema.js';
+import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
+import type { Logger } from './logger.js';
+
+export async function dispatch(api: AppApi, method: unknown, args: unknown, log: Logger): Promise<Reply<unknown>> {
+  try {
+    if (!isApiMethod(method)) {
+      throw new AppError(ErrorCode.INVALID_ARGUMENT, `Unknown method: ${String(method).slice(0, 80)}`);
+    }
+    if (!Array.isArray(args)) throw new AppError(ErrorCode.INVALID_ARGUMENT, `${method}: arguments must be a list`);
+    const parsed = apiArgSchemas[method].safeParse(args);
+    if (!parsed.success) {
+      throw new AppError(ErrorCode.INVALID_ARGUMENT, `${method}: ${describeIssues(parsed.error)}`, { method });
+    }
+    const fn = api[method] as (...a: unknown[]) => Promise<unknown>;
+    const value = await fn.apply(api, parsed.data as unknown[]);
+    return { ok: true, value: value === undefined ? null : value };
+  } catch (err) {
+    const e = toAppError(err);
+    if (e.code === ErrorCode.INTERNAL) log.error(`Internal error in ${String(method)}`, err);
+    else log.debug(`${String(method)} refused: ${e.message}`);
+    return { ok: false, error: e.toPayload() };
+  }
+}

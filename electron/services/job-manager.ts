@@ -1,0 +1,126 @@
+/**
+ * Long jobs (import, pseudo-labelling, training): each gets an id, reports progress as events, can be
+ * cancelled, and ends done/failed/cancelled with a structured error or a result summary. The work itself
+ * runs wherever the job's function puts it (a worker thread for heavy compute); this class only tracks it.
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
+import type { JobProgress } from '../../shared/dto.js';
+import type { AppEvent } from '../../shared/events.js';
+import type { Logger } from './logger.js';
+
+export interface JobContext {
+  readonly jobId: string;
+  /** Aborted when the user cancels; long loops check `signal.aborted` or pass it on. */
+  readonly signal: AbortSignal;
+  progress(update: { phase?: string; done?: number; total?: number; metrics?: Record<string, number> }): void;
+  /** Throws AppError(CANCELLED) if the job was cancelled: call between units of work. */
+  throwIfCancelled(): void;
+}
+
+export type JobFn = (ctx: JobContext) => Promise<Record<string, unknown> | void>;
+
+/** Progress events are throttled to this interval per job; state changes are always sent at once. */
+const EVENT_INTERVAL_MS = 100;
+/** Finished jobs kept for listJobs(). */
+const KEEP_FINISHED = 50;
+
+export class JobManager {
+  private readonly jobs = new Map<string, { progress: JobProgress; abort: AbortController; done: Promise<JobProgress> }>();
+
+  constructor(
+    private readonly emit: (event: AppEvent) => void,
+    private readonly log: Logger,
+  ) {}
+
+  start(kind: string, fn: JobFn): JobProgress {
+    const jobId = randomUUID();
+    const abort = new AbortController();
+    const startedMs = Date.now();
+    const progress: JobProgress = {
+      jobId,
+      kind,
+      state: 'running',
+      phase: 'starting',
+      done: 0,
+      total: 0,
+      startedAt: new Date(startedMs).toISOString(),
+    };
+    let lastEmit = 0;
+    const send = (force: boolean) => {
+      const now = Date.now();
+      if (!force && now - lastEmit < EVENT_INTERVAL_MS) return;
+      lastEmit = now;
+      this.emit({ type: 'job', job: { ...progress, metrics: progress.metrics && { ...progress.metrics } } });
+    };
+    const ctx: JobContext = {
+      jobId,
+      signal: abort.signal,
+      progress: (u) => {
+        if (u.phase !== undefined) progress.phase = u.phase;
+        if (u.done !== undefined) progress.done = u.done;
+        if (u.total !== undefined) progress.total = u.total;
+        if (u.metrics !== undefined) progress.metrics = { ...progress.metrics, ...u.metrics };
+        const elapsed = (Date.now() - startedMs) / 1000;
+        if (progress.done > 0 && progress.total > progress.done && elapsed > 0.5)
+          progress.etaSeconds = Math.round((elapsed / progress.done) * (progress.total - progress.done));
+        send(u.phase !== undefined);
+      },
+      throwIfCancelled: () => {
+        if (abort.signal.aborted) throw new AppError(ErrorCode.CANCELLED, `Job ${kind} was cancelled`);
+      },
+    };
+    this.log.info(`Job ${jobId} (${kind}) started`);
+    send(true);
+    const done = (async () => {
+      try {
+        const result = await fn(ctx);
+        ctx.throwIfCancelled();
+        progress.state = 'done';
+        if (result) progress.result = result;
+        this.log.info(`Job ${jobId} (${kind}) done`, result ?? undefined);
+      } catch (err) {
+        const e = toAppError(err);
+        progress.state = e.code === ErrorCode.CANCELLED ? 'cancelled' : 'failed';
+        progress.error = e.toPayload();
+        if (progress.state === 'failed') this.log.error(`Job ${jobId} (${kind}) failed: ${e.message}`, err);
+        else this.log.info(`Job ${jobId} (${kind}) cancelled`);
+      }
+      progress.finishedAt = new Date().toISOString();
+      delete progress.etaSeconds;
+      send(true);
+      this.prune();
+      return { ...progress };
+    })();
+    this.jobs.set(jobId, { progress, abort, done });
+    return { ...progress };
+  }
+
+  list(): JobProgress[] {
+    return [...this.jobs.values()].map((j) => ({ ...j.progress }));
+  }
+
+  cancel(jobId: string): void {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new AppError(ErrorCode.NOT_FOUND, `No job with id ${jobId}`, { jobId });
+    if (job.progress.state === 'running' || job.progress.state === 'queued') job.abort.abort();
+  }
+
+  /** Resolves when the job has finished, whatever the outcome. */
+  wait(jobId: string): Promise<JobProgress> {
+    const job = this.jobs.get(jobId);
+    if (!job) return Promise.reject(new AppError(ErrorCode.NOT_FOUND, `No job with id ${jobId}`, { jobId }));
+    return job.done;
+  }
+
+  /** Cancels everything still running and waits for it: used on shutdown. */
+  async shutdown(): Promise<void> {
+    for (const j of this.jobs.values()) j.abort.abort();
+    await Promise.allSettled([...this.jobs.values()].map((j) => j.done));
+  }
+
+  private prune(): void {
+    const finished = [...this.jobs.entries()].filter(([, j]) => j.progress.finishedAt !== undefined);
+    for (const [id] of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.jobs.delete(id);
+  }
+}

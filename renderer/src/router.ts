@@ -1,0 +1,18 @@
+import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
+import ProjectsView from './views/ProjectsView.vue';
+import SectionView from './views/SectionView.vue';
+import { SECTIONS } from './sections';
+
+const routes: RouteRecordRaw[] = [
+  { path: '/', redirect: '/projects' },
+  { path: '/projects', name: 'projects', component: ProjectsView },
+  ...SECTIONS.filter((s) => s.id !== 'projects').map((s) => ({
+    path: `/${s.id}`,
+    name: s.id,
+    component: SectionView,
+    props: { sectionId: s.id },
+  })),
+];
+
+// Hash history: works unchanged under app:// (Electron) and http:// (web shell) without server rewrites.
+export const router = createRouter({ history: createWebHashHistory(), routes });

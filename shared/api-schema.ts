@@ -1,0 +1,67 @@
+/**
+ * Run-time schemas for every AppApi method's arguments. The main process validates each call against
+ * these before any service sees it: a renderer is treated as untrusted input.
+ */
+import { z } from 'zod';
+import type { ApiMethod } from './api.js';
+import { COMPUTE_BACKEND_CHOICES } from './compute.js';
+
+export const MAX_PATH_LENGTH = 4096;
+
+/** A file-system path: bounded, no NUL bytes. Whether it is allowed is decided by the service. */
+export const pathSchema = z
+  .string()
+  .min(1, 'path is empty')
+  .max(MAX_PATH_LENGTH, 'path is too long')
+  .refine((s) => !s.includes('\0'), 'path contains a NUL byte');
+
+/** A name that becomes a folder name: no separators, no reserved characters, not . or .. */
+export const projectNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'name is empty')
+  .max(120, 'name is longer than 120 characters')
+  // eslint-disable-next-line no-control-regex
+  .refine((s) => !/[<>:"/\\|?*\u0000-\u001f]/.test(s), 'name contains a character not allowed in folder names')
+  .refine((s) => s !== '.' && s !== '..', 'name cannot be . or ..');
+
+export const settingsSchema = z
+  .object({
+    computeBackend: z.enum(COMPUTE_BACKEND_CHOICES),
+    defaultProjectsDir: pathSchema.nullable(),
+    recentProjectsLimit: z.number().int().min(1).max(50),
+    logLevel: z.enum(['error', 'warn', 'info', 'debug']),
+    overlayOpacity: z.number().min(0).max(1),
+  })
+  .strict();
+
+const none = z.tuple([]);
+const one = <T extends z.ZodType>(s: T) => z.tuple([s]);
+
+export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
+  getAppInfo: none,
+  getSettings: none,
+  updateSettings: one(settingsSchema.partial().strict()),
+  listRecentProjects: none,
+  forgetRecentProject: one(z.object({ path: pathSchema }).strict()),
+  createProject: one(z.object({ parentDir: pathSchema, name: projectNameSchema }).strict()),
+  openProject: one(z.object({ path: pathSchema }).strict()),
+  closeProject: none,
+  getCurrentProject: none,
+  pickFolder: one(
+    z.object({ title: z.string().max(200).optional(), defaultPath: pathSchema.optional() }).strict(),
+  ),
+  listFolder: one(z.object({ path: pathSchema.optional() }).strict()),
+  listJobs: none,
+  cancelJob: one(z.object({ jobId: z.string().min(1).max(100) }).strict()),
+};
+
+/** Formats zod issues as one line a user can read: "name: name is empty; parentDir: path is too long". */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      const where = i.path.filter((p) => typeof p !== 'number' || i.path.length === 1).join('.');
+      return where ? `${where}: ${i.message}` : i.message;
+    })
+    .join('; ');
+}

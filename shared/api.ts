@@ -1,0 +1,60 @@
+/**
+ * The one contract between the renderer and the main process. Both shells implement it with the same
+ * services: Electron through preload + ipcMain.handle, the web shell over a WebSocket. Every method takes
+ * at most one argument (a plain object) so that it can be validated by one schema (see api-schema.ts).
+ */
+import type {
+  AppInfo,
+  FolderListing,
+  JobProgress,
+  ProjectSummary,
+  RecentProject,
+  Settings,
+  SettingsPatch,
+} from './dto.js';
+import type { AppEventListener } from './events.js';
+import type { ErrorPayload } from './errors.js';
+
+export interface AppApi {
+  /** Versions, shell, compute backend (initialised on first call), log file location. */
+  getAppInfo(): Promise<AppInfo>;
+
+  getSettings(): Promise<Settings>;
+  /** Merges and persists; returns the full settings. Unknown keys or out-of-range values are refused. */
+  updateSettings(patch: SettingsPatch): Promise<Settings>;
+
+  listRecentProjects(): Promise<RecentProject[]>;
+  forgetRecentProject(args: { path: string }): Promise<RecentProject[]>;
+  /** Creates `<parentDir>/<name>` as a new project and opens it. */
+  createProject(args: { parentDir: string; name: string }): Promise<ProjectSummary>;
+  openProject(args: { path: string }): Promise<ProjectSummary>;
+  closeProject(): Promise<void>;
+  getCurrentProject(): Promise<ProjectSummary | null>;
+
+  /** The shell's native folder dialog; null when cancelled or when the shell has none (web). */
+  pickFolder(args: { title?: string; defaultPath?: string }): Promise<string | null>;
+  /** Lists sub-folders so that the web shell can offer a folder browser where no native dialog exists. */
+  listFolder(args: { path?: string }): Promise<FolderListing>;
+
+  listJobs(): Promise<JobProgress[]>;
+  cancelJob(args: { jobId: string }): Promise<void>;
+}
+
+export type ApiMethod = keyof AppApi;
+export type ApiArgs<M extends ApiMethod> = Parameters<AppApi[M]>;
+export type ApiResult<M extends ApiMethod> = Awaited<ReturnType<AppApi[M]>>;
+
+/** The envelope a call comes back in: errors stay structured across every transport. */
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: ErrorPayload };
+
+/**
+ * What a shell exposes to the renderer as `window.api`: every contract method (same name, same
+ * arguments) answering with a Reply envelope, plus event subscription. The renderer's api module
+ * unwraps it into an AppApi that throws AppError.
+ */
+export type AppBridge = {
+  [M in ApiMethod]: (...args: ApiArgs<M>) => Promise<Reply<ApiResult<M>>>;
+} & {
+  /** Subscribes to main-process events; returns the unsubscribe function. */
+  onEvent(listener: AppEventListener): () => void;
+};

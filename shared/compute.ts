@@ -1,0 +1,20 @@
+/** What the compute engine reports about itself: shown in the About panel, the CLI and the log. */
+export const COMPUTE_BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'native', 'cpu'] as const;
+export type ComputeBackendChoice = (typeof COMPUTE_BACKEND_CHOICES)[number];
+
+export interface ComputeInfo {
+  /** The tfjs backend in use, e.g. 'tensorflow', 'webgpu', 'native-cpu' (our addon kernels), 'cpu'. */
+  backend: string;
+  /** What the user asked for (setting or APPRENTICE_BACKEND), 'auto' by default. */
+  requested: ComputeBackendChoice;
+  /** Every backend that was tried, best first, with why it was or was not taken. */
+  candidates: { name: string; available: boolean; reason?: string }[];
+  /** True when the fast native CPU kernels (N-API addon) are loaded. */
+  nativeKernels: boolean;
+  /** The BLAS/convolution library behind the native kernels, e.g. 'OpenBLAS 0.3.21'. */
+  nativeLibrary?: string;
+  threads: number;
+  /** A message the user should see, e.g. "native kernels not built: training will be slow". */
+  notice?: string;
+  versions: Record<string, string>;
+}

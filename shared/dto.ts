@@ -1,0 +1,84 @@
+/** Data that crosses the process boundary. Plain objects only: they must survive structured clone and JSON. */
+import type { ComputeInfo, ComputeBackendChoice } from './compute.js';
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  /** 'electron' (desktop app) or 'web' (the browser shell served by `apprentice web`). */
+  shell: 'electron' | 'web';
+  platform: string;
+  arch: string;
+  versions: Record<string, string>;
+  /** Null until the compute engine has been initialised (it is, lazily, on the first getAppInfo). */
+  compute: ComputeInfo | null;
+  userDataDir: string;
+  logFile: string;
+}
+
+export interface Settings {
+  /** Compute backend preference; APPRENTICE_BACKEND in the environment overrides it. */
+  computeBackend: ComputeBackendChoice;
+  /** Where new projects are proposed; null means the user's home folder. */
+  defaultProjectsDir: string | null;
+  /** How many recent projects to remember. */
+  recentProjectsLimit: number;
+  /** Log verbosity of the main process's rotating log file. */
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** Overlay opacity in the slice viewer (0..1). */
+  overlayOpacity: number;
+}
+
+export type SettingsPatch = Partial<Settings>;
+
+export interface RecentProject {
+  path: string;
+  name: string;
+  openedAt: string;
+  /** False when the folder is gone or no longer holds a project: shown greyed, with a "forget" button. */
+  exists: boolean;
+}
+
+export interface ProjectSummary {
+  id: string;
+  name: string;
+  path: string;
+  createdAt: string;
+  schemaVersion: number;
+  createdWithAppVersion: string;
+  counts: Record<string, number>;
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** One progress report of a long job. Sent as an event each time something changes. */
+export interface JobProgress {
+  jobId: string;
+  kind: string;
+  state: JobState;
+  /** What the job is doing now, e.g. 'decoding', 'epoch 3/20'. */
+  phase: string;
+  done: number;
+  total: number;
+  /** Numbers worth charting: loss, dice, slices per second... */
+  metrics?: Record<string, number>;
+  startedAt: string;
+  finishedAt?: string;
+  /** Estimated seconds left, when the job can tell. */
+  etaSeconds?: number;
+  error?: { code: string; message: string; detail?: Record<string, unknown> };
+  /** A short result summary when done (counts, paths). */
+  result?: Record<string, unknown>;
+}
+
+export interface FolderEntry {
+  name: string;
+  path: string;
+  isDirectory: boolean;
+  isProject: boolean;
+}
+
+export interface FolderListing {
+  path: string;
+  parent: string | null;
+  entries: FolderEntry[];
+}

@@ -1,0 +1,165 @@
+// The web shell against real sockets: the token, the origin and host checks, and hostile frames.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { startWebShell, type WebShell } from '../../../electron/web/server.js';
+import type { AppServices } from '../../../electron/services/app-services.js';
+import { decodeMessage, encodeMessage, type ServerMessage } from '../../../shared/wire.js';
+import { testServices } from '../../helpers/services.js';
+import { tempDir } from '../../helpers/temp.js';
+
+interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function get(port: number, path: string, headers: Record<string, string> = {}): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Opens a WebSocket; resolves with it when open, or with the HTTP status that refused the upgrade. */
+function connect(url: string, headers: Record<string, string> = {}): Promise<WebSocket | number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('error', () => resolve(-1));
+  });
+}
+
+function nextMessage(ws: WebSocket): Promise<ServerMessage> {
+  return new Promise((resolve) => ws.once('message', (d: Buffer) => resolve(decodeMessage(new Uint8Array(d)) as ServerMessage)));
+}
+
+async function call(ws: WebSocket, id: number, method: string, args: unknown[] = []): Promise<ServerMessage> {
+  const reply = nextMessage(ws);
+  ws.send(encodeMessage({ t: 'call', id, method: method as never, args }));
+  return reply;
+}
+
+describe('web shell server', () => {
+  const t = tempDir();
+  const rendererDir = join(t.dir, 'renderer');
+  let services: AppServices;
+  let shell: WebShell;
+  let wsUrl: string;
+
+  beforeAll(async () => {
+    mkdirSync(join(rendererDir, 'assets'), { recursive: true });
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>test renderer</title>');
+    writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
+    writeFileSync(join(t.dir, 'secret.txt'), 'do not serve');
+    services = testServices(join(t.dir, 'user-data'));
+    shell = await startWebShell({ services, rendererDir, maxPayloadBytes: 64 * 1024 });
+    wsUrl = `ws://127.0.0.1:${shell.port}/api`;
+  });
+
+  afterAll(async () => {
+    await shell.close();
+    await services.dispose();
+    t.cleanup();
+  });
+
+  it('refuses HTTP requests without the token', async () => {
+    expect((await get(shell.port, '/')).status).toBe(401);
+    expect((await get(shell.port, '/assets/app.js')).status).toBe(401);
+    expect((await get(shell.port, '/?token=wrong')).status).toBe(401);
+  });
+
+  it('trades the token for an HttpOnly cookie and then serves the renderer with a strict CSP', async () => {
+    const first = await get(shell.port, `/?token=${shell.token}`);
+    expect(first.status).toBe(302);
+    const cookie = String(first.headers['set-cookie']);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const page = await get(shell.port, '/', { Cookie: cookie.split(';')[0]! });
+    expect(page.status).toBe(200);
+    expect(page.body).toMatch(/test renderer/);
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
+    expect(page.headers['content-security-policy']).not.toMatch(/unsafe-eval/);
+    expect(page.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('never serves files outside the renderer folder', async () => {
+    const cookie = `apprentice_token=${shell.token}`;
+    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets/..%2f..%2fsecret.txt', '/%00']) {
+      const r = await get(shell.port, p, { Cookie: cookie });
+      expect(r.body, p).not.toMatch(/do not serve/);
+    }
+  });
+
+  it('answers only to loopback host names (DNS rebinding)', async () => {
+    const r = await get(shell.port, `/?token=${shell.token}`, { Host: 'evil.example' });
+    expect(r.status).toBe(421);
+  });
+
+  it('refuses WebSocket connections without the token, with a wrong one, or from a foreign origin', async () => {
+    expect(await connect(wsUrl)).toBe(401);
+    expect(await connect(`${wsUrl}?token=nope`)).toBe(401);
+    expect(await connect(`${wsUrl}?token=${shell.token}`, { Origin: 'https://evil.example' })).toBe(403);
+    expect(await connect(`ws://127.0.0.1:${shell.port}/other?token=${shell.token}`)).toBe(404);
+  });
+
+  it('serves calls, answers malformed messages with errors, and keeps serving', async () => {
+    const ws = (await connect(`${wsUrl}?token=${shell.token}`, { Origin: `http://127.0.0.1:${shell.port}` })) as WebSocket;
+    expect(ws).toBeInstanceOf(WebSocket);
+    expect(await call(ws, 1, 'getSettings')).toMatchObject({ t: 'reply', id: 1, ok: true });
+
+    let reply = nextMessage(ws);
+    ws.send('{"t":"call","id":2,"method":"getSettings","args":[]}');
+    expect(await reply).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+
+    reply = nextMessage(ws);
+    ws.send(Buffer.from([0, 0, 0, 99, 1, 2, 3]));
+    expect(await reply).toMatchObject({ id: null, ok: false, error: { message: /Malformed/ } });
+
+    reply = nextMessage(ws);
+    ws.send(encodeMessage({ t: 'reply', id: 3, ok: true, value: 1 } as never));
+    expect(await reply).toMatchObject({ id: 3, ok: false, error: { code: 'INVALID_ARGUMENT' } });
+
+    expect(await call(ws, 4, 'deleteEverything')).toMatchObject({ id: 4, ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(await call(ws, 5, 'openProject', [{ path: 7 }])).toMatchObject({ id: 5, ok: false });
+    expect(await call(ws, 6, 'openProject', [{ path: '/definitely/not/here' }])).toMatchObject({
+      id: 6,
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+    expect(await call(ws, 7, 'getSettings')).toMatchObject({ id: 7, ok: true });
+    ws.close();
+  });
+
+  it('closes a connection that sends an oversized message, and other clients keep working', async () => {
+    const good = (await connect(`${wsUrl}?token=${shell.token}`)) as WebSocket;
+    const bad = (await connect(`${wsUrl}?token=${shell.token}`)) as WebSocket;
+    const closed = new Promise<number>((r) => bad.once('close', (code) => r(code)));
+    bad.send(new Uint8Array(200 * 1024));
+    expect(await closed).toBe(1009);
+    expect(await call(good, 1, 'getAppInfo')).toMatchObject({ ok: true, value: { shell: 'web' } });
+    good.close();
+  });
+
+  it('pushes events to connected clients', async () => {
+    const ws = (await connect(`${wsUrl}?token=${shell.token}`)) as WebSocket;
+    const seen: ServerMessage[] = [];
+    ws.on('message', (d: Buffer) => seen.push(decodeMessage(new Uint8Array(d)) as ServerMessage));
+    ws.send(encodeMessage({ t: 'call', id: 1, method: 'updateSettings', args: [{ overlayOpacity: 0.25 }] }));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen.some((m) => m.t === 'event' && m.event.type === 'settings')).toBe(true);
+    ws.close();
+  });
+
+  it('refuses to bind to a non-loopback address unless told to', async () => {
+    await expect(startWebShell({ services, rendererDir, host: '0.0.0.0' })).rejects.toThrow(/loopback/);
+  });
+});
