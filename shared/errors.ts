@@ -72,23 +72,23 @@ export function isErrorPayload(v: unknown): v is ErrorPayload {
 /** Maps Node's system errors to codes a user can act on. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  const e = err as NodeJS.ErrnoException | undefined;
+  const e = err as { code?: unknown; path?: unknown } | undefined;
   const path = typeof e?.path === 'string' ? { path: e.path } : undefined;
   switch (e?.code) {
     case 'ENOENT':
-      return new AppError(ErrorCode.NOT_FOUND, `Not found: ${e.path ?? 'file'}`, path, { cause: err });
+      return new AppError(ErrorCode.NOT_FOUND, `Not found: ${String(e.path ?? 'file')}`, path, { cause: err });
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':
-      return new AppError(ErrorCode.IO_ERROR, `Not writable or not readable: ${e.path ?? 'file'}`, path, {
+      return new AppError(ErrorCode.IO_ERROR, `Not writable or not readable: ${String(e.path ?? 'file')}`, path, {
         cause: err,
       });
     case 'ENOSPC':
       return new AppError(ErrorCode.IO_ERROR, 'The disk is full', path, { cause: err });
     case 'EEXIST':
-      return new AppError(ErrorCode.ALREADY_EXISTS, `Already exists: ${e.path ?? 'file'}`, path, { cause: err });
+      return new AppError(ErrorCode.ALREADY_EXISTS, `Already exists: ${String(e.path ?? 'file')}`, path, { cause: err });
     case 'ENOTDIR':
-      return new AppError(ErrorCode.INVALID_ARGUMENT, `Not a folder: ${e.path ?? 'path'}`, path, { cause: err });
+      return new AppError(ErrorCode.INVALID_ARGUMENT, `Not a folder: ${String(e.path ?? 'path')}`, path, { cause: err });
     default:
       return new AppError(ErrorCode.INTERNAL, 'Internal error (details are in the log file)', undefined, {
         cause: err,

@@ -13,9 +13,14 @@ rmSync(join(out, 'electron'), { recursive: true, force: true });
 rmSync(join(out, 'shared'), { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
-  stdio: 'inherit',
-});
+try {
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
+} catch {
+  console.error('build:electron: TypeScript reported the errors above; nothing was built.');
+  process.exit(1);
+}
 
 await build({
   entryPoints: [join(root, 'electron', 'preload.ts')],

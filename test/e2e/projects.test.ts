@@ -71,6 +71,14 @@ describe('projects through the web shell', () => {
     await panel.waitFor({ state: 'detached' });
   });
 
+  it('saves a setting that is still there after the restart below', async () => {
+    await page.getByTestId('settings-button').click();
+    await page.getByTestId('setting-backend').selectOption('cpu');
+    await page.getByTestId('settings-save').click();
+    await page.getByTestId('settings-saved').waitFor();
+    await page.keyboard.press('Escape');
+  });
+
   it('reopens the project from the recent list after the web shell restarts', async () => {
     await server.stop();
     server = await startWebShellProcess(userData);
@@ -82,6 +90,9 @@ describe('projects through the web shell', () => {
     await page.getByTestId('nav-projects').click();
     await expect.poll(() => page.getByTestId('open-project').textContent()).toMatch(/Breast US transfer/);
     await screenshot(page, 'projects-reopened');
+    await page.getByTestId('settings-button').click();
+    expect(await page.getByTestId('setting-backend').inputValue()).toBe('cpu');
+    await page.keyboard.press('Escape');
   });
 
   it('logged no console errors', () => {

@@ -17,7 +17,7 @@ describe('rotating file logger', () => {
     log.error('boom', new Error('kaput'));
     const text = readFileSync(log.file, 'utf8');
     expect(text).not.toMatch(/hidden/);
-    expect(text).toMatch(/INFO  hello \{"a":1\}/);
+    expect(text).toMatch(/INFO {2}hello \{"a":1\}/);
     expect(text).toMatch(/ERROR boom Error: kaput\n\s+at /);
   });
 

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# One command for a fresh machine: system packages, npm dependencies (the native kernels build during
+# npm ci), the built app; then it starts the main job. Debian/Ubuntu; elsewhere install the equivalents
+# of the apt packages below yourself and run from "npm ci" on.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+APT_PACKAGES="libopenblas-dev libdnnl-dev chromium"
+if command -v apt-get >/dev/null 2>&1; then
+  missing=""
+  for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+  if [ -n "$missing" ]; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
+  fi
+fi
+
+npm ci --no-audit --no-fund
+npm run build
+node electron/cli/apprentice.mjs info
+# The main job: the workstation itself, served to your browser (the desktop app: npm start).
+exec node electron/cli/apprentice.mjs web --open

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// The whole test suite, as CI runs it: build, type-check, lint, unit + integration tests, end-to-end
+// tests in Chromium. Ends with one plain line "N passed, N failed, N skipped".
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const results = join(root, 'test-results');
+mkdirSync(results, { recursive: true });
+const npx = (args) => ['npx', ['--no-install', ...args]];
+
+const steps = [
+  ['build', ['npm', ['run', 'build']]],
+  ['typecheck', ['npm', ['run', 'typecheck']]],
+  ['lint', ['npm', ['run', 'lint']]],
+  ['unit + integration', npx(['vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'unit.json')}`])],
+  ['end-to-end', npx(['vitest', 'run', '--project', 'e2e', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'e2e.json')}`])],
+];
+
+let failedStep = null;
+for (const [name, [cmd, args]] of steps) {
+  const started = Date.now();
+  console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
+  console.log(`=== ${name}: ${r.status === 0 ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (r.status !== 0) {
+    failedStep = name;
+    // Keep going through the test steps so one run shows every failure; a broken build stops here.
+    if (name === 'build') break;
+  }
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const f of ['unit.json', 'e2e.json']) {
+  const p = join(results, f);
+  if (!existsSync(p)) continue;
+  const j = JSON.parse(readFileSync(p, 'utf8'));
+  passed += j.numPassedTests ?? 0;
+  failed += j.numFailedTests ?? 0;
+  skipped += (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
+}
+if (failedStep) console.log(`\nFirst failing step: ${failedStep}`);
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failedStep || failed > 0 || passed === 0 ? 1 : 0);
