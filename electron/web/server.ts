@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { AppServices } from '../services/app-services.js';
 import { hostAllowed, newToken, requestToken, TOKEN_COOKIE, tokenMatches } from './auth.js';
 import { rendererIndex, resolveStatic, securityHeaders, sendFile } from './static-files.js';
@@ -42,7 +43,10 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
   const host = opts.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host) && !opts.allowRemote) {
-    throw new Error(`Refusing to listen on ${host}: the web shell binds to loopback unless --allow-remote is given`);
+    throw new AppError(
+      ErrorCode.PERMISSION_DENIED,
+      `Refusing to listen on ${host}: the web shell binds to loopback unless --allow-remote is given`,
+    );
   }
   const token = opts.token ?? newToken();
   const log = opts.services.log;

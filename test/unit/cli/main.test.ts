@@ -1,0 +1,68 @@
+// The `apprentice` command line, run through the real bin shim as a user would.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT, tempDir } from '../../helpers/temp.js';
+
+function apprentice(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'electron', 'cli', 'apprentice.mjs'), ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('apprentice CLI', () => {
+  it('lists its commands with --help and exits 0', () => {
+    const r = apprentice(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: apprentice <command>/);
+    expect(r.stdout).toMatch(/\binfo\b/);
+    expect(r.stdout).toMatch(/\bweb\b/);
+  });
+
+  it('refuses an unknown command or flag in one line, exit 2, no stack trace', () => {
+    const unknown = apprentice(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+    const badFlag = apprentice(['info', '--bogus']);
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toMatch(/--bogus/);
+    expect(badFlag.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('documents every verb with --help', () => {
+    for (const verb of ['info', 'web']) {
+      const r = apprentice([verb, '--help']);
+      expect(r.code, verb).toBe(0);
+      expect(r.stdout, verb).toMatch(new RegExp(`Usage: apprentice ${verb}`));
+    }
+  });
+
+  it('reports the compute backend it chose as JSON', () => {
+    const t = tempDir();
+    try {
+      const r = apprentice(['info', '--json'], { APPRENTICE_USER_DATA: t.dir });
+      expect(r.code, r.stderr).toBe(0);
+      const info = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { compute: { backend: string; candidates: unknown[] } };
+      expect(info.compute.backend).toMatch(/\S/);
+      expect(info.compute.candidates.length).toBeGreaterThan(0);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('refuses to serve the web shell on a non-loopback address without --allow-remote', () => {
+    const t = tempDir();
+    try {
+      const r = apprentice(['web', '--host', '0.0.0.0'], { APPRENTICE_USER_DATA: t.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/loopback/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
