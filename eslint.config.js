@@ -4,13 +4,25 @@ import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 
 export default tseslint.config(
-  { ignores: ['**/*.tmp.*', 'test-results/**', 'dist/**', 'node_modules/**', 'test/fixtures/**', '**/*.d.ts', 'electron/engine/native/build/**'] },
+  {
+    ignores: [
+      '**/*.tmp.*',
+      'test-results/**',
+      'dist/**',
+      'node_modules/**',
+      'test/fixtures/**',
+      '**/*.d.ts',
+      'electron/engine/native/build/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly', URL: 'readonly' },
+    },
   },
   {
     files: ['**/*.vue'],

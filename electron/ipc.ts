@@ -28,18 +28,24 @@ export function isTrustedSender(event: IpcMainInvokeEvent, ownWindows: () => Web
 
 /** Registers the handler and the event fan-out; returns a function that undoes both. */
 export function registerIpc(services: AppServices, ownWindows: () => WebContents[]): () => void {
-  ipcMain.handle(IPC_CHANNELS.call, async (event, method: unknown, args: unknown): Promise<Reply<unknown>> => {
-    if (!isTrustedSender(event, ownWindows)) {
-      services.log.warn(`IPC call ${String(method).slice(0, 80)} refused from an untrusted sender`, {
-        url: event.senderFrame?.url,
-      });
-      return {
-        ok: false,
-        error: new AppError(ErrorCode.PERMISSION_DENIED, 'Refused: the request did not come from Apprentice').toPayload(),
-      };
-    }
-    return dispatch(services.api, method, args, services.log);
-  });
+  ipcMain.handle(
+    IPC_CHANNELS.call,
+    async (event, method: unknown, args: unknown): Promise<Reply<unknown>> => {
+      if (!isTrustedSender(event, ownWindows)) {
+        services.log.warn(`IPC call ${String(method).slice(0, 80)} refused from an untrusted sender`, {
+          url: event.senderFrame?.url,
+        });
+        return {
+          ok: false,
+          error: new AppError(
+            ErrorCode.PERMISSION_DENIED,
+            'Refused: the request did not come from Apprentice',
+          ).toPayload(),
+        };
+      }
+      return dispatch(services.api, method, args, services.log);
+    },
+  );
   const unsubscribe = services.subscribe((event) => {
     for (const wc of ownWindows()) if (!wc.isDestroyed()) wc.send(IPC_CHANNELS.event, event);
   });

@@ -22,7 +22,8 @@ protocol.registerSchemesAsPrivileged([
 
 let services: AppServices | null = null;
 const windows = new Set<BrowserWindow>();
-const ownContents = (): WebContents[] => [...windows].filter((w) => !w.isDestroyed()).map((w) => w.webContents);
+const ownContents = (): WebContents[] =>
+  [...windows].filter((w) => !w.isDestroyed()).map((w) => w.webContents);
 
 function serveRenderer(): void {
   protocol.handle('app', async (request) => {

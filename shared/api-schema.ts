@@ -21,8 +21,11 @@ export const projectNameSchema = z
   .trim()
   .min(1, 'name is empty')
   .max(120, 'name is longer than 120 characters')
-  // eslint-disable-next-line no-control-regex
-  .refine((s) => !/[<>:"/\\|?*\u0000-\u001f]/.test(s), 'name contains a character not allowed in folder names')
+  .refine(
+    // eslint-disable-next-line no-control-regex
+    (s) => !/[<>:"/\\|?*\u0000-\u001f]/.test(s),
+    'name contains a character not allowed in folder names',
+  )
   .refine((s) => s !== '.' && s !== '..', 'name cannot be . or ..');
 
 export const settingsSchema = z

@@ -43,7 +43,12 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly detail: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, message: string, detail?: Record<string, unknown>, options?: { cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    detail?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'AppError';
     this.code = code;
@@ -76,19 +81,30 @@ export function toAppError(err: unknown): AppError {
   const path = typeof e?.path === 'string' ? { path: e.path } : undefined;
   switch (e?.code) {
     case 'ENOENT':
-      return new AppError(ErrorCode.NOT_FOUND, `Not found: ${String(e.path ?? 'file')}`, path, { cause: err });
+      return new AppError(ErrorCode.NOT_FOUND, `Not found: ${String(e.path ?? 'file')}`, path, {
+        cause: err,
+      });
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':
-      return new AppError(ErrorCode.IO_ERROR, `Not writable or not readable: ${String(e.path ?? 'file')}`, path, {
-        cause: err,
-      });
+      return new AppError(
+        ErrorCode.IO_ERROR,
+        `Not writable or not readable: ${String(e.path ?? 'file')}`,
+        path,
+        {
+          cause: err,
+        },
+      );
     case 'ENOSPC':
       return new AppError(ErrorCode.IO_ERROR, 'The disk is full', path, { cause: err });
     case 'EEXIST':
-      return new AppError(ErrorCode.ALREADY_EXISTS, `Already exists: ${String(e.path ?? 'file')}`, path, { cause: err });
+      return new AppError(ErrorCode.ALREADY_EXISTS, `Already exists: ${String(e.path ?? 'file')}`, path, {
+        cause: err,
+      });
     case 'ENOTDIR':
-      return new AppError(ErrorCode.INVALID_ARGUMENT, `Not a folder: ${String(e.path ?? 'path')}`, path, { cause: err });
+      return new AppError(ErrorCode.INVALID_ARGUMENT, `Not a folder: ${String(e.path ?? 'path')}`, path, {
+        cause: err,
+      });
     default:
       return new AppError(ErrorCode.INTERNAL, 'Internal error (details are in the log file)', undefined, {
         cause: err,

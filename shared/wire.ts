@@ -9,8 +9,7 @@ import type { AppEvent } from './events.js';
 
 export type ClientMessage = { t: 'call'; id: number; method: ApiMethod; args: unknown[] };
 export type ServerMessage =
-  | ({ t: 'reply'; id: number | null } & Reply<unknown>)
-  | { t: 'event'; event: AppEvent };
+  ({ t: 'reply'; id: number | null } & Reply<unknown>) | { t: 'event'; event: AppEvent };
 
 const TYPED_ARRAYS = {
   Uint8Array,
@@ -81,7 +80,8 @@ export function decodeMessage(frame: Uint8Array): unknown {
     const o = v as Record<string, unknown>;
     if ('$bin' in o) {
       const { $bin, type, length } = o;
-      if ($bin !== nextBlob || nextBlob >= WIRE_LIMITS.maxBlobs) throw new WireError('binary parts out of order');
+      if ($bin !== nextBlob || nextBlob >= WIRE_LIMITS.maxBlobs)
+        throw new WireError('binary parts out of order');
       if (typeof type !== 'string' || !(type in TYPED_ARRAYS)) throw new WireError('unknown binary type');
       if (typeof length !== 'number' || !Number.isInteger(length) || length < 0)
         throw new WireError('bad binary length');

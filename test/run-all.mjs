@@ -15,8 +15,30 @@ const steps = [
   ['build', ['npm', ['run', 'build']]],
   ['typecheck', ['npm', ['run', 'typecheck']]],
   ['lint', ['npm', ['run', 'lint']]],
-  ['unit + integration', npx(['vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'unit.json')}`])],
-  ['end-to-end', npx(['vitest', 'run', '--project', 'e2e', '--reporter=default', '--reporter=json', `--outputFile.json=${join(results, 'e2e.json')}`])],
+  [
+    'unit + integration',
+    npx([
+      'vitest',
+      'run',
+      '--project',
+      'unit',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${join(results, 'unit.json')}`,
+    ]),
+  ],
+  [
+    'end-to-end',
+    npx([
+      'vitest',
+      'run',
+      '--project',
+      'e2e',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${join(results, 'e2e.json')}`,
+    ]),
+  ],
 ];
 
 let failedStep = null;
@@ -24,7 +46,9 @@ for (const [name, [cmd, args]] of steps) {
   const started = Date.now();
   console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
-  console.log(`=== ${name}: ${r.status === 0 ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log(
+    `=== ${name}: ${r.status === 0 ? 'ok' : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
   if (r.status !== 0) {
     failedStep = name;
     // Keep going through the test steps so one run shows every failure; a broken build stops here.

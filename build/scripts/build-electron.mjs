@@ -14,9 +14,13 @@ rmSync(join(out, 'shared'), { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 try {
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')],
+    {
+      stdio: 'inherit',
+    },
+  );
 } catch {
   console.error('build:electron: TypeScript reported the errors above; nothing was built.');
   process.exit(1);

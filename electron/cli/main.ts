@@ -47,7 +47,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       io.stderr(`apprentice ${verb}: ${err.message}. Run "apprentice ${verb} --help".`);
       return 2;
     }
-    io.stderr(`apprentice ${verb}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    io.stderr(
+      `apprentice ${verb}: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
     return 1;
   }
 }

@@ -5,7 +5,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppApi } from '../../shared/api.js';
-import type { AppInfo, JobProgress, ProjectSummary, RecentProject, Settings, SettingsPatch } from '../../shared/dto.js';
+import type {
+  AppInfo,
+  JobProgress,
+  ProjectSummary,
+  RecentProject,
+  Settings,
+  SettingsPatch,
+} from '../../shared/dto.js';
 import type { ComputeInfo } from '../../shared/compute.js';
 import type { AppEvent, AppEventListener } from '../../shared/events.js';
 import { JobManager } from './job-manager.js';
@@ -57,7 +64,13 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   const settings = new SettingsService(opts.userDataDir, log);
   log.level = settings.get().logLevel;
   const recent = new RecentProjects(opts.userDataDir, log, (p) => existsSync(p) && isProjectFolder(p));
-  const projects = new ProjectService(APP_VERSION, recent, () => settings.get().recentProjectsLimit, emit, log);
+  const projects = new ProjectService(
+    APP_VERSION,
+    recent,
+    () => settings.get().recentProjectsLimit,
+    emit,
+    log,
+  );
   const jobs = new JobManager(emit, log);
 
   let compute: Promise<ComputeInfo | null> | null = null;

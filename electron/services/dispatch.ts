@@ -9,15 +9,23 @@ import { apiArgSchemas, describeIssues } from '../../shared/api-schema.js';
 import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
 import type { Logger } from './logger.js';
 
-export async function dispatch(api: AppApi, method: unknown, args: unknown, log: Logger): Promise<Reply<unknown>> {
+export async function dispatch(
+  api: AppApi,
+  method: unknown,
+  args: unknown,
+  log: Logger,
+): Promise<Reply<unknown>> {
   try {
     if (!isApiMethod(method)) {
       throw new AppError(ErrorCode.INVALID_ARGUMENT, `Unknown method: ${String(method).slice(0, 80)}`);
     }
-    if (!Array.isArray(args)) throw new AppError(ErrorCode.INVALID_ARGUMENT, `${method}: arguments must be a list`);
+    if (!Array.isArray(args))
+      throw new AppError(ErrorCode.INVALID_ARGUMENT, `${method}: arguments must be a list`);
     const parsed = apiArgSchemas[method].safeParse(args);
     if (!parsed.success) {
-      throw new AppError(ErrorCode.INVALID_ARGUMENT, `${method}: ${describeIssues(parsed.error)}`, { method });
+      throw new AppError(ErrorCode.INVALID_ARGUMENT, `${method}: ${describeIssues(parsed.error)}`, {
+        method,
+      });
     }
     const fn = api[method] as (...a: unknown[]) => Promise<unknown>;
     const value = await fn.apply(api, parsed.data as unknown[]);

@@ -26,7 +26,10 @@ const EVENT_INTERVAL_MS = 100;
 const KEEP_FINISHED = 50;
 
 export class JobManager {
-  private readonly jobs = new Map<string, { progress: JobProgress; abort: AbortController; done: Promise<JobProgress> }>();
+  private readonly jobs = new Map<
+    string,
+    { progress: JobProgress; abort: AbortController; done: Promise<JobProgress> }
+  >();
 
   constructor(
     private readonly emit: (event: AppEvent) => void,

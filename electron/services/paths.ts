@@ -23,5 +23,8 @@ export function existingFolder(path: string, what: string): string {
 export function isInside(root: string, child: string): boolean {
   const r = resolve(root);
   const c = resolve(child);
-  return c === r || c.startsWith(r.endsWith('/') || r.endsWith('\\') ? r : `${r}${process.platform === 'win32' ? '\\' : '/'}`);
+  return (
+    c === r ||
+    c.startsWith(r.endsWith('/') || r.endsWith('\\') ? r : `${r}${process.platform === 'win32' ? '\\' : '/'}`)
+  );
 }

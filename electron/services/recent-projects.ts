@@ -27,7 +27,10 @@ export class RecentProjects {
 
   touch(path: string, name: string, limit: number): void {
     const p = resolve(path);
-    this.entries = [{ path: p, name, openedAt: new Date().toISOString() }, ...this.entries.filter((e) => e.path !== p)];
+    this.entries = [
+      { path: p, name, openedAt: new Date().toISOString() },
+      ...this.entries.filter((e) => e.path !== p),
+    ];
     this.entries = this.entries.slice(0, limit);
     writeJsonFile(this.file, this.entries);
   }

@@ -17,7 +17,10 @@ export class SettingsService {
   private readonly file: string;
   private current: Settings;
 
-  constructor(userDataDir: string, private readonly log: Logger) {
+  constructor(
+    userDataDir: string,
+    private readonly log: Logger,
+  ) {
     this.file = join(userDataDir, 'settings.json');
     // Keys from an older or newer version are tolerated: known ones are kept, the rest fall back to defaults.
     this.current = readJsonFile(

@@ -74,14 +74,24 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       return res.end();
     }
     if (!authorised(req)) {
-      return plain(res, 401, 'Apprentice web shell: open the address with the token that the server printed.', headers);
+      return plain(
+        res,
+        401,
+        'Apprentice web shell: open the address with the token that the server printed.',
+        headers,
+      );
     }
-    const file = resolveStatic(opts.rendererDir, url.pathname) ?? (url.pathname.includes('.') ? null : rendererIndex(opts.rendererDir));
+    const file =
+      resolveStatic(opts.rendererDir, url.pathname) ??
+      (url.pathname.includes('.') ? null : rendererIndex(opts.rendererDir));
     if (!file) return plain(res, 404, 'Not found', headers);
     sendFile(res, file, headers);
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: opts.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD,
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refuse = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -124,7 +134,9 @@ function originAllowed(origin: string | undefined, port: number): boolean {
   if (origin === undefined) return true;
   try {
     const u = new URL(origin);
-    return u.protocol === 'http:' && LOOPBACK.has(u.hostname.replace(/^\[|\]$/g, '')) && Number(u.port) === port;
+    return (
+      u.protocol === 'http:' && LOOPBACK.has(u.hostname.replace(/^\[|\]$/g, '')) && Number(u.port) === port
+    );
   } catch {
     return false;
   }

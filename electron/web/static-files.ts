@@ -50,7 +50,9 @@ export function resolveStatic(root: string, urlPath: string): string | null {
 
 export function sendFile(res: ServerResponse, file: string, headers: Record<string, string>): void {
   res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
-  createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
 }
 
 export function rendererIndex(root: string): string {

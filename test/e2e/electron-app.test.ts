@@ -16,11 +16,18 @@ function electronBinary(): string | null {
 
 const exe = electronBinary();
 const built = existsSync(join(REPO_ROOT, 'dist', 'electron', 'main.js'));
-if (!exe) console.warn('Electron smoke test skipped: no Electron binary in node_modules/electron (installed with ELECTRON_SKIP_BINARY_DOWNLOAD).');
+if (!exe)
+  console.warn(
+    'Electron smoke test skipped: no Electron binary in node_modules/electron (installed with ELECTRON_SKIP_BINARY_DOWNLOAD).',
+  );
 
 describe.skipIf(!exe || !built)('desktop app (Electron binary present)', () => {
   it('opens the window with the projects page and a sandboxed window.api', async () => {
-    const app = await _electron.launch({ executablePath: exe!, args: [REPO_ROOT], env: { ...process.env, APPRENTICE_USER_DATA: '' } });
+    const app = await _electron.launch({
+      executablePath: exe!,
+      args: [REPO_ROOT],
+      env: { ...process.env, APPRENTICE_USER_DATA: '' },
+    });
     try {
       const win = await app.firstWindow();
       await win.getByTestId('nav-projects').waitFor();

@@ -9,7 +9,10 @@ export interface WebShellProcess {
   stop(): Promise<void>;
 }
 
-export async function startWebShellProcess(userDataDir: string, extraEnv: Record<string, string> = {}): Promise<WebShellProcess> {
+export async function startWebShellProcess(
+  userDataDir: string,
+  extraEnv: Record<string, string> = {},
+): Promise<WebShellProcess> {
   const child = spawn(process.execPath, [join(REPO_ROOT, 'electron', 'cli', 'apprentice.mjs'), 'web'], {
     cwd: REPO_ROOT,
     env: { ...process.env, APPRENTICE_USER_DATA: userDataDir, ...extraEnv },
@@ -17,7 +20,10 @@ export async function startWebShellProcess(userDataDir: string, extraEnv: Record
   });
   let output = '';
   const loginUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`web shell did not start within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`web shell did not start within 60 s:\n${output}`)),
+      60_000,
+    );
     const onData = (d: Buffer) => {
       output += d.toString();
       const m = /Apprentice web shell: (\S+)/.exec(output);

@@ -90,5 +90,7 @@ export const webCommand: CliCommand = {
 
 function openInBrowser(url: string): void {
   const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-  spawn(cmd, [url], { detached: true, stdio: 'ignore' }).on('error', () => {}).unref();
+  spawn(cmd, [url], { detached: true, stdio: 'ignore' })
+    .on('error', () => {})
+    .unref();
 }

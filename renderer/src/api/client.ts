@@ -27,7 +27,9 @@ export async function connectApi(): Promise<ApiClient> {
   };
   for (const m of API_METHODS) {
     client[m] = async (...args: unknown[]) => {
-      const fn = bridge[m as ApiMethod] as (...a: unknown[]) => Promise<Awaited<ReturnType<AppBridge[ApiMethod]>>>;
+      const fn = bridge[m as ApiMethod] as (
+        ...a: unknown[]
+      ) => Promise<Awaited<ReturnType<AppBridge[ApiMethod]>>>;
       const reply = await fn(...args);
       if (!reply.ok) throw AppError.fromPayload(reply.error);
       return reply.value;

@@ -8,8 +8,15 @@ import { createRequire } from 'node:module';
 import { REPO_ROOT, tempDir } from '../../helpers/temp.js';
 
 const require = createRequire(import.meta.url);
-const asar = require('@electron/asar') as { listPackage(p: string, o: object): string[]; extractFile(p: string, f: string): Buffer };
-const electronVersion = (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string }).version;
+const asar = require('@electron/asar') as {
+  listPackage(p: string, o: object): string[];
+  extractFile(p: string, f: string): Buffer;
+};
+const electronVersion = (
+  JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
 
 describe('packaging', () => {
   const t = tempDir('apprentice-pack-');
@@ -18,7 +25,8 @@ describe('packaging', () => {
 
   beforeAll(() => {
     for (const f of ['dist/electron/main.js', 'dist/electron/preload.cjs', 'dist/renderer/index.html']) {
-      if (!existsSync(join(REPO_ROOT, f))) throw new Error(`${f} is missing: run "npm run build" (npm test does it first)`);
+      if (!existsSync(join(REPO_ROOT, f)))
+        throw new Error(`${f} is missing: run "npm run build" (npm test does it first)`);
     }
     // The smallest Electron "distribution" electron-builder accepts: an executable named electron.
     const stub = join(t.dir, 'electron-dist');
@@ -50,7 +58,13 @@ describe('packaging', () => {
   afterAll(() => t.cleanup());
 
   it('holds the built main process, preload and renderer', () => {
-    for (const f of ['/package.json', '/dist/electron/main.js', '/dist/electron/preload.cjs', '/dist/electron/ipc.js', '/dist/renderer/index.html']) {
+    for (const f of [
+      '/package.json',
+      '/dist/electron/main.js',
+      '/dist/electron/preload.cjs',
+      '/dist/electron/ipc.js',
+      '/dist/renderer/index.html',
+    ]) {
       expect(files, f).toContain(f);
     }
     expect(files.some((f) => /^\/dist\/renderer\/assets\/index-.*\.js$/.test(f))).toBe(true);
@@ -62,7 +76,11 @@ describe('packaging', () => {
     const ours = files.filter((f) => !f.startsWith('/node_modules/'));
     expect(ours.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(ours.filter((f) => f.endsWith('.ts'))).toEqual([]);
-    expect(ours.filter((f) => f.startsWith('/test') || f.startsWith('/renderer/') || f.startsWith('/electron/cli'))).toEqual([]);
+    expect(
+      ours.filter(
+        (f) => f.startsWith('/test') || f.startsWith('/renderer/') || f.startsWith('/electron/cli'),
+      ),
+    ).toEqual([]);
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
   });
 

@@ -39,7 +39,9 @@ function connect(url: string, headers: Record<string, string> = {}): Promise<Web
 }
 
 function nextMessage(ws: WebSocket): Promise<ServerMessage> {
-  return new Promise((resolve) => ws.once('message', (d: Buffer) => resolve(decodeMessage(new Uint8Array(d)) as ServerMessage)));
+  return new Promise((resolve) =>
+    ws.once('message', (d: Buffer) => resolve(decodeMessage(new Uint8Array(d)) as ServerMessage)),
+  );
 }
 
 async function call(ws: WebSocket, id: number, method: string, args: unknown[] = []): Promise<ServerMessage> {
@@ -93,7 +95,13 @@ describe('web shell server', () => {
 
   it('never serves files outside the renderer folder', async () => {
     const cookie = `apprentice_token=${shell.token}`;
-    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets/..%2f..%2fsecret.txt', '/%00']) {
+    for (const p of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/..%2fsecret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/%00',
+    ]) {
       const r = await get(shell.port, p, { Cookie: cookie });
       expect(r.body, p).not.toMatch(/do not serve/);
     }
@@ -112,7 +120,9 @@ describe('web shell server', () => {
   });
 
   it('serves calls, answers malformed messages with errors, and keeps serving', async () => {
-    const ws = (await connect(`${wsUrl}?token=${shell.token}`, { Origin: `http://127.0.0.1:${shell.port}` })) as WebSocket;
+    const ws = (await connect(`${wsUrl}?token=${shell.token}`, {
+      Origin: `http://127.0.0.1:${shell.port}`,
+    })) as WebSocket;
     expect(ws).toBeInstanceOf(WebSocket);
     expect(await call(ws, 1, 'getSettings')).toMatchObject({ t: 'reply', id: 1, ok: true });
 
@@ -128,7 +138,11 @@ describe('web shell server', () => {
     ws.send(encodeMessage({ t: 'reply', id: 3, ok: true, value: 1 } as never));
     expect(await reply).toMatchObject({ id: 3, ok: false, error: { code: 'INVALID_ARGUMENT' } });
 
-    expect(await call(ws, 4, 'deleteEverything')).toMatchObject({ id: 4, ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(await call(ws, 4, 'deleteEverything')).toMatchObject({
+      id: 4,
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT' },
+    });
     expect(await call(ws, 5, 'openProject', [{ path: 7 }])).toMatchObject({ id: 5, ok: false });
     expect(await call(ws, 6, 'openProject', [{ path: '/definitely/not/here' }])).toMatchObject({
       id: 6,

@@ -46,7 +46,9 @@ describe('apprentice CLI', () => {
     try {
       const r = apprentice(['info', '--json'], { APPRENTICE_USER_DATA: t.dir });
       expect(r.code, r.stderr).toBe(0);
-      const info = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { compute: { backend: string; candidates: unknown[] } };
+      const info = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+        compute: { backend: string; candidates: unknown[] };
+      };
       expect(info.compute.backend).toMatch(/\S/);
       expect(info.compute.candidates.length).toBeGreaterThan(0);
     } finally {

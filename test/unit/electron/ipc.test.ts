@@ -40,7 +40,8 @@ describe('ipc', () => {
     t.cleanup();
   });
 
-  const call = (event: unknown, method: unknown, args: unknown) => handlers.get(IPC_CHANNELS.call)!(event, method, args);
+  const call = (event: unknown, method: unknown, args: unknown) =>
+    handlers.get(IPC_CHANNELS.call)!(event, method, args);
   const trusted = { sender: own, senderFrame: own.mainFrame };
 
   it('answers a trusted call from our own window', async () => {
@@ -49,11 +50,29 @@ describe('ipc', () => {
   });
 
   it.each([
-    ['a foreign origin', () => { const w = fakeContents('https://evil.example/'); return { sender: w, senderFrame: w.mainFrame }; }],
-    ['a file:// page', () => { const w = fakeContents('file:///tmp/x.html'); return { sender: w, senderFrame: w.mainFrame }; }],
+    [
+      'a foreign origin',
+      () => {
+        const w = fakeContents('https://evil.example/');
+        return { sender: w, senderFrame: w.mainFrame };
+      },
+    ],
+    [
+      'a file:// page',
+      () => {
+        const w = fakeContents('file:///tmp/x.html');
+        return { sender: w, senderFrame: w.mainFrame };
+      },
+    ],
     ['a sub-frame of our window', () => ({ sender: own, senderFrame: { url: `${APP_ORIGIN}/index.html` } })],
     ['a destroyed frame', () => ({ sender: own, senderFrame: null })],
-    ['a window that is not ours', () => { const w = fakeContents(`${APP_ORIGIN}/index.html`); return { sender: w, senderFrame: w.mainFrame }; }],
+    [
+      'a window that is not ours',
+      () => {
+        const w = fakeContents(`${APP_ORIGIN}/index.html`);
+        return { sender: w, senderFrame: w.mainFrame };
+      },
+    ],
   ])('refuses %s', async (_name, event) => {
     const r = await call(event(), 'getSettings', []);
     expect(r).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
@@ -79,6 +98,9 @@ describe('ipc', () => {
 
   it('forwards events to our windows', async () => {
     await call(trusted, 'updateSettings', [{ overlayOpacity: 0.3 }]);
-    expect(own.sent.at(-1)).toEqual([IPC_CHANNELS.event, { type: 'settings', settings: expect.objectContaining({ overlayOpacity: 0.3 }) }]);
+    expect(own.sent.at(-1)).toEqual([
+      IPC_CHANNELS.event,
+      { type: 'settings', settings: expect.objectContaining({ overlayOpacity: 0.3 }) },
+    ]);
   });
 });

@@ -20,7 +20,13 @@ describe('job manager', () => {
     });
     expect(started.state).toBe('running');
     const final = await jobs.wait(started.jobId);
-    expect(final).toMatchObject({ state: 'done', done: 3, total: 3, result: { counted: 3 }, metrics: { value: 30 } });
+    expect(final).toMatchObject({
+      state: 'done',
+      done: 3,
+      total: 3,
+      result: { counted: 3 },
+      metrics: { value: 30 },
+    });
     const jobEvents = events.flatMap((e) => (e.type === 'job' ? [e.job] : []));
     expect(jobEvents[0]?.phase).toBe('starting');
     expect(jobEvents.at(-1)?.state).toBe('done');
@@ -47,7 +53,11 @@ describe('job manager', () => {
     });
     const done = await jobs.wait(j.jobId);
     expect(done.state).toBe('failed');
-    expect(done.error).toEqual({ code: 'BAD_FILE', message: 'broken.dcm: truncated', detail: { path: 'broken.dcm' } });
+    expect(done.error).toEqual({
+      code: 'BAD_FILE',
+      message: 'broken.dcm: truncated',
+      detail: { path: 'broken.dcm' },
+    });
     const k = jobs.start('bug', async () => {
       throw new Error('null pointer at line 3');
     });

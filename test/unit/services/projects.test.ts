@@ -38,7 +38,8 @@ describe('projects', () => {
     expect(recent).toMatchObject({ ok: true, value: [{ name: 'Liver CT', exists: true }] });
     const reopened = await call('openProject', { path: join(t.dir, 'Liver CT') });
     expect(reopened.ok && reopened.value).toMatchObject({ name: 'Liver CT' });
-    if (created.ok && reopened.ok) expect((reopened.value as { id: string }).id).toBe((created.value as { id: string }).id);
+    if (created.ok && reopened.ok)
+      expect((reopened.value as { id: string }).id).toBe((created.value as { id: string }).id);
   });
 
   it('refuses to create a project over an existing one or inside a missing folder', async () => {

@@ -35,7 +35,10 @@ describe('settings persisted in the user-data folder', () => {
     const t = tempDir();
     cleanup = t.cleanup;
     writeFileSync(join(t.dir, 'settings.json'), JSON.stringify({ logLevel: 'debug', futureKey: 1 }));
-    expect(new SettingsService(t.dir, createNullLogger()).get()).toEqual({ ...DEFAULT_SETTINGS, logLevel: 'debug' });
+    expect(new SettingsService(t.dir, createNullLogger()).get()).toEqual({
+      ...DEFAULT_SETTINGS,
+      logLevel: 'debug',
+    });
   });
 
   it('refuses an out-of-range value and keeps the file as it was', () => {

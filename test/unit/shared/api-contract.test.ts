@@ -43,7 +43,11 @@ describe('the AppApi contract', () => {
     expect(internal.message).not.toMatch(/secret/);
     const e = new AppError(ErrorCode.BAD_FILE, 'bad', { path: '/f' });
     expect(isErrorPayload(e.toPayload())).toBe(true);
-    expect(AppError.fromPayload(e.toPayload())).toMatchObject({ code: 'BAD_FILE', message: 'bad', detail: { path: '/f' } });
+    expect(AppError.fromPayload(e.toPayload())).toMatchObject({
+      code: 'BAD_FILE',
+      message: 'bad',
+      detail: { path: '/f' },
+    });
     expect(isErrorPayload({ code: 'NOPE', message: 'x' })).toBe(false);
   });
 });

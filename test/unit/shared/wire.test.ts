@@ -47,7 +47,10 @@ describe('wire codec', () => {
     ['header length beyond the frame', Uint8Array.from([0, 0, 1, 0, 123])],
     ['header not JSON', Uint8Array.from([0, 0, 0, 3, 0x7b, 0x7b, 0x7b])],
     ['header not UTF-8', Uint8Array.from([0, 0, 0, 2, 0xff, 0xfe])],
-    ['blob reference beyond the frame', frame({ a: { $bin: 0, type: 'Uint8Array', length: 10 } }, new Uint8Array(3))],
+    [
+      'blob reference beyond the frame',
+      frame({ a: { $bin: 0, type: 'Uint8Array', length: 10 } }, new Uint8Array(3)),
+    ],
     ['blob out of order', frame({ a: { $bin: 1, type: 'Uint8Array', length: 1 } }, new Uint8Array(1))],
     ['unknown blob type', frame({ a: { $bin: 0, type: 'BigInt64Array', length: 1 } }, new Uint8Array(8))],
     ['negative blob length', frame({ a: { $bin: 0, type: 'Uint8Array', length: -1 } })],
