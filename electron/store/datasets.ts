@@ -1,0 +1,93 @@
+import { AppError, ErrorCode } from '../../shared/errors.js';
+import { type Db, checkEnum, checkId, checkText, nowIso } from './sqlite.js';
+
+export const DATASET_ROLES = ['transferal', 'labeled', 'test', 'other'] as const;
+export type DatasetRole = (typeof DATASET_ROLES)[number];
+
+export interface Dataset {
+  id: number;
+  name: string;
+  /** transferal: unlabeled images the teachers label; labeled: a few with ground truth for fine-tuning. */
+  role: DatasetRole;
+  description: string | null;
+  sourcePath: string | null;
+  createdAt: string;
+  imageCount: number;
+}
+
+export interface NewDataset {
+  name: string;
+  role: DatasetRole;
+  description?: string | null;
+  sourcePath?: string | null;
+}
+
+const SELECT = `SELECT d.*, (SELECT count(*) FROM images i WHERE i.dataset_id = d.id) AS image_count FROM datasets d`;
+
+export class Datasets {
+  constructor(private readonly db: Db) {}
+
+  add(input: NewDataset): Dataset {
+    const name = checkText(input.name, 'dataset name', 200);
+    const role = checkEnum(input.role, DATASET_ROLES, 'dataset role');
+    if (this.byName(name) !== undefined)
+      throw new AppError(ErrorCode.ALREADY_EXISTS, `A dataset named "${name}" already exists`, { name });
+    const r = this.db.run(
+      'INSERT INTO datasets (name, role, description, source_path, created_at) VALUES (?, ?, ?, ?, ?)',
+      [name, role, input.description ?? null, input.sourcePath ?? null, nowIso()],
+    );
+    return this.get(Number(r.lastInsertRowid));
+  }
+
+  get(id: number): Dataset {
+    const row = this.db.get<DatasetRow>(`${SELECT} WHERE d.id = ?`, [checkId(id, 'dataset id')]);
+    if (row === undefined)
+      throw new AppError(ErrorCode.NOT_FOUND, `No dataset with id ${id}`, { datasetId: id });
+    return toDataset(row);
+  }
+
+  byName(name: string): Dataset | undefined {
+    const row = this.db.get<DatasetRow>(`${SELECT} WHERE d.name = ?`, [name]);
+    return row === undefined ? undefined : toDataset(row);
+  }
+
+  list(): Dataset[] {
+    return this.db.all<DatasetRow>(`${SELECT} ORDER BY d.id`).map(toDataset);
+  }
+
+  update(id: number, patch: { name?: string; description?: string | null; role?: DatasetRole }): Dataset {
+    const d = this.get(id);
+    const name = patch.name === undefined ? d.name : checkText(patch.name, 'dataset name', 200);
+    const role = patch.role === undefined ? d.role : checkEnum(patch.role, DATASET_ROLES, 'dataset role');
+    const description = patch.description === undefined ? d.description : patch.description;
+    this.db.run('UPDATE datasets SET name = ?, role = ?, description = ? WHERE id = ?', [
+      name,
+      role,
+      description,
+      id,
+    ]);
+    return this.get(id);
+  }
+}
+
+interface DatasetRow {
+  id: number;
+  name: string;
+  role: DatasetRole;
+  description: string | null;
+  source_path: string | null;
+  created_at: string;
+  image_count: number;
+}
+
+function toDataset(r: DatasetRow): Dataset {
+  return {
+    id: r.id,
+    name: r.name,
+    role: r.role,
+    description: r.description,
+    sourcePath: r.source_path,
+    createdAt: r.created_at,
+    imageCount: r.image_count,
+  };
+}
