@@ -16,6 +16,8 @@ export const API_METHODS = [
   'getCurrentProject',
   'pickFolder',
   'listFolder',
+  'listDatasets',
+  'importImages',
   'listJobs',
   'cancelJob',
 ] as const satisfies readonly ApiMethod[];

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ApiMethod } from './api.js';
 import { COMPUTE_BACKEND_CHOICES } from './compute.js';
+import { DATASET_ROLES } from './dto.js';
 
 export const MAX_PATH_LENGTH = 4096;
 
@@ -55,6 +56,17 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
     z.object({ title: z.string().max(200).optional(), defaultPath: pathSchema.optional() }).strict(),
   ),
   listFolder: one(z.object({ path: pathSchema.optional() }).strict()),
+  listDatasets: none,
+  importImages: one(
+    z
+      .object({
+        path: pathSchema,
+        dataset: z.string().trim().min(1, 'dataset name is empty').max(200),
+        role: z.enum(DATASET_ROLES).optional(),
+        masksPath: pathSchema.optional(),
+      })
+      .strict(),
+  ),
   listJobs: none,
   cancelJob: one(z.object({ jobId: z.string().min(1).max(100) }).strict()),
 };

