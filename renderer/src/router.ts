@@ -1,12 +1,14 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
 import ProjectsView from './views/ProjectsView.vue';
 import SectionView from './views/SectionView.vue';
+import DataView from './views/DataView.vue';
 import { SECTIONS } from './sections';
 
 const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/projects' },
   { path: '/projects', name: 'projects', component: ProjectsView },
-  ...SECTIONS.filter((s) => s.id !== 'projects').map((s) => ({
+  { path: '/data', name: 'data', component: DataView },
+  ...SECTIONS.filter((s) => s.id !== 'projects' && s.id !== 'data').map((s) => ({
     path: `/${s.id}`,
     name: s.id,
     component: SectionView,

@@ -1,0 +1,71 @@
+// End to end: import real BUS-BRA images with their masks (and one broken file) through the Data screen.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshot, watchErrors } from '../helpers/browser.js';
+import { startWebShellProcess, type WebShellProcess } from '../helpers/web-shell-process.js';
+import { SHARED_DIR, tempDir } from '../helpers/temp.js';
+
+describe('data import through the web shell', () => {
+  const t = tempDir('apprentice-e2e-data-');
+  const images = join(t.dir, 'bus-images');
+  const masks = join(t.dir, 'bus-masks');
+  let browser: Browser;
+  let server: WebShellProcess;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    mkdirSync(images);
+    mkdirSync(masks);
+    const bus = join(SHARED_DIR, 'data', 'bus-bra');
+    const names = readdirSync(join(bus, 'images')).sort().slice(0, 6);
+    for (const f of names) {
+      copyFileSync(join(bus, 'images', f), join(images, f));
+      copyFileSync(join(bus, 'masks', f), join(masks, f));
+    }
+    writeFileSync(join(images, 'broken.png'), readFileSync(join(images, names[0]!)).subarray(0, 100));
+    browser = await launchChromium();
+    server = await startWebShellProcess(join(t.dir, 'user-data'));
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    errors = watchErrors(page);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    t.cleanup();
+  });
+
+  it('imports a folder with masks, shows progress, the dataset and the skipped file', async () => {
+    await page.goto(server.loginUrl);
+    await page.getByTestId('new-name').fill('Import test');
+    await page.getByTestId('new-parent').fill(t.dir);
+    await page.getByTestId('create-project').click();
+    await page.getByTestId('section-data').waitFor();
+    await page.getByTestId('import-path').fill(images);
+    expect(await page.getByTestId('import-dataset').inputValue()).toBe('bus-images');
+    await page.getByTestId('import-masks').fill(masks);
+    await page.getByTestId('import-start').click();
+    await page.getByTestId('import-summary').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('import-summary').textContent()).toMatch(
+      /6 slice\(s\) from 6 image set\(s\).*6 with ground truth/,
+    );
+    expect(await page.getByTestId('import-skipped').textContent()).toMatch(/broken\.png/);
+    await expect
+      .poll(() => page.getByTestId('dataset-bus-images').getByTestId('dataset-count').textContent())
+      .toBe('6');
+    await screenshot(page, 'data-imported');
+  });
+
+  it('explains a refused import in words', async () => {
+    await page.getByTestId('import-path').fill('relative/folder');
+    await page.getByTestId('import-start').click();
+    await expect.poll(() => page.getByTestId('import-error').textContent()).toMatch(/absolute path/);
+  });
+
+  it('logged no console errors', () => {
+    expect(errors).toEqual([]);
+  });
+});
