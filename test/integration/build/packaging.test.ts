@@ -90,5 +90,30 @@ describe('packaging', () => {
     expect(files.some((f) => f.startsWith('/node_modules/vitest/'))).toBe(false);
     expect(files.some((f) => f.startsWith('/node_modules/electron-builder/'))).toBe(false);
     expect(files.some((f) => f.startsWith('/node_modules/playwright-core/'))).toBe(false);
+    expect(files.some((f) => f.startsWith('/node_modules/@rollup/'))).toBe(false);
+  });
+
+  it('unpacks the native modules for this platform only, next to the archive', () => {
+    const unpacked = `${asarPath}.unpacked`;
+    expect(
+      existsSync(join(unpacked, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')),
+    ).toBe(true);
+    expect(
+      existsSync(join(unpacked, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', 'linux', 'x64')),
+    ).toBe(true);
+    expect(existsSync(join(unpacked, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', 'win32'))).toBe(
+      false,
+    );
+    if (
+      existsSync(
+        join(REPO_ROOT, 'electron', 'engine', 'native', 'build', 'Release', 'apprentice_kernels.node'),
+      )
+    ) {
+      expect(
+        existsSync(
+          join(unpacked, 'electron', 'engine', 'native', 'build', 'Release', 'apprentice_kernels.node'),
+        ),
+      ).toBe(true);
+    }
   });
 });
