@@ -18,6 +18,13 @@ export const API_METHODS = [
   'listFolder',
   'listDatasets',
   'importImages',
+  'listImages',
+  'getImage',
+  'getMasks',
+  'saveMaskEdit',
+  'undoMaskEdit',
+  'redoMaskEdit',
+  'setReview',
   'listJobs',
   'cancelJob',
 ] as const satisfies readonly ApiMethod[];

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ApiMethod } from './api.js';
 import { COMPUTE_BACKEND_CHOICES } from './compute.js';
-import { DATASET_ROLES } from './dto.js';
+import { DATASET_ROLES, REVIEW_STATES } from './dto.js';
 
 export const MAX_PATH_LENGTH = 4096;
 
@@ -39,6 +39,9 @@ export const settingsSchema = z
   })
   .strict();
 
+/** Masks are one byte per pixel; 8192 x 8192 is far beyond any slice we import. */
+export const MAX_MASK_PIXELS = 8192 * 8192;
+const id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const none = z.tuple([]);
 const one = <T extends z.ZodType>(s: T) => z.tuple([s]);
 
@@ -64,6 +67,43 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
         dataset: z.string().trim().min(1, 'dataset name is empty').max(200),
         role: z.enum(DATASET_ROLES).optional(),
         masksPath: pathSchema.optional(),
+      })
+      .strict(),
+  ),
+  listImages: one(
+    z
+      .object({
+        datasetId: id.optional(),
+        status: z.enum(REVIEW_STATES).optional(),
+        offset: z.number().int().min(0).optional(),
+        limit: z.number().int().min(1).max(10_000).optional(),
+      })
+      .strict(),
+  ),
+  getImage: one(z.object({ imageId: id }).strict()),
+  getMasks: one(z.object({ imageId: id }).strict()),
+  saveMaskEdit: one(
+    z
+      .object({
+        imageId: id,
+        mask: z.instanceof(Uint8Array).refine((m) => m.length <= MAX_MASK_PIXELS, 'mask is too large'),
+        tool: z.string().min(1).max(64),
+        params: z
+          .record(z.string(), z.unknown())
+          .refine((p) => JSON.stringify(p).length <= 64 * 1024, 'tool parameters are larger than 64 KiB')
+          .optional(),
+      })
+      .strict(),
+  ),
+  undoMaskEdit: one(z.object({ imageId: id }).strict()),
+  redoMaskEdit: one(z.object({ imageId: id }).strict()),
+  setReview: one(
+    z
+      .object({
+        imageId: id,
+        status: z.enum(REVIEW_STATES).optional(),
+        flagged: z.boolean().optional(),
+        note: z.string().max(10_000).optional(),
       })
       .strict(),
   ),

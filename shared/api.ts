@@ -7,6 +7,11 @@ import type {
   AppInfo,
   DatasetRoleName,
   DatasetSummary,
+  ImageListItem,
+  ImageMasks,
+  ImagePixels,
+  MaskEditState,
+  ReviewStateName,
   FolderListing,
   JobProgress,
   ProjectSummary,
@@ -51,6 +56,35 @@ export interface AppApi {
     role?: DatasetRoleName;
     masksPath?: string;
   }): Promise<JobProgress>;
+
+  /** Images of the open project (one dataset or all), in name order, with review status. */
+  listImages(args: {
+    datasetId?: number;
+    status?: ReviewStateName;
+    offset?: number;
+    limit?: number;
+  }): Promise<ImageListItem[]>;
+  getImage(args: { imageId: number }): Promise<ImagePixels>;
+  getMasks(args: { imageId: number }): Promise<ImageMasks>;
+  /**
+   * Saves a drawn mask as one undo step; resolves only when it is durable on disk. The image's review
+   * status becomes 'corrected' unless it was set otherwise.
+   */
+  saveMaskEdit(args: {
+    imageId: number;
+    mask: Uint8Array;
+    tool: string;
+    params?: Record<string, unknown>;
+  }): Promise<MaskEditState>;
+  /** Steps the edit history back or forth; returns the mask now current (null = nothing drawn). */
+  undoMaskEdit(args: { imageId: number }): Promise<{ mask: Uint8Array | null; edit: MaskEditState }>;
+  redoMaskEdit(args: { imageId: number }): Promise<{ mask: Uint8Array | null; edit: MaskEditState }>;
+  setReview(args: {
+    imageId: number;
+    status?: ReviewStateName;
+    flagged?: boolean;
+    note?: string;
+  }): Promise<ImageMasks['review']>;
 
   listJobs(): Promise<JobProgress[]>;
   cancelJob(args: { jobId: string }): Promise<void>;

@@ -110,3 +110,70 @@ export interface ImportSummary {
   /** Files looked at and not imported, each with the reason. */
   skipped: { path: string; code: string; reason: string }[];
 }
+
+export const REVIEW_STATES = ['unreviewed', 'accepted', 'corrected', 'rejected', 'excluded'] as const;
+export type ReviewStateName = (typeof REVIEW_STATES)[number];
+
+/** One row of the review queue / image browser. */
+export interface ImageListItem {
+  id: number;
+  datasetId: number;
+  /** Display name: the source file's name, with frame/slice when the file holds several. */
+  name: string;
+  rows: number;
+  cols: number;
+  status: ReviewStateName;
+  flagged: boolean;
+  hasGroundTruth: boolean;
+  hasPseudoLabel: boolean;
+  hasCorrection: boolean;
+}
+
+export type PixelDtypeName =
+  'uint8' | 'int8' | 'uint16' | 'int16' | 'uint32' | 'int32' | 'float32' | 'float64';
+
+/** A slice with its pixels in full precision (16-bit stays 16-bit: window/level happens in the viewer). */
+export interface ImagePixels {
+  id: number;
+  name: string;
+  rows: number;
+  cols: number;
+  channels: number;
+  dtype: PixelDtypeName;
+  pixels:
+    | Uint8Array
+    | Int8Array
+    | Uint16Array
+    | Int16Array
+    | Uint32Array
+    | Int32Array
+    | Float32Array
+    | Float64Array;
+  /** Row and column spacing in mm, when the source says. */
+  spacing: [number, number] | null;
+  range: { min: number; max: number };
+  /** A sensible default display window (the full range, or a robust percentile window). */
+  window: { center: number; width: number };
+  source: { path: string; frameIndex: number | null; sliceIndex: number | null; kind: string };
+}
+
+export interface MaskEditState {
+  canUndo: boolean;
+  canRedo: boolean;
+  /** Edits recorded for this image (all branches). */
+  edits: number;
+  /** When the current state was saved (ISO), null when nothing has been drawn. */
+  savedAt: string | null;
+}
+
+/** The mask layers of one image: each rows x cols, one byte per pixel. */
+export interface ImageMasks {
+  imageId: number;
+  /** What the person drew (the current state of the edit history), null before the first edit. */
+  corrected: Uint8Array | null;
+  groundTruth: Uint8Array | null;
+  /** The fused pseudo-label of the teachers, when there is one. */
+  pseudoLabel: Uint8Array | null;
+  edit: MaskEditState;
+  review: { status: ReviewStateName; flagged: boolean; note: string };
+}

@@ -17,6 +17,7 @@ import type { ComputeInfo } from '../../shared/compute.js';
 import type { AppEvent, AppEventListener } from '../../shared/events.js';
 import { JobManager } from './job-manager.js';
 import { importImages } from './import-service.js';
+import * as review from './review-service.js';
 import { absolutePath } from './paths.js';
 import { createFileLogger, type Logger } from './logger.js';
 import { ProjectService } from './project-service.js';
@@ -154,6 +155,27 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
         ...(masksPath ? { masksPath: absolutePath(masksPath, 'The masks folder') } : {}),
       };
       return jobs.start('import', (ctx) => importImages(store, request, ctx).then((s) => ({ ...s })));
+    },
+    async listImages(q) {
+      return review.listImages(projects.require(), q);
+    },
+    async getImage({ imageId }) {
+      return review.getImage(projects.require(), imageId);
+    },
+    async getMasks({ imageId }) {
+      return review.getMasks(projects.require(), imageId);
+    },
+    async saveMaskEdit(req) {
+      return review.saveMaskEdit(projects.require(), req);
+    },
+    async undoMaskEdit({ imageId }) {
+      return review.stepMaskEdit(projects.require(), imageId, 'undo');
+    },
+    async redoMaskEdit({ imageId }) {
+      return review.stepMaskEdit(projects.require(), imageId, 'redo');
+    },
+    async setReview(req) {
+      return review.setReview(projects.require(), req);
     },
     async listJobs(): Promise<JobProgress[]> {
       return jobs.list();

@@ -1,0 +1,197 @@
+/**
+ * What the slice viewer and the review queue need from the open project: images in full precision,
+ * their mask layers, durable mask edits with undo/redo, and review decisions.
+ */
+import { basename } from 'node:path';
+import { AppError, ErrorCode } from '../../shared/errors.js';
+import type {
+  ImageListItem,
+  ImageMasks,
+  ImagePixels,
+  MaskEditState,
+  ReviewStateName,
+} from '../../shared/dto.js';
+import type { ImageRecord, PixelDtype } from '../store/images.js';
+import type { ProjectStore } from '../store/project-store.js';
+
+const LAYER = 'corrected' as const;
+
+export function listImages(
+  store: ProjectStore,
+  q: { datasetId?: number; status?: ReviewStateName; offset?: number; limit?: number },
+): ImageListItem[] {
+  const images = store.images.list({
+    ...(q.datasetId !== undefined ? { datasetId: q.datasetId } : {}),
+  });
+  const items = images.map((img) => {
+    const review = store.review.get(img.id);
+    return {
+      id: img.id,
+      datasetId: img.datasetId,
+      name: displayName(img),
+      rows: img.rows,
+      cols: img.cols,
+      status: review.state,
+      flagged: review.flagged,
+      hasGroundTruth: store.masks.latest(img.id, 'ground_truth') !== undefined,
+      hasPseudoLabel: store.masks.latest(img.id, 'pseudo_label') !== undefined,
+      hasCorrection: store.edits.state(img.id, LAYER).headId !== null,
+    };
+  });
+  const filtered = q.status === undefined ? items : items.filter((i) => i.status === q.status);
+  const offset = q.offset ?? 0;
+  return filtered.slice(offset, offset + (q.limit ?? filtered.length));
+}
+
+export function getImage(store: ProjectStore, imageId: number): ImagePixels {
+  const img = store.images.get(imageId);
+  const bytes = store.images.pixels(imageId);
+  const pixels = typedView(bytes, img.dtype);
+  const range = rangeOf(pixels, img.channels);
+  return {
+    id: img.id,
+    name: displayName(img),
+    rows: img.rows,
+    cols: img.cols,
+    channels: img.channels,
+    dtype: img.dtype,
+    pixels,
+    spacing: img.spacing,
+    range,
+    window: defaultWindow(pixels, img.channels, range),
+    source: {
+      path: img.source.path,
+      frameIndex: img.source.frameIndex,
+      sliceIndex: img.source.sliceIndex,
+      kind: img.source.kind,
+    },
+  };
+}
+
+export function getMasks(store: ProjectStore, imageId: number): ImageMasks {
+  store.images.get(imageId); // NOT_FOUND for an unknown image
+  const gt = store.masks.latest(imageId, 'ground_truth');
+  const pseudo = store.masks.latest(imageId, 'pseudo_label');
+  const review = store.review.get(imageId);
+  return {
+    imageId,
+    corrected: store.edits.current(imageId, LAYER),
+    groundTruth: gt ? store.masks.read(gt) : null,
+    pseudoLabel: pseudo ? store.masks.read(pseudo) : null,
+    edit: editState(store, imageId),
+    review: { status: review.state, flagged: review.flagged, note: review.note },
+  };
+}
+
+export function saveMaskEdit(
+  store: ProjectStore,
+  req: { imageId: number; mask: Uint8Array; tool: string; params?: Record<string, unknown> },
+): MaskEditState {
+  const img = store.images.get(req.imageId);
+  if (req.mask.length !== img.rows * img.cols) {
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `The mask has ${req.mask.length} pixels; image ${displayName(img)} has ${img.rows} x ${img.cols}`,
+      { imageId: img.id },
+    );
+  }
+  store.edits.append(img.id, LAYER, req.mask, {
+    tool: req.tool,
+    ...(req.params ? { params: req.params } : {}),
+  });
+  // Drawing on an image is a correction, unless the reviewer already decided otherwise.
+  if (store.review.get(img.id).state === 'unreviewed') store.review.set(img.id, { state: 'corrected' });
+  return editState(store, img.id);
+}
+
+export function stepMaskEdit(
+  store: ProjectStore,
+  imageId: number,
+  direction: 'undo' | 'redo',
+): { mask: Uint8Array | null; edit: MaskEditState } {
+  store.images.get(imageId);
+  if (direction === 'undo') store.edits.undo(imageId, LAYER);
+  else store.edits.redo(imageId, LAYER);
+  return { mask: store.edits.current(imageId, LAYER), edit: editState(store, imageId) };
+}
+
+export function setReview(
+  store: ProjectStore,
+  req: { imageId: number; status?: ReviewStateName; flagged?: boolean; note?: string },
+): ImageMasks['review'] {
+  const r = store.review.set(req.imageId, {
+    ...(req.status !== undefined ? { state: req.status } : {}),
+    ...(req.flagged !== undefined ? { flagged: req.flagged } : {}),
+    ...(req.note !== undefined ? { note: req.note } : {}),
+  });
+  return { status: r.state, flagged: r.flagged, note: r.note };
+}
+
+function editState(store: ProjectStore, imageId: number): MaskEditState {
+  const s = store.edits.state(imageId, LAYER);
+  const head = store.edits.currentEdit(imageId, LAYER);
+  return { canUndo: s.canUndo, canRedo: s.canRedo, edits: s.edits, savedAt: head?.createdAt ?? null };
+}
+
+function displayName(img: ImageRecord): string {
+  const base = basename(img.source.path);
+  if (img.source.sliceIndex !== null) return `${base} [${img.source.sliceIndex + 1}]`;
+  if (img.source.frameIndex !== null && img.source.frameIndex > 0)
+    return `${base} #${img.source.frameIndex + 1}`;
+  return base;
+}
+
+/** The stored little-endian bytes as the typed array of their dtype (aligned copy when needed). */
+function typedView(bytes: Uint8Array, dtype: PixelDtype): ImagePixels['pixels'] {
+  const Ctor = {
+    uint8: Uint8Array,
+    int8: Int8Array,
+    uint16: Uint16Array,
+    int16: Int16Array,
+    uint32: Uint32Array,
+    int32: Int32Array,
+    float32: Float32Array,
+    float64: Float64Array,
+  }[dtype];
+  const aligned = bytes.byteOffset % Ctor.BYTES_PER_ELEMENT === 0 ? bytes : bytes.slice();
+  return new Ctor(
+    aligned.buffer as ArrayBuffer,
+    aligned.byteOffset,
+    aligned.byteLength / Ctor.BYTES_PER_ELEMENT,
+  );
+}
+
+function rangeOf(p: ImagePixels['pixels'], channels: number): { min: number; max: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  void channels; // colour samples share one range
+  for (let i = 0; i < p.length; i++) {
+    const v = p[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return min === Infinity ? { min: 0, max: 0 } : { min, max };
+}
+
+/**
+ * A robust default window: the 0.5th-99.5th percentile of a sample of the pixels, so a few extreme
+ * values (metal, padding) do not wash the image out. Colour images show their full 0-255 range.
+ */
+function defaultWindow(
+  p: ImagePixels['pixels'],
+  channels: number,
+  range: { min: number; max: number },
+): { center: number; width: number } {
+  if (channels !== 1 || range.max === range.min) {
+    return { center: (range.min + range.max) / 2, width: Math.max(1, range.max - range.min) };
+  }
+  const step = Math.max(1, Math.floor(p.length / 65_536));
+  const sample: number[] = [];
+  for (let i = 0; i < p.length; i += step) sample.push(p[i]!);
+  sample.sort((a, b) => a - b);
+  const lo = sample[Math.floor(sample.length * 0.005)]!;
+  const hi = sample[Math.min(sample.length - 1, Math.ceil(sample.length * 0.995))]!;
+  return hi > lo
+    ? { center: (lo + hi) / 2, width: hi - lo }
+    : { center: (range.min + range.max) / 2, width: range.max - range.min };
+}

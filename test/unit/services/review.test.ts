@@ -1,0 +1,136 @@
+// The review operations of the AppApi on a real project with real BUS-BRA images, through dispatch().
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decode } from 'fast-png';
+import type { AppServices } from '../../../electron/services/app-services.js';
+import { dispatch } from '../../../electron/services/dispatch.js';
+import type { ImageListItem, ImageMasks, ImagePixels, MaskEditState } from '../../../shared/dto.js';
+import type { Reply } from '../../../shared/api.js';
+import { testServices } from '../../helpers/services.js';
+import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
+
+function value<T>(r: Reply<unknown>): T {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value as T;
+}
+
+describe('review: images, masks, edits', () => {
+  const t = tempDir();
+  const bus = join(SHARED_DIR, 'data', 'bus-bra');
+  const names = readdirSync(join(bus, 'images')).sort().slice(0, 3);
+  let services: AppServices;
+  let items: ImageListItem[];
+  const call = (m: string, ...a: unknown[]) => dispatch(services.api, m, a, services.log);
+
+  beforeAll(async () => {
+    for (const d of ['images', 'masks']) mkdirSync(join(t.dir, d));
+    for (const n of names) {
+      copyFileSync(join(bus, 'images', n), join(t.dir, 'images', n));
+      copyFileSync(join(bus, 'masks', n), join(t.dir, 'masks', n));
+    }
+    services = testServices(join(t.dir, 'ud'));
+    await services.api.createProject({ parentDir: t.dir, name: 'p' });
+    const job = await services.api.importImages({
+      path: join(t.dir, 'images'),
+      dataset: 'bus',
+      masksPath: join(t.dir, 'masks'),
+    });
+    await services.jobs.wait(job.jobId);
+    items = value(await call('listImages', {}));
+  });
+  afterAll(async () => {
+    await services.dispose();
+    t.cleanup();
+  });
+
+  it('lists images by name with their review status and layers', () => {
+    expect(items.map((i) => i.name)).toEqual(names);
+    expect(items[0]).toMatchObject({
+      status: 'unreviewed',
+      hasGroundTruth: true,
+      hasPseudoLabel: false,
+      hasCorrection: false,
+    });
+  });
+
+  it('returns the pixels exactly as the file holds them, with a usable window', async () => {
+    const img = value<ImagePixels>(await call('getImage', { imageId: items[0]!.id }));
+    const png = decode(readFileSync(join(t.dir, 'images', names[0]!)));
+    expect([img.cols, img.rows]).toEqual([png.width, png.height]);
+    expect(img.pixels).toBeInstanceOf(Uint8Array);
+    expect(Buffer.compare(Buffer.from(img.pixels as Uint8Array), Buffer.from(png.data as Uint8Array))).toBe(
+      0,
+    );
+    expect(img.window.width).toBeGreaterThan(0);
+    expect(img.range.min).toBeLessThanOrEqual(img.window.center);
+  });
+
+  it('saves a drawn mask durably, undoes and redoes it byte for byte, and marks the image corrected', async () => {
+    const id = items[1]!.id;
+    const { rows, cols } = items[1]!;
+    const mask = new Uint8Array(rows * cols);
+    mask.fill(255, 1000, 1400);
+    const saved = value<MaskEditState>(
+      await call('saveMaskEdit', { imageId: id, mask, tool: 'brush', params: { radius: 5 } }),
+    );
+    expect(saved).toMatchObject({ canUndo: true, canRedo: false, edits: 1 });
+    let masks = value<ImageMasks>(await call('getMasks', { imageId: id }));
+    expect(Buffer.compare(Buffer.from(masks.corrected!), Buffer.from(mask))).toBe(0);
+    expect(masks.review.status).toBe('corrected');
+    const undone = value<{ mask: Uint8Array | null; edit: MaskEditState }>(
+      await call('undoMaskEdit', { imageId: id }),
+    );
+    expect(undone.mask).toBeNull();
+    expect(undone.edit).toMatchObject({ canUndo: false, canRedo: true });
+    const redone = value<{ mask: Uint8Array | null }>(await call('redoMaskEdit', { imageId: id }));
+    expect(Buffer.compare(Buffer.from(redone.mask!), Buffer.from(mask))).toBe(0);
+
+    await services.api.closeProject();
+    await services.api.openProject({ path: join(t.dir, 'p') });
+    masks = value<ImageMasks>(await call('getMasks', { imageId: id }));
+    expect(Buffer.compare(Buffer.from(masks.corrected!), Buffer.from(mask))).toBe(0);
+    expect(masks.edit.canUndo).toBe(true);
+  });
+
+  it('records review decisions and notes', async () => {
+    const id = items[2]!.id;
+    expect(value(await call('setReview', { imageId: id, status: 'rejected', note: 'shadowing' }))).toEqual({
+      status: 'rejected',
+      flagged: false,
+      note: 'shadowing',
+    });
+    const rejected = value<ImageListItem[]>(await call('listImages', { status: 'rejected' }));
+    expect(rejected.map((i) => i.id)).toEqual([id]);
+  });
+
+  it.each([
+    [
+      'a mask of the wrong size',
+      () => ({ imageId: items[0]!.id, mask: new Uint8Array(10), tool: 'brush' }),
+      'INVALID_ARGUMENT',
+    ],
+    [
+      'a mask that is not bytes',
+      () => ({ imageId: items[0]!.id, mask: [1, 2, 3], tool: 'brush' }),
+      'INVALID_ARGUMENT',
+    ],
+    ['an unknown image', () => ({ imageId: 999_999, mask: new Uint8Array(4), tool: 'brush' }), 'NOT_FOUND'],
+    ['image id 0', () => ({ imageId: 0, mask: new Uint8Array(4), tool: 'brush' }), 'INVALID_ARGUMENT'],
+    [
+      'huge tool parameters',
+      () => ({
+        imageId: items[0]!.id,
+        mask: new Uint8Array(4),
+        tool: 'brush',
+        params: { p: 'x'.repeat(70_000) },
+      }),
+      'INVALID_ARGUMENT',
+    ],
+  ])('refuses %s, and nothing is saved', async (_name, args, code) => {
+    const before = value<ImageMasks>(await call('getMasks', { imageId: items[0]!.id })).edit.edits;
+    const r = await call('saveMaskEdit', args());
+    expect(r).toMatchObject({ ok: false, error: { code } });
+    expect(value<ImageMasks>(await call('getMasks', { imageId: items[0]!.id })).edit.edits).toBe(before);
+  });
+});
