@@ -2,13 +2,15 @@ import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-rou
 import ProjectsView from './views/ProjectsView.vue';
 import SectionView from './views/SectionView.vue';
 import DataView from './views/DataView.vue';
+import ReviewView from './views/ReviewView.vue';
 import { SECTIONS } from './sections';
 
 const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/projects' },
   { path: '/projects', name: 'projects', component: ProjectsView },
   { path: '/data', name: 'data', component: DataView },
-  ...SECTIONS.filter((s) => s.id !== 'projects' && s.id !== 'data').map((s) => ({
+  { path: '/review', name: 'review', component: ReviewView },
+  ...SECTIONS.filter((s) => !['projects', 'data', 'review'].includes(s.id)).map((s) => ({
     path: `/${s.id}`,
     name: s.id,
     component: SectionView,

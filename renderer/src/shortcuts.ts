@@ -1,0 +1,45 @@
+/** Keyboard shortcuts, listed once for the help overlay (?) and kept next to the handlers' keys. */
+export interface ShortcutGroup {
+  title: string;
+  keys: [string, string][];
+}
+
+export const REVIEW_SHORTCUTS: ShortcutGroup[] = [
+  {
+    title: 'Decide',
+    keys: [
+      ['A', 'accept'],
+      ['R', 'reject'],
+      ['F', 'flag / unflag'],
+      ['X', 'exclude from training'],
+      ['U', 'back to unreviewed'],
+      ['N or ↓', 'next image'],
+      ['P or ↑', 'previous image'],
+    ],
+  },
+  {
+    title: 'Draw',
+    keys: [
+      ['B', 'brush'],
+      ['E', 'eraser'],
+      ['[ and ]', 'smaller / larger brush'],
+      ['Ctrl+Z', 'undo (one stroke)'],
+      ['Ctrl+Shift+Z or Ctrl+Y', 'redo'],
+    ],
+  },
+  {
+    title: 'View',
+    keys: [
+      ['wheel', 'zoom at the pointer'],
+      ['middle drag or Space+drag', 'pan'],
+      ['right drag', 'window / level'],
+      ['0', 'fit'],
+      ['1', 'one image pixel per screen pixel'],
+      ['W', 'automatic window'],
+      ['M', 'show / hide the mask'],
+      ['G', 'show / hide ground truth'],
+      ['?', 'this help'],
+    ],
+  },
+  { title: 'Anywhere', keys: [['Alt+1 … Alt+7', 'go to a section']] },
+];

@@ -1,0 +1,196 @@
+/**
+ * The review session: the queue of images, the one on screen, its mask layers and the mask being
+ * corrected. Every stroke is saved as one undo step, in order, and the UI shows whether the last one
+ * is on disk yet ("saving" / "saved").
+ */
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { ImageListItem, ImageMasks, ImagePixels, MaskEditState, ReviewStateName } from '@shared/dto';
+import { api, errorMessage } from '../api/client';
+
+export type Tool = 'brush' | 'eraser';
+export type SaveState = 'idle' | 'saving' | 'saved' | 'error';
+
+export const MIN_RADIUS = 1;
+export const MAX_RADIUS = 128;
+
+export const useReviewStore = defineStore('review', () => {
+  const items = ref<ImageListItem[]>([]);
+  const index = ref(-1);
+  const image = shallowRef<ImagePixels | null>(null);
+  const masks = shallowRef<ImageMasks | null>(null);
+  /** The mask under correction, painted in place; `maskVersion` tells the viewer it changed wholesale. */
+  const working = shallowRef<Uint8Array | null>(null);
+  const maskVersion = ref(0);
+  const edit = ref<MaskEditState | null>(null);
+  const saveState = ref<SaveState>('idle');
+  const error = ref<string | null>(null);
+  const loading = ref(false);
+  const tool = ref<Tool>('brush');
+  const radius = ref(8);
+  const showGroundTruth = ref(true);
+  const showMask = ref(true);
+
+  const current = computed(() => items.value[index.value] ?? null);
+  const reviewed = computed(() => items.value.filter((i) => i.status !== 'unreviewed').length);
+
+  /** Saves run one after another so that undo steps keep the order of the strokes. */
+  let queue: Promise<void> = Promise.resolve();
+  let loadSeq = 0;
+
+  async function loadQueue(datasetId?: number): Promise<void> {
+    items.value = await api().listImages(datasetId === undefined ? {} : { datasetId });
+    if (items.value.length) await open(Math.min(Math.max(index.value, 0), items.value.length - 1));
+    else {
+      index.value = -1;
+      image.value = null;
+      masks.value = null;
+      working.value = null;
+    }
+  }
+
+  async function open(i: number): Promise<void> {
+    const item = items.value[i];
+    if (!item) return;
+    const seq = ++loadSeq;
+    loading.value = true;
+    error.value = null;
+    try {
+      const [img, m] = await Promise.all([
+        api().getImage({ imageId: item.id }),
+        api().getMasks({ imageId: item.id }),
+      ]);
+      if (seq !== loadSeq) return; // a later switch won
+      index.value = i;
+      image.value = img;
+      applyMasks(m);
+      saveState.value = m.edit.savedAt ? 'saved' : 'idle';
+    } catch (err) {
+      error.value = errorMessage(err);
+    } finally {
+      if (seq === loadSeq) loading.value = false;
+    }
+  }
+
+  function applyMasks(m: ImageMasks): void {
+    masks.value = m;
+    edit.value = m.edit;
+    working.value = baseMask(m, m.corrected);
+    maskVersion.value++;
+  }
+
+  /** What the person corrects: their last saved state, else the teachers' pseudo-label, else nothing. */
+  function baseMask(m: ImageMasks, corrected: Uint8Array | null): Uint8Array {
+    const img = image.value!;
+    if (corrected) return corrected.slice();
+    if (m.pseudoLabel) return m.pseudoLabel.slice();
+    return new Uint8Array(img.rows * img.cols);
+  }
+
+  function commitStroke(params: Record<string, unknown>): Promise<void> {
+    const img = image.value;
+    const mask = working.value;
+    if (!img || !mask) return queue;
+    const snapshot = mask.slice();
+    const imageId = img.id;
+    const toolName = tool.value;
+    saveState.value = 'saving';
+    queue = queue.then(async () => {
+      try {
+        const state = await api().saveMaskEdit({ imageId, mask: snapshot, tool: toolName, params });
+        if (image.value?.id === imageId) {
+          edit.value = state;
+          saveState.value = 'saved';
+        }
+        // The server marks a drawn-on, unreviewed image 'corrected'; mirror that here.
+        const item = items.value.find((x) => x.id === imageId);
+        const corrected = item?.status === 'unreviewed';
+        markItem(imageId, corrected ? { hasCorrection: true, status: 'corrected' } : { hasCorrection: true });
+        const m = masks.value;
+        if (corrected && m && m.imageId === imageId)
+          masks.value = { ...m, review: { ...m.review, status: 'corrected' } };
+      } catch (err) {
+        saveState.value = 'error';
+        error.value = `Not saved: ${errorMessage(err)}`;
+      }
+    });
+    return queue;
+  }
+
+  async function step(direction: 'undo' | 'redo'): Promise<void> {
+    await queue;
+    const img = image.value;
+    const m = masks.value;
+    if (!img || !m) return;
+    if (direction === 'undo' ? !edit.value?.canUndo : !edit.value?.canRedo) return;
+    try {
+      const r =
+        direction === 'undo'
+          ? await api().undoMaskEdit({ imageId: img.id })
+          : await api().redoMaskEdit({ imageId: img.id });
+      if (image.value?.id !== img.id) return;
+      edit.value = r.edit;
+      working.value = baseMask(m, r.mask);
+      maskVersion.value++;
+      saveState.value = 'saved';
+    } catch (err) {
+      error.value = errorMessage(err);
+    }
+  }
+
+  async function setReview(patch: {
+    status?: ReviewStateName;
+    flagged?: boolean;
+    note?: string;
+  }): Promise<void> {
+    const img = image.value;
+    const m = masks.value;
+    if (!img || !m) return;
+    try {
+      const r = await api().setReview({ imageId: img.id, ...patch });
+      masks.value = { ...m, review: r };
+      markItem(img.id, { status: r.status, flagged: r.flagged });
+    } catch (err) {
+      error.value = errorMessage(err);
+    }
+  }
+
+  function markItem(imageId: number, patch: Partial<ImageListItem>): void {
+    items.value = items.value.map((x) => (x.id === imageId ? { ...x, ...patch } : x));
+  }
+
+  function setRadius(r: number): void {
+    radius.value = Math.min(MAX_RADIUS, Math.max(MIN_RADIUS, Math.round(r)));
+  }
+
+  /** Resolves when every stroke so far is on disk. */
+  function flushed(): Promise<void> {
+    return queue;
+  }
+
+  return {
+    items,
+    index,
+    image,
+    masks,
+    working,
+    maskVersion,
+    edit,
+    saveState,
+    error,
+    loading,
+    tool,
+    radius,
+    showGroundTruth,
+    showMask,
+    current,
+    reviewed,
+    loadQueue,
+    open,
+    commitStroke,
+    step,
+    setReview,
+    setRadius,
+    flushed,
+  };
+});

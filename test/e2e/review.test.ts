@@ -1,0 +1,153 @@
+// End to end: review a real image in Chromium: paint a stroke (the saved mask changes exactly there),
+// undo (the mask is back, byte for byte), redo, accept, restart the web shell and find everything as left.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshot, watchErrors } from '../helpers/browser.js';
+import { startWebShellProcess, type WebShellProcess } from '../helpers/web-shell-process.js';
+import { connectWsApi, waitForJob, type WsApi } from '../helpers/ws-api.js';
+import { SHARED_DIR, tempDir } from '../helpers/temp.js';
+import { fitViewport, toImage } from '../../renderer/src/viewer/viewport.js';
+import type { ImageListItem } from '../../shared/dto.js';
+
+describe('review through the web shell', () => {
+  const t = tempDir('apprentice-e2e-review-');
+  const userData = join(t.dir, 'user-data');
+  const projectDir = join(t.dir, 'Review test');
+  let browser: Browser;
+  let server: WebShellProcess;
+  let client: WsApi;
+  let page: Page;
+  let errors: string[];
+  let first: ImageListItem;
+  let afterStroke: Uint8Array;
+
+  beforeAll(async () => {
+    const images = join(t.dir, 'images');
+    const masks = join(t.dir, 'masks');
+    mkdirSync(images);
+    mkdirSync(masks);
+    const bus = join(SHARED_DIR, 'data', 'bus-bra');
+    for (const f of readdirSync(join(bus, 'images')).sort().slice(0, 3)) {
+      copyFileSync(join(bus, 'images', f), join(images, f));
+      copyFileSync(join(bus, 'masks', f), join(masks, f));
+    }
+    browser = await launchChromium();
+    server = await startWebShellProcess(userData);
+    client = await connectWsApi(server.loginUrl);
+    await client.api.createProject({ parentDir: t.dir, name: 'Review test' });
+    const job = await client.api.importImages({ path: images, dataset: 'bus', masksPath: masks });
+    expect((await waitForJob(client.api, job.jobId)).state).toBe('done');
+    [first] = await client.api.listImages({});
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    errors = watchErrors(page);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await browser?.close();
+    await server?.stop();
+    t.cleanup();
+  });
+
+  it('paints a stroke that is saved exactly where it was drawn', async () => {
+    await page.goto(server.loginUrl);
+    await page.getByTestId('nav-review').click();
+    await page.getByTestId('viewer-canvas').waitFor();
+    await expect.poll(() => page.getByTestId('review-progress').textContent()).toBe('0 of 3 reviewed');
+    const before = await client.api.getMasks({ imageId: first.id });
+    expect(before.corrected).toBeNull();
+
+    const box = (await page.getByTestId('viewer-canvas').boundingBox())!;
+    const view = fitViewport(first.cols, first.rows, box.width, box.height);
+    const from = { sx: box.width / 2 - 60, sy: box.height / 2 };
+    const to = { sx: box.width / 2 + 60, sy: box.height / 2 };
+    await page.mouse.move(box.x + from.sx, box.y + from.sy);
+    await page.mouse.down();
+    await page.mouse.move(box.x + to.sx, box.y + to.sy, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
+
+    const after = await client.api.getMasks({ imageId: first.id });
+    afterStroke = after.corrected!;
+    expect(afterStroke).toBeInstanceOf(Uint8Array);
+    // Every changed pixel lies within the brush radius (8 px, plus one pixel of rounding) of the stroke.
+    const a = toImage(view, from.sx, from.sy);
+    const b = toImage(view, to.sx, to.sy);
+    const radius = 8;
+    let changed = 0;
+    for (let y = 0; y < first.rows; y++) {
+      for (let x = 0; x < first.cols; x++) {
+        if (afterStroke[y * first.cols + x] === 0) continue;
+        changed++;
+        const px = x + 0.5;
+        const py = y + 0.5;
+        const tt = Math.max(
+          0,
+          Math.min(
+            1,
+            ((px - a.x) * (b.x - a.x) + (py - a.y) * (b.y - a.y)) / ((b.x - a.x) ** 2 + (b.y - a.y) ** 2),
+          ),
+        );
+        const d = Math.hypot(px - (a.x + tt * (b.x - a.x)), py - (a.y + tt * (b.y - a.y)));
+        expect(d).toBeLessThanOrEqual(radius + 1);
+      }
+    }
+    // ... and the stroke is filled along its whole length (no gaps): at least its area minus rounding.
+    const length = Math.hypot(b.x - a.x, b.y - a.y);
+    expect(changed).toBeGreaterThan(0.9 * (2 * radius * length + Math.PI * radius * radius));
+    expect(after.review.status).toBe('corrected');
+    await expect.poll(() => page.getByTestId('review-status').textContent()).toBe('corrected');
+    await screenshot(page, 'review-stroke');
+  });
+
+  it('undoes the stroke byte for byte and redoes it', async () => {
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await client.api.getMasks({ imageId: first.id })).corrected).toBeNull();
+    await expect.poll(() => page.getByTestId('redo').isEnabled()).toBe(true);
+    await page.keyboard.press('Control+Shift+z');
+    await expect
+      .poll(async () => {
+        const m = (await client.api.getMasks({ imageId: first.id })).corrected;
+        return m !== null && Buffer.compare(Buffer.from(m), Buffer.from(afterStroke)) === 0;
+      })
+      .toBe(true);
+  });
+
+  it('accepts with one key and shows the progress', async () => {
+    await page.keyboard.press('a');
+    await expect.poll(() => page.getByTestId('review-status').textContent()).toBe('accepted');
+    await expect.poll(() => page.getByTestId('review-progress').textContent()).toBe('1 of 3 reviewed');
+    expect((await client.api.getMasks({ imageId: first.id })).review.status).toBe('accepted');
+  });
+
+  it('finds everything as it was left after a restart of the web shell', async () => {
+    client.close();
+    await server.stop();
+    server = await startWebShellProcess(userData);
+    client = await connectWsApi(server.loginUrl);
+    await page.goto(server.loginUrl);
+    await page.getByTestId(`recent-Review test`).click();
+    await page.getByTestId('section-data').waitFor();
+    await page.getByTestId('nav-review').click();
+    await expect.poll(() => page.getByTestId('review-status').textContent()).toBe('accepted');
+    expect(await page.getByTestId('undo').isEnabled()).toBe(true);
+    const m = await client.api.getMasks({ imageId: first.id });
+    expect(Buffer.compare(Buffer.from(m.corrected!), Buffer.from(afterStroke))).toBe(0);
+    expect(projectDir).toContain('Review test');
+    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
+    await screenshot(page, 'review-after-restart');
+  });
+
+  it('shows the keyboard shortcuts with ?', async () => {
+    await page.keyboard.press('?');
+    await page.getByTestId('shortcut-help').waitFor();
+    await screenshot(page, 'review-shortcuts');
+    await page.keyboard.press('Escape');
+  });
+
+  it('logged no console errors', () => {
+    expect(errors).toEqual([]);
+  });
+});
