@@ -39,7 +39,7 @@ describe('review through the web shell', () => {
     await client.api.createProject({ parentDir: t.dir, name: 'Review test' });
     const job = await client.api.importImages({ path: images, dataset: 'bus', masksPath: masks });
     expect((await waitForJob(client.api, job.jobId)).state).toBe('done');
-    [first] = await client.api.listImages({});
+    first = (await client.api.listImages({}))[0]!;
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     errors = watchErrors(page);
   });

@@ -1,5 +1,5 @@
 /** Mask overlays: a translucent fill and a solid outline, written as RGBA for a canvas layer. */
-import type { Rect } from './brush';
+import type { Rect } from './brush.js';
 
 export interface OverlayStyle {
   color: [number, number, number];
