@@ -22,6 +22,9 @@ export const REVIEW_SHORTCUTS: ShortcutGroup[] = [
     keys: [
       ['B', 'brush'],
       ['E', 'eraser'],
+      ['L', 'lasso: fill the outline drawn'],
+      ['K', 'lasso cut: erase the outline drawn'],
+      ['I', 'flood fill the region clicked'],
       ['[ and ]', 'smaller / larger brush'],
       ['Ctrl+Z', 'undo (one stroke)'],
       ['Ctrl+Shift+Z or Ctrl+Y', 'redo'],

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot, watchErrors } from '../helpers/browser.js';
+import { launchChromium, screenshot, text, watchErrors } from '../helpers/browser.js';
 import { startWebShellProcess, type WebShellProcess } from '../helpers/web-shell-process.js';
 import { SHARED_DIR, tempDir } from '../helpers/temp.js';
 
@@ -49,12 +49,12 @@ describe('data import through the web shell', () => {
     await page.getByTestId('import-masks').fill(masks);
     await page.getByTestId('import-start').click();
     await page.getByTestId('import-summary').waitFor({ timeout: 60_000 });
-    expect(await page.getByTestId('import-summary').textContent()).toMatch(
+    expect(await text(page.getByTestId('import-summary'))).toMatch(
       /6 slice\(s\) from 6 image set\(s\).*6 with ground truth/,
     );
-    expect(await page.getByTestId('import-skipped').textContent()).toMatch(/broken\.png/);
+    expect(await text(page.getByTestId('import-skipped'))).toMatch(/broken\.png/);
     await expect
-      .poll(() => page.getByTestId('dataset-bus-images').getByTestId('dataset-count').textContent())
+      .poll(() => text(page.getByTestId('dataset-bus-images').getByTestId('dataset-count')))
       .toBe('6');
     await screenshot(page, 'data-imported');
   });
@@ -62,7 +62,7 @@ describe('data import through the web shell', () => {
   it('explains a refused import in words', async () => {
     await page.getByTestId('import-path').fill('relative/folder');
     await page.getByTestId('import-start').click();
-    await expect.poll(() => page.getByTestId('import-error').textContent()).toMatch(/absolute path/);
+    await expect.poll(() => text(page.getByTestId('import-error'))).toMatch(/absolute path/);
   });
 
   it('logged no console errors', () => {

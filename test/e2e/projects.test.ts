@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot, watchErrors } from '../helpers/browser.js';
+import { launchChromium, screenshot, text, watchErrors } from '../helpers/browser.js';
 import { startWebShellProcess, type WebShellProcess } from '../helpers/web-shell-process.js';
 import { REPO_ROOT, tempDir } from '../helpers/temp.js';
 
@@ -42,7 +42,7 @@ describe('projects through the web shell', () => {
     await page.getByTestId('new-name').fill('Breast US transfer');
     await page.getByTestId('new-parent').fill(projectsDir);
     await page.getByTestId('create-project').click();
-    await expect.poll(() => page.getByTestId('current-project').textContent()).toBe('Breast US transfer');
+    await expect.poll(() => text(page.getByTestId('current-project'))).toBe('Breast US transfer');
     await expect.poll(() => page.url()).toMatch(/#\/data$/);
     expect(existsSync(join(projectsDir, 'Breast US transfer', 'project.sqlite'))).toBe(true);
     await screenshot(page, 'projects-created');
@@ -53,19 +53,19 @@ describe('projects through the web shell', () => {
     await page.getByTestId('new-name').fill('Breast US transfer');
     await page.getByTestId('new-parent').fill(projectsDir);
     await page.getByTestId('create-project').click();
-    await expect.poll(() => page.getByTestId('project-error').textContent()).toMatch(/already|exists/i);
+    await expect.poll(() => text(page.getByTestId('project-error'))).toMatch(/already|exists/i);
     await page.getByTestId('new-parent').fill(join(projectsDir, 'no-such-folder'));
     await page.getByTestId('create-project').click();
-    await expect.poll(() => page.getByTestId('project-error').textContent()).toMatch(/does not exist/);
+    await expect.poll(() => text(page.getByTestId('project-error'))).toMatch(/does not exist/);
   });
 
   it('shows versions and the active compute backend in the About panel', async () => {
     await page.getByTestId('about-button').click();
     const panel = page.getByTestId('about-panel');
     await panel.waitFor();
-    await expect.poll(() => page.getByTestId('app-version').textContent()).toMatch(/^\d+\.\d+\.\d+/);
-    expect(await page.getByTestId('compute-backend').textContent()).toMatch(/\S/);
-    expect(await page.getByTestId('versions').textContent()).toMatch(/node/);
+    await expect.poll(() => text(page.getByTestId('app-version'))).toMatch(/^\d+\.\d+\.\d+/);
+    expect(await text(page.getByTestId('compute-backend'))).toMatch(/\S/);
+    expect(await text(page.getByTestId('versions'))).toMatch(/node/);
     await screenshot(page, 'about-panel');
     await page.keyboard.press('Escape');
     await panel.waitFor({ state: 'detached' });
@@ -86,9 +86,9 @@ describe('projects through the web shell', () => {
     const recent = page.getByTestId('recent-Breast US transfer');
     await recent.waitFor();
     await recent.click();
-    await expect.poll(() => page.getByTestId('current-project').textContent()).toBe('Breast US transfer');
+    await expect.poll(() => text(page.getByTestId('current-project'))).toBe('Breast US transfer');
     await page.getByTestId('nav-projects').click();
-    await expect.poll(() => page.getByTestId('open-project').textContent()).toMatch(/Breast US transfer/);
+    await expect.poll(() => text(page.getByTestId('open-project'))).toMatch(/Breast US transfer/);
     await screenshot(page, 'projects-reopened');
     await page.getByTestId('settings-button').click();
     expect(await page.getByTestId('setting-backend').inputValue()).toBe('cpu');

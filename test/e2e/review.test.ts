@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot, watchErrors } from '../helpers/browser.js';
+import { launchChromium, screenshot, text, watchErrors } from '../helpers/browser.js';
 import { startWebShellProcess, type WebShellProcess } from '../helpers/web-shell-process.js';
 import { connectWsApi, waitForJob, type WsApi } from '../helpers/ws-api.js';
 import { SHARED_DIR, tempDir } from '../helpers/temp.js';
@@ -55,7 +55,7 @@ describe('review through the web shell', () => {
     await page.goto(server.loginUrl);
     await page.getByTestId('nav-review').click();
     await page.getByTestId('viewer-canvas').waitFor();
-    await expect.poll(() => page.getByTestId('review-progress').textContent()).toBe('0 of 3 reviewed');
+    await expect.poll(() => text(page.getByTestId('review-progress'))).toBe('0 of 3 reviewed');
     const before = await client.api.getMasks({ imageId: first.id });
     expect(before.corrected).toBeNull();
 
@@ -67,7 +67,7 @@ describe('review through the web shell', () => {
     await page.mouse.down();
     await page.mouse.move(box.x + to.sx, box.y + to.sy, { steps: 4 });
     await page.mouse.up();
-    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
+    await expect.poll(() => text(page.getByTestId('save-state'))).toBe('saved');
 
     const after = await client.api.getMasks({ imageId: first.id });
     afterStroke = after.corrected!;
@@ -98,7 +98,7 @@ describe('review through the web shell', () => {
     const length = Math.hypot(b.x - a.x, b.y - a.y);
     expect(changed).toBeGreaterThan(0.9 * (2 * radius * length + Math.PI * radius * radius));
     expect(after.review.status).toBe('corrected');
-    await expect.poll(() => page.getByTestId('review-status').textContent()).toBe('corrected');
+    await expect.poll(() => text(page.getByTestId('review-status'))).toBe('corrected');
     await screenshot(page, 'review-stroke');
   });
 
@@ -117,8 +117,8 @@ describe('review through the web shell', () => {
 
   it('accepts with one key and shows the progress', async () => {
     await page.keyboard.press('a');
-    await expect.poll(() => page.getByTestId('review-status').textContent()).toBe('accepted');
-    await expect.poll(() => page.getByTestId('review-progress').textContent()).toBe('1 of 3 reviewed');
+    await expect.poll(() => text(page.getByTestId('review-status'))).toBe('accepted');
+    await expect.poll(() => text(page.getByTestId('review-progress'))).toBe('1 of 3 reviewed');
     expect((await client.api.getMasks({ imageId: first.id })).review.status).toBe('accepted');
   });
 
@@ -131,13 +131,49 @@ describe('review through the web shell', () => {
     await page.getByTestId(`recent-Review test`).click();
     await page.getByTestId('section-data').waitFor();
     await page.getByTestId('nav-review').click();
-    await expect.poll(() => page.getByTestId('review-status').textContent()).toBe('accepted');
+    await expect.poll(() => text(page.getByTestId('review-status'))).toBe('accepted');
     expect(await page.getByTestId('undo').isEnabled()).toBe(true);
     const m = await client.api.getMasks({ imageId: first.id });
     expect(Buffer.compare(Buffer.from(m.corrected!), Buffer.from(afterStroke))).toBe(0);
     expect(projectDir).toContain('Review test');
-    await expect.poll(() => page.getByTestId('save-state').textContent()).toBe('saved');
+    await expect.poll(() => text(page.getByTestId('save-state'))).toBe('saved');
     await screenshot(page, 'review-after-restart');
+  });
+
+  it('fills a lasso outline, dilates it, and undoes the dilation as one step', async () => {
+    await page.getByTestId('queue-item-1').click();
+    await expect.poll(() => text(page.getByTestId('save-state'))).toBe('nothing drawn');
+    const second = (await client.api.listImages({}))[1]!;
+    await page.getByTestId('tool-lasso').click();
+    const box = (await page.getByTestId('viewer-canvas').boundingBox())!;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    await page.mouse.move(cx - 50, cy - 50);
+    await page.mouse.down();
+    for (const [dx, dy] of [
+      [50, -50],
+      [50, 50],
+      [-50, 50],
+      [-50, -50],
+    ] as const)
+      await page.mouse.move(cx + dx, cy + dy, { steps: 3 });
+    await page.mouse.up();
+    await expect.poll(() => text(page.getByTestId('save-state'))).toBe('saved');
+    const count = (m: Uint8Array | null) => (m ? m.reduce((n, v) => n + (v ? 1 : 0), 0) : 0);
+    const lassoed = count((await client.api.getMasks({ imageId: second.id })).corrected);
+    const view = fitViewport(second.cols, second.rows, box.width, box.height);
+    const side = 100 / view.scale; // the square's side in image pixels
+    expect(Math.abs(lassoed - side * side) / (side * side)).toBeLessThan(0.05);
+
+    await page.getByTestId('dilate').click();
+    await expect
+      .poll(async () => count((await client.api.getMasks({ imageId: second.id })).corrected))
+      .toBeGreaterThan(lassoed);
+    await page.getByTestId('undo').click();
+    await expect
+      .poll(async () => count((await client.api.getMasks({ imageId: second.id })).corrected))
+      .toBe(lassoed);
+    await screenshot(page, 'review-lasso');
   });
 
   it('shows the keyboard shortcuts with ?', async () => {

@@ -8,7 +8,8 @@ import { computed, ref, shallowRef } from 'vue';
 import type { ImageListItem, ImageMasks, ImagePixels, MaskEditState, ReviewStateName } from '@shared/dto';
 import { api, errorMessage } from '../api/client';
 
-export type Tool = 'brush' | 'eraser';
+/** Drawing tools: brush/eraser strokes, lasso fill and cut, flood fill at a click. */
+export type Tool = 'brush' | 'eraser' | 'lasso' | 'lasso-cut' | 'fill';
 export type SaveState = 'idle' | 'saving' | 'saved' | 'error';
 
 export const MIN_RADIUS = 1;
@@ -30,6 +31,8 @@ export const useReviewStore = defineStore('review', () => {
   const radius = ref(8);
   const showGroundTruth = ref(true);
   const showMask = ref(true);
+  /** The threshold-gated brush: paint only within this intensity range (null = everywhere). */
+  const gate = ref<{ min: number; max: number } | null>(null);
 
   const current = computed(() => items.value[index.value] ?? null);
   const reviewed = computed(() => items.value.filter((i) => i.status !== 'unreviewed').length);
@@ -87,13 +90,29 @@ export const useReviewStore = defineStore('review', () => {
     return new Uint8Array(img.rows * img.cols);
   }
 
-  function commitStroke(params: Record<string, unknown>): Promise<void> {
+  /**
+   * Applies a whole-mask operation (fill holes, dilate, lasso...) to the working mask and saves the
+   * result as one undo step named after the operation.
+   */
+  function applyOp(
+    name: string,
+    op: (mask: Uint8Array, rows: number, cols: number) => Uint8Array,
+    params: Record<string, unknown> = {},
+  ): Promise<void> {
+    const img = image.value;
+    const mask = working.value;
+    if (!img || !mask) return queue;
+    working.value = op(mask, img.rows, img.cols);
+    maskVersion.value++;
+    return commitStroke(params, name);
+  }
+
+  function commitStroke(params: Record<string, unknown>, toolName: string = tool.value): Promise<void> {
     const img = image.value;
     const mask = working.value;
     if (!img || !mask) return queue;
     const snapshot = mask.slice();
     const imageId = img.id;
-    const toolName = tool.value;
     saveState.value = 'saving';
     queue = queue.then(async () => {
       try {
@@ -183,11 +202,13 @@ export const useReviewStore = defineStore('review', () => {
     radius,
     showGroundTruth,
     showMask,
+    gate,
     current,
     reviewed,
     loadQueue,
     open,
     commitStroke,
+    applyOp,
     step,
     setReview,
     setRadius,
