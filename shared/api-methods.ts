@@ -25,6 +25,10 @@ export const API_METHODS = [
   'undoMaskEdit',
   'redoMaskEdit',
   'setReview',
+  'getThumbnails',
+  'updateImages',
+  'assignSplits',
+  'findNearDuplicates',
   'listJobs',
   'cancelJob',
 ] as const satisfies readonly ApiMethod[];

@@ -42,6 +42,8 @@ export const settingsSchema = z
 /** Masks are one byte per pixel; 8192 x 8192 is far beyond any slice we import. */
 export const MAX_MASK_PIXELS = 8192 * 8192;
 const id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const tag = z.string().trim().min(1).max(64);
+const fraction = z.number().min(0).max(1);
 const none = z.tuple([]);
 const one = <T extends z.ZodType>(s: T) => z.tuple([s]);
 
@@ -67,6 +69,7 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
         dataset: z.string().trim().min(1, 'dataset name is empty').max(200),
         role: z.enum(DATASET_ROLES).optional(),
         masksPath: pathSchema.optional(),
+        manifestPath: pathSchema.optional(),
       })
       .strict(),
   ),
@@ -106,6 +109,39 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
         note: z.string().max(10_000).optional(),
       })
       .strict(),
+  ),
+  getThumbnails: one(
+    z
+      .object({ imageIds: z.array(id).min(1).max(200), size: z.number().int().min(16).max(512).optional() })
+      .strict(),
+  ),
+  updateImages: one(
+    z
+      .object({
+        imageIds: z.array(id).min(1).max(100_000),
+        included: z.boolean().optional(),
+        addTags: z.array(tag).max(50).optional(),
+        removeTags: z.array(tag).max(50).optional(),
+      })
+      .strict(),
+  ),
+  assignSplits: one(
+    z
+      .object({
+        datasetId: id,
+        train: fraction,
+        val: fraction,
+        test: fraction,
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 32 - 1),
+      })
+      .strict(),
+  ),
+  findNearDuplicates: one(
+    z.object({ datasetId: id.optional(), maxDistance: z.number().int().min(0).max(32).optional() }).strict(),
   ),
   listJobs: none,
   cancelJob: one(z.object({ jobId: z.string().min(1).max(100) }).strict()),

@@ -10,6 +10,9 @@ import type {
   ImageListItem,
   ImageMasks,
   ImagePixels,
+  NearDuplicateGroup,
+  SplitSummary,
+  Thumbnail,
   MaskEditState,
   ReviewStateName,
   FolderListing,
@@ -55,6 +58,8 @@ export interface AppApi {
     dataset: string;
     role?: DatasetRoleName;
     masksPath?: string;
+    /** CSV with each image's case/patient, pixel size and split (columns recognised by name). */
+    manifestPath?: string;
   }): Promise<JobProgress>;
 
   /** Images of the open project (one dataset or all), in name order, with review status. */
@@ -85,6 +90,26 @@ export interface AppApi {
     flagged?: boolean;
     note?: string;
   }): Promise<ImageMasks['review']>;
+
+  /** Small grey previews for image grids (at most 200 per call). */
+  getThumbnails(args: { imageIds: number[]; size?: number }): Promise<Thumbnail[]>;
+  /** Include/exclude images from training and add or remove tags, in one transaction. */
+  updateImages(args: {
+    imageIds: number[];
+    included?: boolean;
+    addTags?: string[];
+    removeTags?: string[];
+  }): Promise<void>;
+  /** Assigns train/val/test by case, never splitting one case; seeded, so it can be reproduced. */
+  assignSplits(args: {
+    datasetId: number;
+    train: number;
+    val: number;
+    test: number;
+    seed: number;
+  }): Promise<SplitSummary>;
+  /** Groups of images that look alike (difference hash within maxDistance of 64 bits, default 4). */
+  findNearDuplicates(args: { datasetId?: number; maxDistance?: number }): Promise<NearDuplicateGroup[]>;
 
   listJobs(): Promise<JobProgress[]>;
   cancelJob(args: { jobId: string }): Promise<void>;

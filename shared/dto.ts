@@ -127,6 +127,11 @@ export interface ImageListItem {
   hasGroundTruth: boolean;
   hasPseudoLabel: boolean;
   hasCorrection: boolean;
+  included: boolean;
+  tags: string[];
+  split: 'train' | 'val' | 'test' | null;
+  /** The case/patient the image belongs to (splits keep a case together). */
+  caseId: string | null;
 }
 
 export type PixelDtypeName =
@@ -176,4 +181,23 @@ export interface ImageMasks {
   pseudoLabel: Uint8Array | null;
   edit: MaskEditState;
   review: { status: ReviewStateName; flagged: boolean; note: string };
+}
+
+export interface Thumbnail {
+  imageId: number;
+  width: number;
+  height: number;
+  /** Grey levels 0..255 (the image's default window), width x height. */
+  pixels: Uint8Array;
+}
+
+export interface SplitSummary {
+  train: { images: number; cases: number };
+  val: { images: number; cases: number };
+  test: { images: number; cases: number };
+}
+
+export interface NearDuplicateGroup {
+  imageIds: number[];
+  names: string[];
 }

@@ -18,6 +18,7 @@ import type { AppEvent, AppEventListener } from '../../shared/events.js';
 import { JobManager } from './job-manager.js';
 import { importImages } from './import-service.js';
 import * as review from './review-service.js';
+import * as curation from './curation-service.js';
 import { absolutePath } from './paths.js';
 import { createFileLogger, type Logger } from './logger.js';
 import { ProjectService } from './project-service.js';
@@ -146,13 +147,14 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     async listDatasets() {
       return projects.require().datasets.list();
     },
-    async importImages({ path, dataset, role, masksPath }): Promise<JobProgress> {
+    async importImages({ path, dataset, role, masksPath, manifestPath }): Promise<JobProgress> {
       const store = projects.require();
       const request = {
         path: absolutePath(path, 'The import path'),
         dataset,
         role: role ?? 'transferal',
         ...(masksPath ? { masksPath: absolutePath(masksPath, 'The masks folder') } : {}),
+        ...(manifestPath ? { manifestPath: absolutePath(manifestPath, 'The manifest') } : {}),
       };
       return jobs.start('import', (ctx) => importImages(store, request, ctx).then((s) => ({ ...s })));
     },
@@ -176,6 +178,21 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     },
     async setReview(req) {
       return review.setReview(projects.require(), req);
+    },
+    async getThumbnails({ imageIds, size }) {
+      return curation.thumbnails(projects.require(), imageIds, size ?? 96);
+    },
+    async updateImages(req) {
+      curation.updateImages(projects.require(), req);
+    },
+    async assignSplits(req) {
+      return curation.assignSplits(projects.require(), req);
+    },
+    async findNearDuplicates({ datasetId, maxDistance }) {
+      return curation.nearDuplicates(projects.require(), {
+        ...(datasetId !== undefined ? { datasetId } : {}),
+        maxDistance: maxDistance ?? 4,
+      });
     },
     async listJobs(): Promise<JobProgress[]> {
       return jobs.list();

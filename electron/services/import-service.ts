@@ -5,7 +5,7 @@
  * what it stored so far, and importing the same folder again skips what is already there.
  */
 import { statSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { ImportSummary } from '../../shared/dto.js';
@@ -16,6 +16,7 @@ import type { DatasetRole } from '../store/datasets.js';
 import type { PixelDtype, SourceKind } from '../store/images.js';
 import type { ProjectStore } from '../store/project-store.js';
 import type { JobContext } from './job-manager.js';
+import { imageStem, readManifest } from './manifest.js';
 
 export interface ImportRequest {
   /** A file or a folder (searched recursively). */
@@ -25,6 +26,8 @@ export interface ImportRequest {
   role: DatasetRole;
   /** A folder of ground-truth masks, paired with images by file name (without extension). */
   masksPath?: string;
+  /** A CSV giving each image's case/patient, pixel size and split (see manifest.ts). */
+  manifestPath?: string;
 }
 
 export async function importImages(
@@ -40,6 +43,7 @@ export async function importImages(
     throw new AppError(ErrorCode.NOT_FOUND, `Nothing to import: ${path} does not exist`, { path });
   }
   const masks = req.masksPath ? indexMasks(resolve(req.masksPath)) : null;
+  const manifest = req.manifestPath ? readManifest(resolve(req.manifestPath)) : null;
 
   ctx.progress({ phase: 'reading', done: 0, total: 0 });
   const skipped: SkippedFile[] = [];
@@ -71,6 +75,7 @@ export async function importImages(
 
   for (const stack of stacks) {
     const mask = masks ? await maskFor(stack, masks, skipped) : undefined;
+    const listed = manifest?.get(imageStem(stack.files[0]!));
     for (let k = 0; k < stack.slices.length; k++) {
       ctx.throwIfCancelled();
       const slice = stack.slices[k]!;
@@ -86,7 +91,8 @@ export async function importImages(
             cols: stack.cols,
             channels: stack.samplesPerPixel,
             dtype: dtypeOf(slice.pixels),
-            spacing: stack.pixelSpacing ?? null,
+            spacing: stack.pixelSpacing ?? listed?.spacing ?? null,
+            split: listed?.split ?? null,
             source: {
               kind: sourceKind(stack.format),
               path: slice.provenance.path,
@@ -95,7 +101,7 @@ export async function importImages(
               studyUid: stack.studyInstanceUid ?? null,
               seriesUid: stack.format === 'dicom' ? stack.seriesKey : null,
               sopUid: slice.provenance.sopInstanceUid ?? null,
-              caseId: caseIdOf(stack),
+              caseId: listed?.caseId ?? caseIdOf(stack),
             },
           },
           littleEndianBytes(slice.pixels),
@@ -128,12 +134,7 @@ function indexMasks(dir: string): Map<string, string> {
   } catch {
     throw new AppError(ErrorCode.NOT_FOUND, `The masks folder cannot be read: ${dir}`, { path: dir });
   }
-  return new Map(names.filter((n) => !n.startsWith('.')).map((n) => [stem(n), join(dir, n)]));
-}
-
-function stem(name: string): string {
-  const base = basename(name);
-  return base.endsWith('.nii.gz') ? base.slice(0, -7) : base.slice(0, base.length - extname(base).length);
+  return new Map(names.filter((n) => !n.startsWith('.')).map((n) => [imageStem(n), join(dir, n)]));
 }
 
 /** Reads the mask that pairs with a stack, as one Uint8 label image per slice; a mismatch is reported. */
@@ -142,7 +143,7 @@ async function maskFor(
   masks: Map<string, string>,
   skipped: SkippedFile[],
 ): Promise<Uint8Array[] | undefined> {
-  const file = masks.get(stem(stack.files[0]!));
+  const file = masks.get(imageStem(stack.files[0]!));
   if (!file) return undefined;
   let m: ImageStack;
   try {

@@ -24,6 +24,8 @@ export const importCommand: CliCommand = {
     '  --dataset NAME  dataset to add to (default: the folder or file name); created when new',
     `  --role ROLE     ${DATASET_ROLES.join(' | ')} (default transferal)`,
     '  --masks DIR     ground-truth masks paired with images by file name (PNG, NIfTI label maps)',
+    '  --manifest CSV  per-image case/patient (case, patient_id), pixel size (pixel_size_mm) and split',
+    '                  (train|val|test), matched by the id/image/file column; keeps each case in one split',
     '  --json          print one JSON object with the summary as the last line',
     '',
     'Exit status: 0 imported (some files may be skipped), 1 nothing could be imported, 2 bad input.',
@@ -38,6 +40,7 @@ export const importCommand: CliCommand = {
         dataset: { type: 'string' },
         role: { type: 'string' },
         masks: { type: 'string' },
+        manifest: { type: 'string' },
         json: { type: 'boolean' },
       },
       strict: true,
@@ -68,6 +71,7 @@ export const importCommand: CliCommand = {
         dataset,
         role,
         ...(values.masks ? { masksPath: resolve(values.masks) } : {}),
+        ...(values.manifest ? { manifestPath: resolve(values.manifest) } : {}),
       });
       const onSigint = () => services.jobs.cancel(started.jobId);
       process.once('SIGINT', onSigint);

@@ -1,0 +1,79 @@
+/** Curation of the transferal set: thumbnails, include/exclude and tags, splits by case, near-duplicates. */
+import { AppError, ErrorCode } from '../../shared/errors.js';
+import type { NearDuplicateGroup, SplitSummary, Thumbnail } from '../../shared/dto.js';
+import type { ProjectStore } from '../store/project-store.js';
+import { dHash, nearDuplicateGroups, shrinkGrey } from './curation/image-hash.js';
+import { splitByCase, type SplitFractions } from './curation/splits.js';
+import { getImage } from './review-service.js';
+
+export function thumbnails(store: ProjectStore, imageIds: readonly number[], size: number): Thumbnail[] {
+  return imageIds.map((id) => {
+    const img = getImage(store, id);
+    const k = size / Math.max(img.rows, img.cols);
+    const width = Math.max(1, Math.round(img.cols * Math.min(1, k)));
+    const height = Math.max(1, Math.round(img.rows * Math.min(1, k)));
+    const grey = shrinkGrey(img.pixels, img.rows, img.cols, img.channels, img.window, width, height);
+    return { imageId: id, width, height, pixels: Uint8Array.from(grey, (v) => Math.round(v)) };
+  });
+}
+
+export function updateImages(
+  store: ProjectStore,
+  req: { imageIds: number[]; included?: boolean; addTags?: string[]; removeTags?: string[] },
+): void {
+  store.db.tx(() => {
+    if (req.included !== undefined) store.images.setIncluded(req.imageIds, req.included);
+    if (req.addTags?.length) store.images.addTags(req.imageIds, req.addTags);
+    if (req.removeTags?.length) store.images.removeTags(req.imageIds, req.removeTags);
+  });
+}
+
+export function assignSplits(
+  store: ProjectStore,
+  req: { datasetId: number; seed: number } & SplitFractions,
+): SplitSummary {
+  const sum = req.train + req.val + req.test;
+  if (Math.abs(sum - 1) > 1e-6) {
+    throw new AppError(ErrorCode.INVALID_ARGUMENT, `The split fractions add up to ${sum.toFixed(3)}, not 1`);
+  }
+  store.datasets.get(req.datasetId);
+  const images = store.images.list({ datasetId: req.datasetId });
+  if (!images.length) throw new AppError(ErrorCode.FAILED_PRECONDITION, 'The dataset has no images to split');
+  const assigned = splitByCase(
+    images.map((i) => ({ id: i.id, caseId: i.source.caseId })),
+    req,
+    req.seed,
+  );
+  const summary: SplitSummary = {
+    train: { images: 0, cases: 0 },
+    val: { images: 0, cases: 0 },
+    test: { images: 0, cases: 0 },
+  };
+  const casesSeen = { train: new Set<string>(), val: new Set<string>(), test: new Set<string>() };
+  store.db.tx(() => {
+    for (const split of ['train', 'val', 'test'] as const) {
+      const ids = images.filter((i) => assigned.get(i.id) === split);
+      store.images.setSplit(
+        ids.map((i) => i.id),
+        split,
+      );
+      summary[split].images = ids.length;
+      for (const i of ids) casesSeen[split].add(i.source.caseId ?? `image:${i.id}`);
+      summary[split].cases = casesSeen[split].size;
+    }
+  });
+  return summary;
+}
+
+export function nearDuplicates(
+  store: ProjectStore,
+  req: { datasetId?: number; maxDistance: number },
+): NearDuplicateGroup[] {
+  const images = store.images.list(req.datasetId === undefined ? {} : { datasetId: req.datasetId });
+  const hashes = images.map((i) => ({ id: i.id, hash: dHash(getImage(store, i.id)) }));
+  const names = new Map(images.map((i) => [i.id, i.source.path.split(/[\\/]/).at(-1) ?? String(i.id)]));
+  return nearDuplicateGroups(hashes, req.maxDistance).map((ids) => ({
+    imageIds: ids,
+    names: ids.map((id) => names.get(id)!),
+  }));
+}

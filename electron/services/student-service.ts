@@ -1,0 +1,176 @@
+/**
+ * Students as jobs, for the UI and the CLI alike: train (from folders or from a project's labels),
+ * fine-tune, evaluate and export. Training runs in a worker thread (electron/workers) so the main process
+ * stays responsive; progress goes to JobContext.progress (epoch, step, loss, validation Dice/IoU, time per
+ * step) and cancelling the job stops the worker between steps, keeping the last epoch checkpoint. A
+ * project run is recorded in the store: the student, its checkpoints and its metrics.
+ */
+import { join } from 'node:path';
+import { AppError, ErrorCode } from '../../shared/errors.js';
+import type { JobProgress } from '../../shared/dto.js';
+import { evaluateMaskFolders, evaluateModel, type Evaluation } from '../engine/student/evaluate-run.js';
+import type { TrainJobRequest, TrainJobResult } from '../engine/student/run.js';
+import { exportStudent, type ExportRequest } from '../io/model-export/export-student.js';
+import { importTeacherFolder } from '../io/model-export/import-teacher.js';
+import { projectSamples, type LabelSource } from '../engine/student/project-samples.js';
+import type { TrainProgress } from '../engine/student/trainer.js';
+import type { ProjectStore } from '../store/index.js';
+import { runTrainingInWorker } from '../workers/run-train-worker.js';
+import type { JobContext, JobManager } from './job-manager.js';
+
+export interface ProjectTrainRequest extends Omit<TrainJobRequest, 'data' | 'outDir'> {
+  datasetId: number;
+  labels: LabelSource;
+  teacherId?: number;
+  /** Default: <project>/students/<name>. */
+  outDir?: string;
+}
+
+/** JobContext.progress fields of a training step. */
+export function progressUpdate(p: TrainProgress): Parameters<JobContext['progress']>[0] {
+  const metrics: Record<string, number> = {
+    epoch: p.epoch,
+    step: p.step,
+    loss: p.loss,
+    learningRate: p.learningRate,
+    msPerStep: p.msPerStep,
+  };
+  if (p.valDice !== undefined) metrics.valDice = p.valDice;
+  if (p.valIou !== undefined) metrics.valIou = p.valIou;
+  return {
+    phase: `epoch ${p.epoch}/${p.epochs}${p.phase === 'checkpoint' ? ' (validated)' : ''}`,
+    done: p.globalStep,
+    total: p.steps * p.epochs,
+    metrics,
+  };
+}
+
+/** Runs a training request in a worker under a job context. */
+export function trainInWorker(req: TrainJobRequest, ctx: JobContext): Promise<TrainJobResult> {
+  return runTrainingInWorker(req, {
+    signal: ctx.signal,
+    onPhase: (phase) => ctx.progress({ phase }),
+    onProgress: (p) => ctx.progress(progressUpdate(p)),
+  });
+}
+
+export interface EvaluateRequest {
+  /** Ground-truth masks, paired by file name. */
+  masks: string;
+  /** Either predicted masks... */
+  pred?: string;
+  /** ...or a model (model folder, training output or export) run on `images`. */
+  model?: string;
+  images?: string;
+  spacing?: [number, number];
+}
+
+export class StudentService {
+  constructor(
+    private readonly jobs: JobManager,
+    private readonly project: () => ProjectStore | null = () => null,
+  ) {}
+
+  /** Trains (or fine-tunes, with `model.kind === 'model'`) from a request that names its data. */
+  train(req: TrainJobRequest): JobProgress {
+    return this.jobs.start(req.model.kind === 'model' ? 'finetune' : 'train', async (ctx) => {
+      const result = await trainInWorker(req, ctx);
+      if (result.cancelled) ctx.throwIfCancelled();
+      return { ...result };
+    });
+  }
+
+  /** Trains on a dataset of the open project; the run is recorded as a student with checkpoints and metrics. */
+  trainFromProject(req: ProjectTrainRequest): JobProgress {
+    const store = this.project();
+    if (!store) throw new AppError(ErrorCode.FAILED_PRECONDITION, 'No project is open');
+    const { samples, unlabeled } = projectSamples(store, req.datasetId, req.labels, req.teacherId);
+    if (samples.length === 0)
+      throw new AppError(
+        ErrorCode.INVALID_ARGUMENT,
+        `Dataset ${req.datasetId} has no image with a ${req.labels} label: the training set is empty`,
+        { datasetId: req.datasetId },
+      );
+    const outDir = req.outDir ?? join(store.dir, 'students', req.name.replace(/[^\w.-]+/g, '_'));
+    const { datasetId: _d, labels, teacherId: _t, outDir: _o, ...rest } = req;
+    const request: TrainJobRequest = {
+      ...rest,
+      outDir,
+      data: {
+        kind: 'samples',
+        samples,
+        description: `project dataset ${req.datasetId} (${labels} labels; ${unlabeled} unlabeled images left out)`,
+      },
+    };
+    return this.jobs.start('train', async (ctx) => {
+      const result = await trainInWorker(request, ctx);
+      if (result.cancelled) ctx.throwIfCancelled();
+      const student = store.students.add(req.name, {
+        ...result.model,
+        outDir,
+        labels,
+        datasetId: req.datasetId,
+      });
+      store.students.addCheckpoint({
+        studentId: student.id,
+        epoch: result.bestEpoch,
+        path: result.modelDir,
+        meta: { best: true, valDice: result.bestValDice },
+      });
+      store.metrics.record(
+        result.history.flatMap((h) => [
+          { studentId: student.id, name: 'train_loss', value: h.loss, step: h.epoch },
+          { studentId: student.id, name: 'val_dice', value: h.valDice, step: h.epoch },
+          { studentId: student.id, name: 'val_iou', value: h.valIou, step: h.epoch },
+        ]),
+      );
+      return { ...result, studentId: student.id };
+    });
+  }
+
+  evaluate(req: EvaluateRequest): JobProgress {
+    if (!req.pred === !req.model)
+      throw new AppError(
+        ErrorCode.INVALID_ARGUMENT,
+        'Evaluate either predicted masks or a model, not both or neither',
+      );
+    if (req.model && !req.images)
+      throw new AppError(ErrorCode.INVALID_ARGUMENT, 'Evaluating a model needs the images folder');
+    return this.jobs.start('evaluate', async (ctx) => {
+      ctx.progress({ phase: 'evaluating' });
+      const opts = {
+        signal: ctx.signal,
+        onProgress: (done: number, total: number) => ctx.progress({ done, total }),
+        ...(req.spacing ? { spacing: req.spacing } : {}),
+      };
+      const result: Evaluation = req.model
+        ? await evaluateModel(req.model, req.images!, req.masks, opts)
+        : await evaluateMaskFolders(req.pred!, req.masks, opts);
+      return { ...result };
+    });
+  }
+
+  /** Exports a student (training output or model folder) as ONNX + TF.js + model card, checked numerically. */
+  export(req: ExportRequest): JobProgress {
+    return this.jobs.start('export', async (ctx) => {
+      ctx.progress({ phase: 'exporting' });
+      const result = await exportStudent(req);
+      const store = this.project();
+      if (store)
+        store.exports.add({
+          kind: 'student_model',
+          path: result.out,
+          meta: { card: result.card, onnxMaxAbsDiff: result.onnxCheck.max_abs_diff },
+        });
+      return { ...result };
+    });
+  }
+
+  /** Imports an exported student (or any folder of teacher cards + ONNX files) into the open project as teacher(s). */
+  async importAsTeacher(path: string, name?: string): Promise<{ id: number; name: string }[]> {
+    const store = this.project();
+    if (!store) throw new AppError(ErrorCode.FAILED_PRECONDITION, 'No project is open');
+    const teachers = await importTeacherFolder(store, path, name ? { name } : {});
+    return teachers.map((t) => ({ id: t.id, name: t.name }));
+  }
+}
