@@ -59,6 +59,34 @@ describe('data import through the web shell', () => {
     await screenshot(page, 'data-imported');
   });
 
+  it('shows the images with thumbnails, excludes one and splits the dataset by case', async () => {
+    await page.getByTestId('image-grid').waitFor();
+    await expect.poll(() => page.getByTestId('image-grid').locator('li').count()).toBe(6);
+    // Thumbnails are drawn: the first canvas has non-black pixels.
+    await expect
+      .poll(() =>
+        page
+          .getByTestId('image-grid')
+          .locator('canvas')
+          .first()
+          .evaluate((c: HTMLCanvasElement) => {
+            const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+            let sum = 0;
+            for (let i = 0; i < d.length; i += 4) sum += d[i]!;
+            return sum > 0 && c.width > 1;
+          }),
+      )
+      .toBe(true);
+    const first = page.getByTestId('image-grid').locator('li').first();
+    await first.click();
+    await page.getByTestId('exclude-selected').click();
+    await expect.poll(() => text(first)).toMatch(/excluded/);
+    await page.getByTestId('curation-dataset').selectOption({ label: 'bus-images' });
+    await page.getByTestId('assign-splits').click();
+    await expect.poll(() => text(page.getByTestId('split-summary'))).toMatch(/train \d+ images/);
+    await screenshot(page, 'data-curation');
+  });
+
   it('explains a refused import in words', async () => {
     await page.getByTestId('import-path').fill('relative/folder');
     await page.getByTestId('import-start').click();
