@@ -179,6 +179,13 @@ export interface ImageMasks {
   groundTruth: Uint8Array | null;
   /** The fused pseudo-label of the teachers, when there is one. */
   pseudoLabel: Uint8Array | null;
+  /** Each teacher's foreground probability, quantized to 0..255 (p = value / 255). */
+  teachers: { teacherId: number; name: string; probability: Uint8Array }[];
+  /**
+   * Where the teachers disagree: the standard deviation of their probabilities, scaled so that 255 is
+   * the largest possible (half say 0, half say 1). Null with fewer than two teachers.
+   */
+  disagreement: Uint8Array | null;
   edit: MaskEditState;
   review: { status: ReviewStateName; flagged: boolean; note: string };
 }

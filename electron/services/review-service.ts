@@ -78,11 +78,18 @@ export function getMasks(store: ProjectStore, imageId: number): ImageMasks {
   const gt = store.masks.latest(imageId, 'ground_truth');
   const pseudo = store.masks.latest(imageId, 'pseudo_label');
   const review = store.review.get(imageId);
+  const teachers = store.masks.probabilityMaps(imageId).map((m) => ({
+    teacherId: m.teacherId!,
+    name: store.teachers.get(m.teacherId!).name,
+    probability: store.masks.read(m),
+  }));
   return {
     imageId,
     corrected: store.edits.current(imageId, LAYER),
     groundTruth: gt ? store.masks.read(gt) : null,
     pseudoLabel: pseudo ? store.masks.read(pseudo) : null,
+    teachers,
+    disagreement: teachers.length >= 2 ? disagreementMap(teachers.map((t) => t.probability)) : null,
     edit: editState(store, imageId),
     review: { status: review.state, flagged: review.flagged, note: review.note },
   };
@@ -130,6 +137,25 @@ export function setReview(
     ...(req.note !== undefined ? { note: req.note } : {}),
   });
   return { status: r.state, flagged: r.flagged, note: r.note };
+}
+
+/** Per-pixel standard deviation of the teachers' probabilities, 0..255 (255 = maximal disagreement). */
+export function disagreementMap(maps: readonly Uint8Array[]): Uint8Array {
+  const n = maps.length;
+  const out = new Uint8Array(maps[0]!.length);
+  for (let i = 0; i < out.length; i++) {
+    let sum = 0;
+    let sq = 0;
+    for (const m of maps) {
+      const p = m[i]! / 255;
+      sum += p;
+      sq += p * p;
+    }
+    const mean = sum / n;
+    const sd = Math.sqrt(Math.max(0, sq / n - mean * mean));
+    out[i] = Math.min(255, Math.round(sd * 2 * 255));
+  }
+  return out;
 }
 
 function editState(store: ProjectStore, imageId: number): MaskEditState {

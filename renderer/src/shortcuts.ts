@@ -41,6 +41,7 @@ export const REVIEW_SHORTCUTS: ShortcutGroup[] = [
       ['W', 'automatic window'],
       ['M', 'show / hide the mask'],
       ['G', 'show / hide ground truth'],
+      ['D', 'show / hide where the teachers disagree'],
       ['?', 'this help'],
     ],
   },

@@ -31,6 +31,9 @@ export const useReviewStore = defineStore('review', () => {
   const radius = ref(8);
   const showGroundTruth = ref(true);
   const showMask = ref(true);
+  /** Teachers whose outlines are hidden (by id); all are shown by default. */
+  const hiddenTeachers = ref<Set<number>>(new Set());
+  const showDisagreement = ref(false);
   /** The threshold-gated brush: paint only within this intensity range (null = everywhere). */
   const gate = ref<{ min: number; max: number } | null>(null);
 
@@ -202,6 +205,8 @@ export const useReviewStore = defineStore('review', () => {
     radius,
     showGroundTruth,
     showMask,
+    hiddenTeachers,
+    showDisagreement,
     gate,
     current,
     reviewed,

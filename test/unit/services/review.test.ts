@@ -104,6 +104,24 @@ describe('review: images, masks, edits', () => {
     expect(rejected.map((i) => i.id)).toEqual([id]);
   });
 
+  it("returns each teacher's probability map and where they disagree", async () => {
+    const store = services.projects.require();
+    const id = items[0]!.id;
+    const n = items[0]!.rows * items[0]!.cols;
+    const a = store.teachers.add({ name: 'unet', kind: 'onnx', card: {} });
+    const b = store.teachers.add({ name: 'fcn', kind: 'onnx', card: {} });
+    const pa = new Uint8Array(n).fill(255);
+    const pb = new Uint8Array(n);
+    pb.fill(255, 0, n / 2); // agree on the first half, disagree fully on the second
+    store.masks.put(id, { kind: 'probability', pixels: pa, teacherId: a.id });
+    store.masks.put(id, { kind: 'probability', pixels: pb, teacherId: b.id });
+    const m = value<ImageMasks>(await call('getMasks', { imageId: id }));
+    expect(m.teachers.map((t) => t.name)).toEqual(['unet', 'fcn']);
+    expect(Buffer.compare(Buffer.from(m.teachers[1]!.probability), Buffer.from(pb))).toBe(0);
+    expect(m.disagreement![0]).toBe(0);
+    expect(m.disagreement![n - 1]).toBe(255);
+  });
+
   it.each([
     [
       'a mask of the wrong size',
