@@ -1,0 +1,83 @@
+/**
+ * Runs an exported ONNX model in onnxruntime-node and the tfjs model on the same random inputs and
+ * reports the largest absolute difference of the outputs: the export's numerical check, recorded in the
+ * model card (as the teacher cards record theirs).
+ */
+import * as ort from 'onnxruntime-node';
+import { AppError, ErrorCode } from '../../../shared/errors.js';
+import { Rng } from '../../engine/student/rng.js';
+import * as tf from '../../engine/tf.js';
+import { ONNX_INPUT, ONNX_OUTPUT, permute } from './onnx-writer.js';
+
+export interface OnnxCheck {
+  runtime: string;
+  inputs: number;
+  batch: number;
+  max_abs_diff: number;
+  tolerance: number;
+  passed: boolean;
+}
+
+export async function loadOnnxSession(
+  bytes: Uint8Array,
+  path = 'the ONNX file',
+): Promise<ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(bytes);
+  } catch (err) {
+    throw new AppError(
+      ErrorCode.BAD_FILE,
+      `${path} is not a usable ONNX model: ${(err as Error).message.split('\n')[0]}`,
+      { path },
+    );
+  }
+}
+
+/** Max |onnx - tfjs| over `rounds` random batches in [0, 1) (the model's input range). */
+export async function compareOnnxWithTfjs(
+  onnx: Uint8Array,
+  model: tf.LayersModel,
+  opts: { rounds?: number; batch?: number; seed?: number; tolerance?: number } = {},
+): Promise<OnnxCheck> {
+  const session = await loadOnnxSession(onnx);
+  const [, h, w, c] = model.inputs[0]!.shape as number[];
+  const rounds = opts.rounds ?? 2,
+    batch = opts.batch ?? 2,
+    tolerance = opts.tolerance ?? 1e-4;
+  const rng = new Rng(opts.seed ?? 12345);
+  let maxDiff = 0;
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const nhwc = new Float32Array(batch * h! * w! * c!).map(() => rng.next());
+      const expected = tf.tidy(() => {
+        const y = model.predict(tf.tensor4d(nhwc, [batch, h!, w!, c!]));
+        return (Array.isArray(y) ? y[y.length - 1]! : y).dataSync() as Float32Array;
+      });
+      const nchw = permute(nhwc, [batch, h!, w!, c!], [0, 3, 1, 2]);
+      const result = await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', nchw.data, nchw.shape) });
+      const out = result[ONNX_OUTPUT]!;
+      const dims = out.dims as number[];
+      const got = permute(out.data as Float32Array, dims, [0, 2, 3, 1]).data; // back to NHWC
+      if (got.length !== expected.length)
+        throw new AppError(
+          ErrorCode.INTERNAL,
+          `ONNX output has ${got.length} values, tfjs ${expected.length}`,
+        );
+      for (let i = 0; i < got.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i]! - expected[i]!));
+    }
+  } finally {
+    await session.release();
+  }
+  return {
+    runtime: `onnxruntime-node ${ortVersion()}`,
+    inputs: rounds * batch,
+    batch,
+    max_abs_diff: maxDiff,
+    tolerance,
+    passed: maxDiff < tolerance,
+  };
+}
+
+function ortVersion(): string {
+  return (ort.env as { versions?: { node?: string; common?: string } }).versions?.common ?? 'unknown';
+}

