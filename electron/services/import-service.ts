@@ -102,6 +102,7 @@ export async function importImages(
               seriesUid: stack.format === 'dicom' ? stack.seriesKey : null,
               sopUid: slice.provenance.sopInstanceUid ?? null,
               caseId: listed?.caseId ?? caseIdOf(stack),
+              patientId: typeof stack.meta.patientId === 'string' ? stack.meta.patientId : null,
             },
           },
           littleEndianBytes(slice.pixels),

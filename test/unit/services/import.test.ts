@@ -65,6 +65,10 @@ describe('importing images into a project', () => {
     const slices = services.projects.require().images.list({});
     expect(slices.map((s) => s.source.sliceIndex)).toEqual([...Array(20).keys()]);
     expect(new Set(slices.map((s) => s.source.seriesUid)).size).toBe(1);
+    // The case is the DICOM patient, so splits keep the whole series together.
+    expect(new Set(slices.map((s) => s.source.caseId)).size).toBe(1);
+    expect(slices[0]!.source.caseId).toBe(slices[0]!.source.patientId);
+    expect(slices[0]!.source.patientId).toBeTruthy();
     expect(slices[0]).toMatchObject({ rows: 256, cols: 256, dtype: 'int16', source: { kind: 'dicom' } });
   });
 
