@@ -25,6 +25,7 @@ export const API_METHODS = [
   'undoMaskEdit',
   'redoMaskEdit',
   'setReview',
+  'exportMasks',
   'getThumbnails',
   'updateImages',
   'assignSplits',

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { ApiMethod } from './api.js';
 import { COMPUTE_BACKEND_CHOICES } from './compute.js';
-import { DATASET_ROLES, REVIEW_STATES } from './dto.js';
+import { DATASET_ROLES, MASK_EXPORT_FORMATS, MASK_EXPORT_LAYERS, REVIEW_STATES } from './dto.js';
 
 export const MAX_PATH_LENGTH = 4096;
 
@@ -107,6 +107,16 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
         status: z.enum(REVIEW_STATES).optional(),
         flagged: z.boolean().optional(),
         note: z.string().max(10_000).optional(),
+      })
+      .strict(),
+  ),
+  exportMasks: one(
+    z
+      .object({
+        outDir: pathSchema,
+        format: z.enum(MASK_EXPORT_FORMATS),
+        layer: z.enum(MASK_EXPORT_LAYERS),
+        datasetId: id.optional(),
       })
       .strict(),
   ),

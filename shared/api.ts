@@ -23,6 +23,7 @@ import type {
   SettingsPatch,
 } from './dto.js';
 import type { AppEventListener } from './events.js';
+import type { MASK_EXPORT_FORMATS, MASK_EXPORT_LAYERS } from './dto.js';
 import type { ErrorPayload } from './errors.js';
 
 export interface AppApi {
@@ -91,6 +92,17 @@ export interface AppApi {
     note?: string;
   }): Promise<ImageMasks['review']>;
 
+  /**
+   * Starts a job writing masks as files: PNG per slice (0/255), NIfTI per volume on the source's grid, or
+   * DICOM SEG per DICOM series. 'reviewed' = the person's correction where there is one, else the
+   * pseudo-label. The result is a MaskExportSummary.
+   */
+  exportMasks(args: {
+    outDir: string;
+    format: (typeof MASK_EXPORT_FORMATS)[number];
+    layer: (typeof MASK_EXPORT_LAYERS)[number];
+    datasetId?: number;
+  }): Promise<JobProgress>;
   /** Small grey previews for image grids (at most 200 per call). */
   getThumbnails(args: { imageIds: number[]; size?: number }): Promise<Thumbnail[]>;
   /** Include/exclude images from training and add or remove tags, in one transaction. */

@@ -208,3 +208,14 @@ export interface NearDuplicateGroup {
   imageIds: number[];
   names: string[];
 }
+
+export const MASK_EXPORT_FORMATS = ['png', 'nifti', 'dicom-seg'] as const;
+export const MASK_EXPORT_LAYERS = ['reviewed', 'ground_truth', 'pseudo_label'] as const;
+
+/** What a mask export wrote: the result of an 'export-masks' job. */
+export interface MaskExportSummary {
+  outDir: string;
+  format: (typeof MASK_EXPORT_FORMATS)[number];
+  files: string[];
+  skipped: { name: string; reason: string }[];
+}

@@ -17,6 +17,7 @@ import type { ComputeInfo } from '../../shared/compute.js';
 import type { AppEvent, AppEventListener } from '../../shared/events.js';
 import { JobManager } from './job-manager.js';
 import { importImages } from './import-service.js';
+import { exportMasks } from './mask-export.js';
 import * as review from './review-service.js';
 import * as curation from './curation-service.js';
 import { absolutePath } from './paths.js';
@@ -178,6 +179,16 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     },
     async setReview(req) {
       return review.setReview(projects.require(), req);
+    },
+    async exportMasks({ outDir, format, layer, datasetId }) {
+      const store = projects.require();
+      const request = {
+        outDir: absolutePath(outDir, 'The export folder'),
+        format,
+        layer,
+        ...(datasetId !== undefined ? { datasetId } : {}),
+      };
+      return jobs.start('export-masks', (ctx) => exportMasks(store, request, ctx).then((s) => ({ ...s })));
     },
     async getThumbnails({ imageIds, size }) {
       return curation.thumbnails(projects.require(), imageIds, size ?? 96);

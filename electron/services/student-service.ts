@@ -8,7 +8,12 @@
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { JobProgress } from '../../shared/dto.js';
-import { evaluateMaskFolders, evaluateModel, type Evaluation } from '../engine/student/evaluate-run.js';
+import {
+  evaluateCard,
+  evaluateMaskFolders,
+  evaluateModel,
+  type Evaluation,
+} from '../engine/student/evaluate-run.js';
 import type { TrainJobRequest, TrainJobResult } from '../engine/student/run.js';
 import { exportStudent, type ExportRequest } from '../io/model-export/export-student.js';
 import { importTeacherFolder } from '../io/model-export/import-teacher.js';
@@ -59,10 +64,12 @@ export interface EvaluateRequest {
   masks: string;
   /** Either predicted masks... */
   pred?: string;
-  /** ...or a model (model folder, training output or export) run on `images`. */
+  /** ...or a model run on `images`: a TF.js model folder, a training output, or a teacher card (NAME.json, any kind). */
   model?: string;
   images?: string;
   spacing?: [number, number];
+  /** Only these ids (file stems), e.g. one validation fold. */
+  ids?: string[];
 }
 
 export class StudentService {
@@ -142,10 +149,13 @@ export class StudentService {
         signal: ctx.signal,
         onProgress: (done: number, total: number) => ctx.progress({ done, total }),
         ...(req.spacing ? { spacing: req.spacing } : {}),
+        ...(req.ids ? { ids: new Set(req.ids) } : {}),
       };
-      const result: Evaluation = req.model
-        ? await evaluateModel(req.model, req.images!, req.masks, opts)
-        : await evaluateMaskFolders(req.pred!, req.masks, opts);
+      const result: Evaluation = !req.model
+        ? await evaluateMaskFolders(req.pred!, req.masks, opts)
+        : req.model.endsWith('.json') && !req.model.endsWith('model.json')
+          ? await evaluateCard(req.model, req.images!, req.masks, opts)
+          : await evaluateModel(req.model, req.images!, req.masks, opts);
       return { ...result };
     });
   }

@@ -3,6 +3,7 @@ import ProjectsView from './views/ProjectsView.vue';
 import SectionView from './views/SectionView.vue';
 import DataView from './views/DataView.vue';
 import ReviewView from './views/ReviewView.vue';
+import ExportView from './views/ExportView.vue';
 import { SECTIONS } from './sections';
 
 const routes: RouteRecordRaw[] = [
@@ -10,7 +11,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/projects', name: 'projects', component: ProjectsView },
   { path: '/data', name: 'data', component: DataView },
   { path: '/review', name: 'review', component: ReviewView },
-  ...SECTIONS.filter((s) => !['projects', 'data', 'review'].includes(s.id)).map((s) => ({
+  { path: '/export', name: 'export', component: ExportView },
+  ...SECTIONS.filter((s) => !['projects', 'data', 'review', 'export'].includes(s.id)).map((s) => ({
     path: `/${s.id}`,
     name: s.id,
     component: SectionView,

@@ -87,6 +87,17 @@ describe('data import through the web shell', () => {
     await screenshot(page, 'data-curation');
   });
 
+  it('exports the ground truth as PNG files from the Export screen', async () => {
+    const out = join(t.dir, 'exported');
+    await page.getByTestId('nav-export').click();
+    await page.getByTestId('export-layer').selectOption('ground_truth');
+    await page.getByTestId('export-out').fill(out);
+    await page.getByTestId('export-start').click();
+    await expect.poll(() => text(page.getByTestId('export-summary'))).toMatch(/Wrote 6 file\(s\)/);
+    expect(readdirSync(out).sort()).toEqual(readdirSync(masks).sort());
+    await page.getByTestId('nav-data').click();
+  });
+
   it('explains a refused import in words', async () => {
     await page.getByTestId('import-path').fill('relative/folder');
     await page.getByTestId('import-start').click();

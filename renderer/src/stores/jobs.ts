@@ -14,6 +14,16 @@ export const useJobsStore = defineStore('jobs', () => {
   }
 
   function applyEvent(job: JobProgress): void {
+    // A quick job's last event can arrive before the reply that started it: never let the (older)
+    // running state overwrite a finished one.
+    const known = byId.value[job.jobId];
+    if (
+      known &&
+      known.state !== 'running' &&
+      known.state !== 'queued' &&
+      (job.state === 'running' || job.state === 'queued')
+    )
+      return;
     byId.value = { ...byId.value, [job.jobId]: job };
   }
 

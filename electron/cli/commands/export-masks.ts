@@ -1,0 +1,96 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../command.js';
+import { AppError, ErrorCode } from '../../../shared/errors.js';
+import { MASK_EXPORT_FORMATS, MASK_EXPORT_LAYERS, type MaskExportSummary } from '../../../shared/dto.js';
+import { createAppServices } from '../../services/app-services.js';
+import { createNullLogger } from '../../services/logger.js';
+import { defaultUserDataDir } from '../../services/user-data.js';
+import { progressPrinter } from '../progress.js';
+
+export const exportMasksCommand: CliCommand = {
+  name: 'export-masks',
+  summary: "Write a project's masks as PNG, NIfTI or DICOM SEG files",
+  help: [
+    'Usage: apprentice export-masks --project <dir> --out <dir> [--format png|nifti|dicom-seg]',
+    '                               [--layer reviewed|ground_truth|pseudo_label] [--dataset NAME] [--json]',
+    '',
+    '  --project DIR   the project folder',
+    '  --out DIR       where to write (created if missing)',
+    `  --format F      ${MASK_EXPORT_FORMATS.join(' | ')} (default png): PNG per slice (0/255, named after the image),`,
+    '                  NIfTI per volume on the source grid, DICOM SEG per DICOM series referencing its images',
+    `  --layer L       ${MASK_EXPORT_LAYERS.join(' | ')} (default reviewed: the correction where there is one,`,
+    '                  else the fused pseudo-label)',
+    '  --dataset NAME  only this dataset',
+    '  --json          print one JSON object with the summary as the last line',
+  ].join('\n'),
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        project: { type: 'string' },
+        out: { type: 'string' },
+        format: { type: 'string' },
+        layer: { type: 'string' },
+        dataset: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      strict: true,
+    });
+    if (!values.project || !values.out)
+      throw new AppError(ErrorCode.INVALID_ARGUMENT, '--project and --out are required');
+    const format = (values.format ?? 'png') as (typeof MASK_EXPORT_FORMATS)[number];
+    const layer = (values.layer ?? 'reviewed') as (typeof MASK_EXPORT_LAYERS)[number];
+    if (!MASK_EXPORT_FORMATS.includes(format))
+      throw new AppError(
+        ErrorCode.INVALID_ARGUMENT,
+        `--format must be one of ${MASK_EXPORT_FORMATS.join(', ')}`,
+      );
+    if (!MASK_EXPORT_LAYERS.includes(layer))
+      throw new AppError(
+        ErrorCode.INVALID_ARGUMENT,
+        `--layer must be one of ${MASK_EXPORT_LAYERS.join(', ')}`,
+      );
+    const services = createAppServices({
+      userDataDir: defaultUserDataDir(),
+      platform: { shell: 'web' },
+      logger: createNullLogger(),
+    });
+    const bar = progressPrinter(io);
+    try {
+      await services.api.openProject({ path: resolve(values.project) });
+      let datasetId: number | undefined;
+      if (values.dataset) {
+        const d = (await services.api.listDatasets()).find((x) => x.name === values.dataset);
+        if (!d)
+          throw new AppError(ErrorCode.NOT_FOUND, `No dataset named "${values.dataset}" in the project`);
+        datasetId = d.id;
+      }
+      const off = services.subscribe((e) => e.type === 'job' && bar.update(e.job));
+      const job = await services.api.exportMasks({
+        outDir: resolve(values.out),
+        format,
+        layer,
+        ...(datasetId ? { datasetId } : {}),
+      });
+      const final = await services.jobs.wait(job.jobId);
+      off();
+      bar.end();
+      if (final.state !== 'done')
+        throw new AppError(
+          (final.error?.code as ErrorCode) ?? ErrorCode.INTERNAL,
+          final.error?.message ?? `export ${final.state}`,
+        );
+      const s = final.result as unknown as MaskExportSummary;
+      if (values.json) io.stdout(JSON.stringify(s));
+      else {
+        io.stdout(`Wrote ${s.files.length} file(s) to ${s.outDir}`);
+        for (const k of s.skipped) io.stdout(`  skipped ${k.name}: ${k.reason}`);
+      }
+      return s.files.length > 0 ? 0 : 1;
+    } finally {
+      bar.end();
+      await services.dispose();
+    }
+  },
+};
