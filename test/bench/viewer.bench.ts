@@ -55,18 +55,18 @@ async function main(): Promise<void> {
     // Brush: record, in the page, event time -> first frame after the handler painted.
     // Per move: until the next animation frame (the frame that shows the stroke), and the viewer's own
     // handler time (window capture listener -> window bubbling listener, which run around it).
-    await page.evaluate(() => {
-      const w = window as unknown as { __lat: number[]; __proc: number[]; __start: number };
-      w.__lat = [];
-      w.__proc = [];
-      window.addEventListener('pointermove', () => (w.__start = performance.now()), { capture: true });
+    // (In-page scripts are strings: the Node tsconfig has no DOM types.)
+    await page.evaluate(`(() => {
+      window.__lat = [];
+      window.__proc = [];
+      window.addEventListener('pointermove', () => (window.__start = performance.now()), { capture: true });
       window.addEventListener('pointermove', (e) => {
         if (e.buttons !== 1) return;
         const t0 = e.timeStamp;
-        w.__proc.push(performance.now() - w.__start);
-        requestAnimationFrame(() => w.__lat.push(performance.now() - t0));
+        window.__proc.push(performance.now() - window.__start);
+        requestAnimationFrame(() => window.__lat.push(performance.now() - t0));
       });
-    });
+    })()`);
     const box = (await page.getByTestId('viewer-canvas').boundingBox())!;
     const cx = box.x + box.width / 2;
     const cy = box.y + box.height / 2;
@@ -77,8 +77,8 @@ async function main(): Promise<void> {
       await page.mouse.move(cx + Math.cos(a) * 150, cy + Math.sin(a) * 150);
     }
     await page.mouse.up();
-    const brush = await page.evaluate(() => (window as unknown as { __lat: number[] }).__lat);
-    const processing = await page.evaluate(() => (window as unknown as { __proc: number[] }).__proc);
+    const brush = (await page.evaluate('window.__lat')) as number[];
+    const processing = (await page.evaluate('window.__proc')) as number[];
 
     // Image switch: key press -> image-shown mark.
     const switches: number[] = [];

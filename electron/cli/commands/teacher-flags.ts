@@ -1,0 +1,61 @@
+/** Flag parsing shared by `infer` and `fuse`: numbers, fusion method and post-processing options. */
+import { AppError, ErrorCode } from '../../../shared/errors.js';
+import { FUSION_METHODS, type FusionMethod, type FusionOptions } from '../../teachers/fusion.js';
+import type { PostProcessOptions } from '../../teachers/morphology.js';
+
+export function positiveInt(s: string, flag: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new AppError(ErrorCode.INVALID_ARGUMENT, `${flag} must be a positive integer, got "${s}"`);
+  return n;
+}
+
+export function unitInterval(s: string, flag: string): number {
+  const n = Number(s);
+  if (!(n >= 0 && n < 1))
+    throw new AppError(ErrorCode.INVALID_ARGUMENT, `${flag} must be in [0, 1), got "${s}"`);
+  return n;
+}
+
+export function numberList(s: string, flag: string): number[] {
+  const a = s.split(',').map((x) => Number(x.trim()));
+  if (a.length === 0 || a.some((x) => !Number.isFinite(x)))
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${flag} must be a number or a comma-separated list, got "${s}"`,
+    );
+  return a;
+}
+
+export function fusionFlags(
+  method: string | undefined,
+  weights: string | undefined,
+  threshold: string | undefined,
+): FusionOptions {
+  const m = (method ?? 'mean') as FusionMethod;
+  if (!FUSION_METHODS.includes(m))
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `--fuse must be one of ${FUSION_METHODS.join(', ')}, got "${method}"`,
+    );
+  if (m === 'weighted' && weights === undefined)
+    throw new AppError(ErrorCode.INVALID_ARGUMENT, '--fuse weighted needs --weights');
+  if (m !== 'weighted' && weights !== undefined)
+    throw new AppError(ErrorCode.INVALID_ARGUMENT, '--weights goes with --fuse weighted');
+  const o: FusionOptions = { method: m };
+  if (weights !== undefined) o.weights = numberList(weights, '--weights');
+  if (threshold !== undefined) o.threshold = unitInterval(threshold, '--threshold');
+  return o;
+}
+
+export function postFlags(
+  lcc: boolean | undefined,
+  fillHoles: boolean | undefined,
+  minIsland: string | undefined,
+): PostProcessOptions {
+  return {
+    largestComponent: lcc === true,
+    fillHoles: fillHoles === true,
+    minIslandSize: minIsland === undefined ? 0 : positiveInt(minIsland, '--min-island'),
+  };
+}

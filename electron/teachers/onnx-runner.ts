@@ -1,0 +1,268 @@
+/**
+ * ONNX teachers through onnxruntime-node: CPU everywhere, a GPU execution provider (cuda, dml, coreml...)
+ * where the user's onnxruntime has it. The card's input contract is checked against the model's declared
+ * input before anything runs, so a wrong card fails at once with a message, not after hours.
+ */
+import { Worker } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+import { AppError, ErrorCode } from '../../shared/errors.js';
+import { readModelFile, type TeacherCard } from './card.js';
+import type { InputContract } from './contract.js';
+import type { OnnxWorkerData, OnnxWorkerReply, OnnxWorkerRequest } from './onnx-worker-protocol.js';
+import { TensorTeacher, type TensorModel } from './runner.js';
+
+export interface OnnxOptions {
+  /** intra-op threads (default 2: the project's machines have 2 cores shared with the UI). */
+  threads?: number;
+  /** Execution providers, best first (default ['cpu']). */
+  providers?: string[];
+  batchSize?: number;
+  /**
+   * Run the model in the calling thread instead of a worker thread. onnxruntime-node computes on the
+   * thread that calls it, so the default (a worker) keeps the caller free to store results meanwhile.
+   */
+  inProcess?: boolean;
+}
+
+export async function createOnnxSession(
+  bytes: Uint8Array,
+  path: string,
+  opts: OnnxOptions = {},
+): Promise<ort.InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(bytes, sessionOptions(opts));
+  } catch (err) {
+    throw new AppError(
+      ErrorCode.BAD_FILE,
+      `${path} cannot be loaded as an ONNX model (${(err as Error).message.split('\n')[0]})`,
+      { path },
+      { cause: err },
+    );
+  }
+}
+
+type Dim = number | string;
+
+/** The model's fixed batch size (null when dynamic); throws when the contract contradicts the model. */
+export function checkOnnxInput(
+  meta: readonly ort.InferenceSession.ValueMetadata[],
+  c: InputContract,
+  what: string,
+): number | null {
+  const m = c.name === undefined ? meta[0] : meta.find((v) => v.name === c.name);
+  if (!m)
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${what}: the model has no input "${c.name}" (it has ${meta.map((v) => v.name).join(', ')})`,
+      { input: c.name },
+    );
+  if (!m.isTensor || m.type !== 'float32')
+    throw new AppError(
+      ErrorCode.UNSUPPORTED,
+      `${what}: input "${m.name}" is ${m.isTensor ? m.type : 'not a tensor'}, not float32`,
+      {
+        input: m.name,
+      },
+    );
+  const shape = m.shape as readonly Dim[];
+  if (shape.length !== 4)
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${what}: input "${m.name}" has ${shape.length} axes, the card describes 4 (${c.layout})`,
+      {
+        input: m.name,
+      },
+    );
+  const [, a, b, d] = shape;
+  const want =
+    c.layout === 'NCHW' ? { channels: a, height: b, width: d } : { height: a, width: b, channels: d };
+  for (const [k, v] of Object.entries(want) as [keyof typeof want, Dim | undefined][]) {
+    const card = c[k];
+    if (typeof v === 'number' && v !== card)
+      throw new AppError(
+        ErrorCode.INVALID_ARGUMENT,
+        `${what}: the card says ${k} ${card} (${c.layout}) but the model input "${m.name}" is [${shape.join(', ')}]`,
+        { input: m.name, field: k, card, model: v },
+      );
+  }
+  return typeof shape[0] === 'number' && shape[0] > 0 ? shape[0] : null;
+}
+
+/** One loaded ONNX model, in this thread or in a worker thread. */
+interface OnnxSessionLike {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  readonly inputMetadata: readonly ort.InferenceSession.ValueMetadata[];
+  run(
+    input: string,
+    output: string,
+    data: Float32Array,
+    dims: number[],
+  ): Promise<{ data: Float32Array; dims: number[] }>;
+  release(): Promise<void>;
+}
+
+function sessionOptions(opts: OnnxOptions): ort.InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: opts.threads ?? 2,
+    interOpNumThreads: 1,
+    executionProviders: opts.providers ?? ['cpu'],
+    graphOptimizationLevel: 'all',
+    // Idle intra-op threads sleep instead of spinning: the job's own thread (storage, fusion) and the
+    // UI share the same few cores, and spinning threads would take their time.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
+}
+
+async function inThread(bytes: Uint8Array, path: string, opts: OnnxOptions): Promise<OnnxSessionLike> {
+  const session = await createOnnxSession(bytes, path, opts);
+  return {
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    inputMetadata: session.inputMetadata,
+    async run(input, output, data, dims) {
+      const out = (await session.run({ [input]: new ort.Tensor('float32', data, dims) }, [output]))[output]!;
+      if (out.type !== 'float32')
+        throw new AppError(ErrorCode.UNSUPPORTED, `output "${output}" is ${out.type}, not float32 scores`, {
+          output,
+        });
+      return { data: out.data as Float32Array, dims: [...out.dims] };
+    },
+    release: () => session.release(),
+  };
+}
+
+/** The worker entry: compiled JavaScript in the built app, TypeScript through tsx's API from sources. */
+function startWorker(data: OnnxWorkerData): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(fromSource ? './onnx-worker.ts' : './onnx-worker.js', import.meta.url);
+  if (!fromSource)
+    return new Worker(url, { workerData: data, transferList: [data.bytes.buffer as ArrayBuffer] });
+  const code = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(code, { eval: true, workerData: data, transferList: [data.bytes.buffer as ArrayBuffer] });
+}
+
+async function inWorker(bytes: Uint8Array, path: string, opts: OnnxOptions): Promise<OnnxSessionLike> {
+  const own = bytes.slice(); // transferred to the worker
+  const worker = startWorker({ bytes: own, options: sessionOptions(opts) });
+  const calls = new Map<
+    number,
+    { resolve: (r: { data: Float32Array; dims: number[] }) => void; reject: (e: Error) => void }
+  >();
+  let next = 0;
+  let failure: Error | undefined;
+  const failAll = (e: Error) => {
+    failure = e;
+    for (const c of calls.values()) c.reject(e);
+    calls.clear();
+  };
+  const ready = new Promise<Extract<OnnxWorkerReply, { type: 'ready' }>>((resolve, reject) => {
+    worker.on('message', (m: OnnxWorkerReply) => {
+      if (m.type === 'ready') resolve(m);
+      else if (m.type === 'load-error')
+        reject(
+          new AppError(
+            ErrorCode.BAD_FILE,
+            `${path} cannot be loaded as an ONNX model (${m.message.split('\n')[0]})`,
+            { path },
+          ),
+        );
+      else {
+        const c = calls.get(m.id);
+        calls.delete(m.id);
+        if (calls.size === 0) worker.unref();
+        if (m.type === 'result') c?.resolve({ data: m.data, dims: m.dims });
+        else c?.reject(new Error(m.message));
+      }
+    });
+    worker.on('error', (e) => {
+      reject(e);
+      failAll(e);
+    });
+    worker.on('exit', (code) => {
+      const e = new AppError(ErrorCode.INTERNAL, `The ONNX worker for ${path} stopped (exit code ${code})`);
+      reject(e);
+      if (calls.size) failAll(e);
+    });
+  });
+  let meta: Extract<OnnxWorkerReply, { type: 'ready' }>;
+  try {
+    meta = await ready;
+  } catch (err) {
+    await worker.terminate();
+    throw err;
+  }
+  worker.unref();
+  return {
+    inputNames: meta.inputNames,
+    outputNames: meta.outputNames,
+    inputMetadata: meta.inputMetadata,
+    run(input, output, data, dims) {
+      if (failure) return Promise.reject(failure);
+      const id = next++;
+      return new Promise((resolve, reject) => {
+        calls.set(id, { resolve, reject });
+        // Referenced only while a run is pending: an idle runner never keeps the process alive.
+        worker.ref();
+        const msg: OnnxWorkerRequest = { type: 'run', id, input, output, data, dims };
+        worker.postMessage(msg);
+      });
+    },
+    async release() {
+      worker.postMessage({ type: 'release' } satisfies OnnxWorkerRequest);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => void worker.terminate().then(() => resolve()), 2000);
+        worker.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+class OnnxModel implements TensorModel {
+  constructor(
+    private readonly session: OnnxSessionLike,
+    private readonly input: InputContract,
+    private readonly inputName: string,
+    private readonly outputName: string,
+    readonly fixedBatch: number | null,
+  ) {}
+
+  run(data: Float32Array, batch: number): Promise<{ data: Float32Array; dims: number[] }> {
+    const c = this.input;
+    const dims =
+      c.layout === 'NCHW' ? [batch, c.channels, c.height, c.width] : [batch, c.height, c.width, c.channels];
+    return this.session.run(this.inputName, this.outputName, data, dims);
+  }
+
+  dispose(): Promise<void> {
+    return this.session.release();
+  }
+}
+
+export async function openOnnxTeacher(card: TeacherCard, opts: OnnxOptions = {}): Promise<TensorTeacher> {
+  const contract = card.contract!;
+  const bytes = readModelFile(card);
+  const session = opts.inProcess
+    ? await inThread(bytes, card.modelPath, opts)
+    : await inWorker(bytes, card.modelPath, opts);
+  try {
+    const what = `teacher "${card.name}"`;
+    const fixed = checkOnnxInput(session.inputMetadata, contract.input, what);
+    const inputName = contract.input.name ?? session.inputNames[0]!;
+    const outputName = contract.output.name ?? session.outputNames[0]!;
+    if (!session.outputNames.includes(outputName))
+      throw new AppError(
+        ErrorCode.INVALID_ARGUMENT,
+        `${what}: the model has no output "${outputName}" (it has ${session.outputNames.join(', ')})`,
+        { output: outputName },
+      );
+    const model = new OnnxModel(session, contract.input, inputName, outputName, fixed);
+    return new TensorTeacher(card.name, 'onnx', contract.input, contract.output, model, opts.batchSize);
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * A file-system IOHandler for TF.js (tfjs-node, which has one, cannot be installed here): reads model.json
+ * and its weight shards from disk, refusing shard paths that leave the model's folder. Also saves, so tests
+ * and exports can write the standard model.json + weights.bin format.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
+import { writeFileAtomic } from '../store/atomic-write.js';
+import type { io } from '../engine/tf.js';
+import { io as tfio } from '../engine/tf.js';
+
+function readJson(path: string): io.ModelJSON {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw toAppError(err);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new AppError(ErrorCode.BAD_FILE, `${path} is not valid JSON (${(err as Error).message})`, { path });
+  }
+  const j = json as Partial<io.ModelJSON>;
+  if (
+    typeof j !== 'object' ||
+    j === null ||
+    typeof j.modelTopology !== 'object' ||
+    !Array.isArray(j.weightsManifest)
+  )
+    throw new AppError(
+      ErrorCode.BAD_FILE,
+      `${path} is not a TF.js model.json (no modelTopology / weightsManifest)`,
+      {
+        path,
+      },
+    );
+  return j as io.ModelJSON;
+}
+
+export function fileLoadHandler(modelJsonPath: string): io.IOHandler {
+  const path = resolve(modelJsonPath);
+  const dir = dirname(path);
+  return {
+    load: async () => {
+      const json = readJson(path);
+      return tfio.getModelArtifactsForJSON(json, async (manifest) => {
+        const specs: io.WeightsManifestEntry[] = [];
+        const buffers: ArrayBuffer[] = [];
+        for (const group of manifest) {
+          specs.push(...group.weights);
+          for (const p of group.paths) {
+            const file = resolve(dir, p);
+            const rel = relative(dir, file);
+            if (rel.startsWith('..') || isAbsolute(rel))
+              throw new AppError(
+                ErrorCode.PERMISSION_DENIED,
+                `${path}: weight file "${p}" is outside the model folder`,
+                {
+                  path,
+                },
+              );
+            let b: Buffer;
+            try {
+              b = readFileSync(file);
+            } catch (err) {
+              throw toAppError(err);
+            }
+            buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
+          }
+        }
+        return [specs, tfio.CompositeArrayBuffer.join(buffers)];
+      });
+    },
+  };
+}
+
+export function fileSaveHandler(dir: string, weightsFile = 'weights.bin'): io.IOHandler {
+  return {
+    save: async (a: io.ModelArtifacts) => {
+      mkdirSync(dir, { recursive: true });
+      const data =
+        a.weightData === undefined ? new ArrayBuffer(0) : tfio.CompositeArrayBuffer.join(a.weightData);
+      writeFileAtomic(join(dir, weightsFile), new Uint8Array(data));
+      const json: io.ModelJSON = {
+        modelTopology: a.modelTopology as object,
+        format: a.format,
+        generatedBy: a.generatedBy,
+        convertedBy: a.convertedBy ?? null,
+        weightsManifest: [{ paths: [weightsFile], weights: a.weightSpecs ?? [] }],
+      };
+      writeFileAtomic(join(dir, 'model.json'), JSON.stringify(json));
+      return {
+        modelArtifactsInfo: {
+          dateSaved: new Date(),
+          modelTopologyType: 'JSON',
+          weightDataBytes: data.byteLength,
+        },
+      };
+    },
+  };
+}
