@@ -5,7 +5,13 @@
 import { z } from 'zod';
 import type { ApiMethod } from './api.js';
 import { COMPUTE_BACKEND_CHOICES } from './compute.js';
-import { DATASET_ROLES, MASK_EXPORT_FORMATS, MASK_EXPORT_LAYERS, REVIEW_STATES } from './dto.js';
+import {
+  DATASET_ROLES,
+  FUSION_METHOD_NAMES,
+  MASK_EXPORT_FORMATS,
+  MASK_EXPORT_LAYERS,
+  REVIEW_STATES,
+} from './dto.js';
 
 export const MAX_PATH_LENGTH = 4096;
 
@@ -77,6 +83,7 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
     z
       .object({
         datasetId: id.optional(),
+        order: z.enum(['name', 'uncertainty']).optional(),
         status: z.enum(REVIEW_STATES).optional(),
         offset: z.number().int().min(0).optional(),
         limit: z.number().int().min(1).max(10_000).optional(),
@@ -117,6 +124,39 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
         format: z.enum(MASK_EXPORT_FORMATS),
         layer: z.enum(MASK_EXPORT_LAYERS),
         datasetId: id.optional(),
+      })
+      .strict(),
+  ),
+  listTeachers: none,
+  importTeacher: one(
+    z.object({ path: pathSchema, name: z.string().trim().min(1).max(200).optional() }).strict(),
+  ),
+  previewTeacher: one(
+    z
+      .object({ teacherId: id, datasetId: id.optional(), count: z.number().int().min(1).max(16).optional() })
+      .strict(),
+  ),
+  runPseudoLabels: one(
+    z
+      .object({
+        teacherIds: z.array(id).min(1).max(32),
+        datasetId: id,
+        fusion: z
+          .object({
+            method: z.enum(FUSION_METHOD_NAMES).optional(),
+            weights: z.array(z.number().min(0).max(1000)).max(32).optional(),
+            threshold: z.number().gt(0).lt(1).optional(),
+          })
+          .strict()
+          .optional(),
+        post: z
+          .object({
+            largestComponent: z.boolean().optional(),
+            fillHoles: z.boolean().optional(),
+            minIslandSize: z.number().int().min(0).max(1_000_000).optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict(),
   ),

@@ -11,6 +11,9 @@ import type {
   ImageMasks,
   ImagePixels,
   NearDuplicateGroup,
+  PseudoLabelOptions,
+  TeacherPreviewResult,
+  TeacherSummary,
   SplitSummary,
   Thumbnail,
   MaskEditState,
@@ -66,6 +69,8 @@ export interface AppApi {
   /** Images of the open project (one dataset or all), in name order, with review status. */
   listImages(args: {
     datasetId?: number;
+    /** 'uncertainty': most uncertain first (teacher disagreement, then entropy), for review. Default 'name'. */
+    order?: 'name' | 'uncertainty';
     status?: ReviewStateName;
     offset?: number;
     limit?: number;
@@ -103,6 +108,26 @@ export interface AppApi {
     layer: (typeof MASK_EXPORT_LAYERS)[number];
     datasetId?: number;
   }): Promise<JobProgress>;
+  listTeachers(): Promise<TeacherSummary[]>;
+  /**
+   * Adds a teacher from a card (JSON beside its model, as in shared/teachers), a bare .onnx model (its
+   * contract inferred where possible; `assumed` lists the rest), a TF.js model.json or a mask folder.
+   */
+  importTeacher(args: {
+    path: string;
+    name?: string;
+  }): Promise<{ teacher: TeacherSummary; assumed: string[] }>;
+  /** "Test on 3 images": a teacher's output on a few images, with warnings that give a wrong contract away. */
+  previewTeacher(args: {
+    teacherId: number;
+    datasetId?: number;
+    count?: number;
+  }): Promise<TeacherPreviewResult>;
+  /**
+   * Starts the batch job: every teacher over every included image of the dataset, per-teacher probability
+   * maps stored, fused into the pseudo-label; resumes where a previous run of the same settings stopped.
+   */
+  runPseudoLabels(args: PseudoLabelOptions): Promise<JobProgress>;
   /** Small grey previews for image grids (at most 200 per call). */
   getThumbnails(args: { imageIds: number[]; size?: number }): Promise<Thumbnail[]>;
   /** Include/exclude images from training and add or remove tags, in one transaction. */

@@ -219,3 +219,51 @@ export interface MaskExportSummary {
   files: string[];
   skipped: { name: string; reason: string }[];
 }
+
+export const FUSION_METHOD_NAMES = ['mean', 'weighted', 'vote', 'staple'] as const;
+export type FusionMethodName = (typeof FUSION_METHOD_NAMES)[number];
+
+export interface TeacherSummary {
+  id: number;
+  name: string;
+  kind: 'onnx' | 'tfjs' | 'masks' | 'other';
+  /** From the card, when it says. */
+  architecture: string | null;
+  /** One line: "N x 1 x 256 x 256, letterbox, logits". */
+  contract: string;
+  createdAt: string;
+}
+
+export interface TeacherPreviewImage {
+  name: string;
+  rows: number;
+  cols: number;
+  channels: 1 | 3;
+  /** The image as the teacher saw it (8-bit; interleaved RGB for 3 channels). */
+  image: Uint8Array;
+  /** Foreground probability x 255 on the image grid; null when the teacher failed on it. */
+  probability: Uint8Array | null;
+  stats: {
+    foregroundFraction: number;
+    minProbability: number;
+    maxProbability: number;
+    meanProbability: number;
+  } | null;
+  warnings: string[];
+  error?: { code: string; message: string };
+}
+
+export interface TeacherPreviewResult {
+  teacher: string;
+  images: TeacherPreviewImage[];
+  /** Warnings about the teacher as a whole, and what was assumed about its contract. */
+  warnings: string[];
+  assumed: string[];
+}
+
+export interface PseudoLabelOptions {
+  teacherIds: number[];
+  datasetId: number;
+  fusion?: { method?: FusionMethodName; weights?: number[]; threshold?: number };
+  post?: { largestComponent?: boolean; fillHoles?: boolean; minIslandSize?: number };
+}

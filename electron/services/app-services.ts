@@ -18,6 +18,8 @@ import type { AppEvent, AppEventListener } from '../../shared/events.js';
 import { JobManager } from './job-manager.js';
 import { importImages } from './import-service.js';
 import { exportMasks } from './mask-export.js';
+import * as teachers from './teacher-service.js';
+import { teacherSummary } from './teacher-summary.js';
 import * as review from './review-service.js';
 import * as curation from './curation-service.js';
 import { absolutePath } from './paths.js';
@@ -189,6 +191,30 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
         ...(datasetId !== undefined ? { datasetId } : {}),
       };
       return jobs.start('export-masks', (ctx) => exportMasks(store, request, ctx).then((s) => ({ ...s })));
+    },
+    async listTeachers() {
+      return projects.require().teachers.list().map(teacherSummary);
+    },
+    async importTeacher({ path, name }) {
+      const r = await teachers.importTeacher(projects.require(), {
+        path: absolutePath(path, 'The teacher file'),
+        ...(name !== undefined ? { name } : {}),
+      });
+      return { teacher: teacherSummary(r.teacher), assumed: r.assumed };
+    },
+    async previewTeacher({ teacherId, datasetId, count }) {
+      const p = await teachers.previewTeacher(projects.require(), {
+        teacherId,
+        ...(datasetId !== undefined ? { datasetId } : {}),
+        ...(count !== undefined ? { count } : {}),
+      });
+      return { teacher: p.teacher, images: p.images, warnings: p.warnings, assumed: p.assumed };
+    },
+    async runPseudoLabels(req) {
+      const store = projects.require();
+      return jobs.start('pseudo-label', (ctx) =>
+        teachers.pseudoLabel(store, req, ctx).then((s) => ({ ...s })),
+      );
     },
     async getThumbnails({ imageIds, size }) {
       return curation.thumbnails(projects.require(), imageIds, size ?? 96);

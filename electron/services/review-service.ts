@@ -13,17 +13,25 @@ import type {
 } from '../../shared/dto.js';
 import type { ImageRecord } from '../store/images.js';
 import { defaultWindow, rangeOf, typedView } from './pixels.js';
+import { reviewQueueFor } from './teacher-service.js';
 import type { ProjectStore } from '../store/project-store.js';
 
 const LAYER = 'corrected' as const;
 
 export function listImages(
   store: ProjectStore,
-  q: { datasetId?: number; status?: ReviewStateName; offset?: number; limit?: number },
+  q: {
+    datasetId?: number;
+    order?: 'name' | 'uncertainty';
+    status?: ReviewStateName;
+    offset?: number;
+    limit?: number;
+  },
 ): ImageListItem[] {
-  const images = store.images.list({
+  let images = store.images.list({
     ...(q.datasetId !== undefined ? { datasetId: q.datasetId } : {}),
   });
+  if (q.order === 'uncertainty') images = byUncertainty(store, images);
   const items = images.map((img) => {
     const review = store.review.get(img.id);
     return {
@@ -156,6 +164,17 @@ export function disagreementMap(maps: readonly Uint8Array[]): Uint8Array {
     out[i] = Math.min(255, Math.round(sd * 2 * 255));
   }
   return out;
+}
+
+/** Most uncertain first (from the latest pseudo-labelling); images never pseudo-labelled keep name order at the end. */
+function byUncertainty(store: ProjectStore, images: ImageRecord[]): ImageRecord[] {
+  const rank = new Map<number, number>();
+  for (const d of new Set(images.map((i) => i.datasetId))) {
+    for (const item of reviewQueueFor(store, d)) rank.set(item.key, rank.size);
+  }
+  return [...images].sort(
+    (a, b) => (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity) || a.id - b.id,
+  );
 }
 
 function editState(store: ProjectStore, imageId: number): MaskEditState {

@@ -1,0 +1,95 @@
+// The teacher operations of the AppApi on a real project: the ONNX teachers of ../shared/teachers on
+// real BUS-BRA images, through dispatch() as a shell calls them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppServices } from '../../../electron/services/app-services.js';
+import type { ImageListItem, PseudoLabelOptions } from '../../../shared/dto.js';
+import { testServices } from '../../helpers/services.js';
+import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
+
+const TEACHERS = join(SHARED_DIR, 'teachers');
+
+describe('teachers through the API', () => {
+  const t = tempDir();
+  let services: AppServices;
+  let datasetId: number;
+
+  beforeAll(async () => {
+    const images = join(t.dir, 'images');
+    mkdirSync(images);
+    for (const f of readdirSync(join(SHARED_DIR, 'data', 'bus-bra', 'images'))
+      .sort()
+      .slice(0, 4)) {
+      copyFileSync(join(SHARED_DIR, 'data', 'bus-bra', 'images', f), join(images, f));
+    }
+    services = testServices(join(t.dir, 'ud'));
+    await services.api.createProject({ parentDir: t.dir, name: 'p' });
+    const job = await services.api.importImages({ path: images, dataset: 'transfer' });
+    await services.jobs.wait(job.jobId);
+    datasetId = (await services.api.listDatasets())[0]!.id;
+  });
+  afterAll(async () => {
+    await services.dispose();
+    t.cleanup();
+  });
+
+  it('imports teachers from their cards and lists their contracts', async () => {
+    const a = await services.api.importTeacher({ path: join(TEACHERS, 'unet-busi.json') });
+    const b = await services.api.importTeacher({ path: join(TEACHERS, 'resunet-busi.json') });
+    expect(a.teacher).toMatchObject({
+      name: 'unet-busi',
+      kind: 'onnx',
+      contract: 'N x 1 x 256 x 256, letterbox, logits',
+    });
+    expect(b.teacher.contract).toMatch(/N x 1 x 192 x 192, stretch, sigmoid/);
+    expect((await services.api.listTeachers()).map((x) => x.name)).toEqual(['unet-busi', 'resunet-busi']);
+  });
+
+  it('refuses a file that is not a model, naming it', async () => {
+    const junk = join(t.dir, 'junk.onnx');
+    writeFileSync(junk, 'not a model');
+    await expect(services.api.importTeacher({ path: junk })).rejects.toThrow(/junk\.onnx/);
+    expect(await services.api.listTeachers()).toHaveLength(2);
+  });
+
+  it('previews a teacher on three images with probability maps on their grids', async () => {
+    const [teacher] = await services.api.listTeachers();
+    const p = await services.api.previewTeacher({ teacherId: teacher!.id, datasetId });
+    expect(p.images).toHaveLength(3);
+    for (const img of p.images) {
+      expect(img.probability).toBeInstanceOf(Uint8Array);
+      expect(img.probability!.length).toBe(img.rows * img.cols);
+      expect(img.stats!.maxProbability).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('pseudo-labels the dataset with two teachers and orders the review queue by uncertainty', async () => {
+    const teacherIds = (await services.api.listTeachers()).map((x) => x.id);
+    const req: PseudoLabelOptions = {
+      teacherIds,
+      datasetId,
+      fusion: { method: 'mean', threshold: 0.5 },
+      post: { fillHoles: true },
+    };
+    const job = await services.api.runPseudoLabels(req);
+    const done = await services.jobs.wait(job.jobId);
+    expect(done.state, done.error?.message).toBe('done');
+    expect(done.result).toMatchObject({ images: 4, mapsComputed: 8, failedImages: 0 });
+    const items: ImageListItem[] = await services.api.listImages({ order: 'uncertainty' });
+    expect(items.every((i) => i.hasPseudoLabel)).toBe(true);
+    const masks = await Promise.all(items.map((i) => services.api.getMasks({ imageId: i.id })));
+    expect(masks.every((m) => m.teachers.length === 2 && m.disagreement !== null)).toBe(true);
+    // The queue follows the stored disagreement, largest first.
+    const store = services.projects.require();
+    const dis = new Map(
+      store.metrics.list({ name: 'teachers.disagreement' }).map((m) => [m.imageId!, m.value ?? 0]),
+    );
+    const order = items.map((i) => dis.get(i.id)!);
+    expect(order).toEqual([...order].sort((a, b) => b - a));
+    expect(new Set(order).size).toBeGreaterThan(1);
+    // A second run with the same settings reuses everything.
+    const again = await services.jobs.wait((await services.api.runPseudoLabels(req)).jobId);
+    expect(again.result).toMatchObject({ mapsComputed: 0, mapsReused: 8 });
+  });
+});
