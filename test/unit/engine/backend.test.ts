@@ -1,0 +1,94 @@
+/** Backend selection and what it reports (About panel, CLI, logs). */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { ComputeInfo } from '../../../shared/compute.js';
+import { AppError } from '../../../shared/errors.js';
+import {
+  getComputeInfo,
+  initCompute,
+  releaseComputeMemory,
+  requestedFromEnv,
+} from '../../../electron/engine/backend.js';
+import * as tf from '../../../electron/engine/tf.js';
+import { addonLoad } from './setup.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+describe('initCompute', () => {
+  it('picks the best available backend and reports why the others were not taken', async () => {
+    expect(getComputeInfo()).toBeNull();
+    const info = await initCompute({ requested: 'auto' });
+    expect(getComputeInfo()).toBe(info);
+    expect(tf.getBackend()).toBe(info.backend);
+    const tensorflow = info.candidates.find((c) => c.name === 'tensorflow');
+    expect(tensorflow).toMatchObject({ available: false });
+    expect(tensorflow?.reason).toMatch(/tfjs-node-gpu not installed.*tfjs-node not installed/);
+    expect(info.candidates.map((c) => c.name)).toEqual(['tensorflow', 'webgpu', 'native', 'cpu']);
+    if (addonLoad.ok) {
+      expect(info).toMatchObject({ backend: 'native-cpu', nativeKernels: true, requested: 'auto' });
+      expect(info.nativeLibrary).toMatch(/^oneDNN \d/);
+      expect(info.threads).toBeGreaterThanOrEqual(1);
+      expect(info.notice).toBeUndefined();
+    }
+    expect(info.versions['tfjs-core']).toBe(tf.version_core);
+    // Idempotent: the same result, no re-selection.
+    expect(await initCompute()).toBe(info);
+  });
+
+  it('switches when a different backend is asked for by name, and says when it cannot comply', async () => {
+    const cpu = await initCompute({ requested: 'cpu' });
+    expect(cpu).toMatchObject({ backend: 'cpu', requested: 'cpu', nativeKernels: false });
+    expect(cpu.notice).toMatch(/very slow/);
+    const gpu = await initCompute({ requested: 'tensorflow' });
+    expect(gpu.backend).not.toBe('tensorflow');
+    expect(gpu.notice).toMatch(/"tensorflow" is not available/);
+    const webgpu = await initCompute({ requested: 'webgpu' });
+    expect(webgpu.candidates.find((c) => c.name === 'webgpu')).toMatchObject({ available: false });
+    expect(webgpu.notice).toMatch(/"webgpu" is not available \(webgpu .*not installed\)/);
+    const native = await initCompute({ requested: 'native' });
+    expect(native.backend).toBe(addonLoad.ok ? 'native-cpu' : 'js-cpu');
+  });
+
+  it('reads APPRENTICE_BACKEND and rejects unknown names with INVALID_ARGUMENT', () => {
+    expect(requestedFromEnv({})).toBe('auto');
+    expect(requestedFromEnv({ APPRENTICE_BACKEND: ' Native ' })).toBe('native');
+    expect(() => requestedFromEnv({ APPRENTICE_BACKEND: 'cuda' })).toThrow(AppError);
+    try {
+      requestedFromEnv({ APPRENTICE_BACKEND: 'cuda' });
+    } catch (e) {
+      expect((e as AppError).code).toBe('INVALID_ARGUMENT');
+    }
+  });
+});
+
+it('releases pooled buffers without touching live tensors', async () => {
+  await initCompute({ requested: 'native' });
+  const kept = tf.tidy(() => {
+    const x = tf.randomNormal([2, 8, 8, 3], 0, 1, 'float32', 3);
+    tf.dispose(tf.relu(tf.add(x, 1))); // leaves a buffer in the pool
+    return tf.relu(x);
+  });
+  const before = Array.from(kept.dataSync());
+  releaseComputeMemory();
+  expect(Array.from(tf.tidy(() => tf.relu(tf.neg(kept))).dataSync()).every((v) => v === 0)).toBe(true);
+  expect(Array.from(kept.dataSync())).toEqual(before);
+  kept.dispose();
+});
+
+describe('without the native addon', () => {
+  it('trains on the JS fallback and says so clearly', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'no-addon.child.ts')], {
+      encoding: 'utf8',
+      env: { ...process.env, APPRENTICE_DISABLE_ADDON: '1', APPRENTICE_BACKEND: 'auto' },
+      timeout: 60_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { info: ComputeInfo; losses: number[] };
+    expect(out.info).toMatchObject({ backend: 'js-cpu', nativeKernels: false });
+    expect(out.info.notice).toMatch(/Native kernels are not built.*slow/);
+    expect(out.losses.every(Number.isFinite)).toBe(true);
+    expect(out.losses[2]!).toBeLessThan(out.losses[0]!);
+  });
+});
