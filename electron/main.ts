@@ -117,6 +117,23 @@ async function start(): Promise<void> {
     platform: {
       shell: 'electron',
       versions: { electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '' },
+      pickFile: async ({ title, defaultPath, extensions }) => {
+        const win = BrowserWindow.getFocusedWindow();
+        const opts: Electron.OpenDialogOptions = {
+          title: title ?? 'Choose a file',
+          properties: ['openFile'],
+          ...(defaultPath ? { defaultPath } : {}),
+          ...(extensions?.length
+            ? {
+                filters: [
+                  { name: extensions.join(', '), extensions: extensions.map((e) => e.replace(/^\./, '')) },
+                ],
+              }
+            : {}),
+        };
+        const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      },
       pickFolder: async ({ title, defaultPath }) => {
         const win = BrowserWindow.getFocusedWindow();
         const opts: Electron.OpenDialogOptions = {

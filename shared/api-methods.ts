@@ -16,6 +16,7 @@ export const API_METHODS = [
   'getCurrentProject',
   'pickFolder',
   'listFolder',
+  'pickFile',
   'listDatasets',
   'importImages',
   'listImages',

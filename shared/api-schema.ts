@@ -49,6 +49,10 @@ export const settingsSchema = z
 export const MAX_MASK_PIXELS = 8192 * 8192;
 const id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const tag = z.string().trim().min(1).max(64);
+/** File name endings to offer, e.g. ['.json', '.onnx', '.nii.gz']. */
+const extensions = z
+  .array(z.string().regex(/^\.[A-Za-z0-9.]{1,15}$/, 'an extension looks like .json'))
+  .max(20);
 const fraction = z.number().min(0).max(1);
 const none = z.tuple([]);
 const one = <T extends z.ZodType>(s: T) => z.tuple([s]);
@@ -66,7 +70,16 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
   pickFolder: one(
     z.object({ title: z.string().max(200).optional(), defaultPath: pathSchema.optional() }).strict(),
   ),
-  listFolder: one(z.object({ path: pathSchema.optional() }).strict()),
+  listFolder: one(z.object({ path: pathSchema.optional(), extensions: extensions.optional() }).strict()),
+  pickFile: one(
+    z
+      .object({
+        title: z.string().max(200).optional(),
+        defaultPath: pathSchema.optional(),
+        extensions: extensions.optional(),
+      })
+      .strict(),
+  ),
   listDatasets: none,
   importImages: one(
     z

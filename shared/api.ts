@@ -48,7 +48,9 @@ export interface AppApi {
   /** The shell's native folder dialog; null when cancelled or when the shell has none (web). */
   pickFolder(args: { title?: string; defaultPath?: string }): Promise<string | null>;
   /** Lists sub-folders so that the web shell can offer a folder browser where no native dialog exists. */
-  listFolder(args: { path?: string }): Promise<FolderListing>;
+  listFolder(args: { path?: string; extensions?: string[] }): Promise<FolderListing>;
+  /** The shell's native file dialog; null when cancelled or when the shell has none (web). */
+  pickFile(args: { title?: string; defaultPath?: string; extensions?: string[] }): Promise<string | null>;
 
   /** Datasets of the open project. */
   listDatasets(): Promise<DatasetSummary[]>;

@@ -73,6 +73,7 @@ export interface JobProgress {
 export interface FolderEntry {
   name: string;
   path: string;
+  /** False for files (listed only when extensions were asked for). */
   isDirectory: boolean;
   isProject: boolean;
 }

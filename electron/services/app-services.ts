@@ -36,6 +36,12 @@ export interface ShellPlatform {
   versions?: Record<string, string>;
   /** A native folder dialog, where the shell has one. */
   pickFolder?: (opts: { title?: string; defaultPath?: string }) => Promise<string | null>;
+  /** A native file dialog, where the shell has one. */
+  pickFile?: (opts: {
+    title?: string;
+    defaultPath?: string;
+    extensions?: string[];
+  }) => Promise<string | null>;
 }
 
 export interface AppServicesOptions {
@@ -144,8 +150,11 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     async pickFolder(args): Promise<string | null> {
       return opts.platform.pickFolder ? opts.platform.pickFolder(args) : null;
     },
-    async listFolder({ path }) {
-      return projects.listFolder(path);
+    async listFolder({ path, extensions }) {
+      return projects.listFolder(path, extensions);
+    },
+    async pickFile(args): Promise<string | null> {
+      return opts.platform.pickFile ? opts.platform.pickFile(args) : null;
     },
     async listDatasets() {
       return projects.require().datasets.list();

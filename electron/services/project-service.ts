@@ -71,7 +71,8 @@ export class ProjectService {
     this.emit({ type: 'project', project: null });
   }
 
-  listFolder(path: string | undefined): FolderListing {
+  /** Sub-folders of a folder and, when `extensions` are given, the files with those endings. */
+  listFolder(path: string | undefined, extensions: readonly string[] = []): FolderListing {
     const dir = existingFolder(path ?? homedir(), 'The folder');
     let names: string[];
     try {
@@ -84,14 +85,19 @@ export class ProjectService {
       .slice(0, MAX_LISTED_ENTRIES)
       .flatMap((n) => {
         const p = join(dir, n);
+        let isDir: boolean;
         try {
-          if (!statSync(p).isDirectory()) return [];
+          isDir = statSync(p).isDirectory();
         } catch {
           return []; // broken links, permission errors: not offered
         }
-        return [{ name: n, path: p, isDirectory: true, isProject: isProjectFolder(p) }];
+        if (isDir) return [{ name: n, path: p, isDirectory: true, isProject: isProjectFolder(p) }];
+        const lower = n.toLowerCase();
+        return extensions.some((e) => lower.endsWith(e.toLowerCase()))
+          ? [{ name: n, path: p, isDirectory: false, isProject: false }]
+          : [];
       })
-      .sort((a, b) => a.name.localeCompare(b.name));
+      .sort((a, b) => Number(b.isDirectory) - Number(a.isDirectory) || a.name.localeCompare(b.name));
     const parent = parse(dir).root === dir ? null : dirname(dir);
     return { path: dir, parent, entries };
   }

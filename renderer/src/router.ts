@@ -4,6 +4,7 @@ import SectionView from './views/SectionView.vue';
 import DataView from './views/DataView.vue';
 import ReviewView from './views/ReviewView.vue';
 import ExportView from './views/ExportView.vue';
+import TeachersView from './views/TeachersView.vue';
 import { SECTIONS } from './sections';
 
 const routes: RouteRecordRaw[] = [
@@ -12,12 +13,15 @@ const routes: RouteRecordRaw[] = [
   { path: '/data', name: 'data', component: DataView },
   { path: '/review', name: 'review', component: ReviewView },
   { path: '/export', name: 'export', component: ExportView },
-  ...SECTIONS.filter((s) => !['projects', 'data', 'review', 'export'].includes(s.id)).map((s) => ({
-    path: `/${s.id}`,
-    name: s.id,
-    component: SectionView,
-    props: { sectionId: s.id },
-  })),
+  { path: '/teachers', name: 'teachers', component: TeachersView },
+  ...SECTIONS.filter((s) => !['projects', 'data', 'review', 'export', 'teachers'].includes(s.id)).map(
+    (s) => ({
+      path: `/${s.id}`,
+      name: s.id,
+      component: SectionView,
+      props: { sectionId: s.id },
+    }),
+  ),
 ];
 
 // Hash history: works unchanged under app:// (Electron) and http:// (web shell) without server rewrites.

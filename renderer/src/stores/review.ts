@@ -44,8 +44,14 @@ export const useReviewStore = defineStore('review', () => {
   let queue: Promise<void> = Promise.resolve();
   let loadSeq = 0;
 
+  /** Review order: most uncertain first (the teachers disagree most), or by name. */
+  const order = ref<'uncertainty' | 'name'>('uncertainty');
+
   async function loadQueue(datasetId?: number): Promise<void> {
-    items.value = await api().listImages(datasetId === undefined ? {} : { datasetId });
+    items.value = await api().listImages({
+      order: order.value,
+      ...(datasetId === undefined ? {} : { datasetId }),
+    });
     if (items.value.length) await open(Math.min(Math.max(index.value, 0), items.value.length - 1));
     else {
       index.value = -1;
@@ -88,8 +94,9 @@ export const useReviewStore = defineStore('review', () => {
   /** What the person corrects: their last saved state, else the teachers' pseudo-label, else nothing. */
   function baseMask(m: ImageMasks, corrected: Uint8Array | null): Uint8Array {
     const img = image.value!;
-    if (corrected) return corrected.slice();
-    if (m.pseudoLabel) return m.pseudoLabel.slice();
+    // Corrections are kept as 0/255 whatever the source's label values (pseudo-labels are 0/1).
+    if (corrected) return corrected.map((v) => (v ? 255 : 0));
+    if (m.pseudoLabel) return m.pseudoLabel.map((v) => (v ? 255 : 0));
     return new Uint8Array(img.rows * img.cols);
   }
 
@@ -210,6 +217,7 @@ export const useReviewStore = defineStore('review', () => {
     gate,
     current,
     reviewed,
+    order,
     loadQueue,
     open,
     commitStroke,

@@ -1,0 +1,43 @@
+/** The open project's teachers, previews and the pseudo-labelling job started from this window. */
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { PseudoLabelOptions, TeacherPreviewResult, TeacherSummary } from '@shared/dto';
+import { api } from '../api/client';
+
+export const useTeachersStore = defineStore('teachers', () => {
+  const list = ref<TeacherSummary[]>([]);
+  const preview = ref<TeacherPreviewResult | null>(null);
+  const previewing = ref<number | null>(null);
+  const lastAssumed = ref<string[]>([]);
+  const jobId = ref<string | null>(null);
+
+  async function load(): Promise<void> {
+    list.value = await api().listTeachers();
+  }
+
+  async function add(path: string, name?: string): Promise<TeacherSummary> {
+    const r = await api().importTeacher({ path, ...(name ? { name } : {}) });
+    lastAssumed.value = r.assumed;
+    await load();
+    return r.teacher;
+  }
+
+  async function runPreview(teacherId: number, datasetId?: number): Promise<void> {
+    previewing.value = teacherId;
+    try {
+      preview.value = await api().previewTeacher({
+        teacherId,
+        ...(datasetId !== undefined ? { datasetId } : {}),
+      });
+    } finally {
+      previewing.value = null;
+    }
+  }
+
+  async function run(req: PseudoLabelOptions): Promise<void> {
+    const job = await api().runPseudoLabels(req);
+    jobId.value = job.jobId;
+  }
+
+  return { list, preview, previewing, lastAssumed, jobId, load, add, runPreview, run };
+});

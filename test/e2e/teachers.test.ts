@@ -1,0 +1,80 @@
+// End to end: add teachers from ../shared/teachers on the Teachers screen, check them on 3 images,
+// pseudo-label the transferal set, then review the most uncertain image first.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshot, text, watchErrors } from '../helpers/browser.js';
+import { startWebShellProcess, type WebShellProcess } from '../helpers/web-shell-process.js';
+import { connectWsApi, waitForJob, type WsApi } from '../helpers/ws-api.js';
+import { SHARED_DIR, tempDir } from '../helpers/temp.js';
+
+describe('teachers through the web shell', () => {
+  const t = tempDir('apprentice-e2e-teachers-');
+  let browser: Browser;
+  let server: WebShellProcess;
+  let client: WsApi;
+  let page: Page;
+  let errors: string[];
+
+  beforeAll(async () => {
+    const images = join(t.dir, 'images');
+    mkdirSync(images);
+    const bus = join(SHARED_DIR, 'data', 'bus-bra', 'images');
+    for (const f of readdirSync(bus).sort().slice(0, 5)) copyFileSync(join(bus, f), join(images, f));
+    browser = await launchChromium();
+    server = await startWebShellProcess(join(t.dir, 'user-data'));
+    client = await connectWsApi(server.loginUrl);
+    await client.api.createProject({ parentDir: t.dir, name: 'Teachers test' });
+    const job = await client.api.importImages({ path: images, dataset: 'transferal' });
+    expect((await waitForJob(client.api, job.jobId)).state).toBe('done');
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    errors = watchErrors(page);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await browser?.close();
+    await server?.stop();
+    t.cleanup();
+  });
+
+  it('adds a teacher from its card and shows it on three images', async () => {
+    await page.goto(server.loginUrl);
+    await page.getByTestId('nav-teachers').click();
+    await page.getByTestId('teacher-path').fill(join(SHARED_DIR, 'teachers', 'fcn-busi.json'));
+    await page.getByTestId('add-teacher-button').click();
+    await page.getByTestId('teacher-fcn-busi').waitFor();
+    await expect
+      .poll(() => page.getByTestId('teacher-preview').locator('figure').count(), { timeout: 60_000 })
+      .toBe(3);
+    expect(await text(page.getByTestId('teacher-fcn-busi'))).toMatch(/N x 3 x 224 x 224, stretch, softmax/);
+    await screenshot(page, 'teachers-preview');
+  });
+
+  it('pseudo-labels the transferal set with two teachers', async () => {
+    await page.getByTestId('teacher-path').fill(join(SHARED_DIR, 'teachers', 'unet-busi.json'));
+    await page.getByTestId('add-teacher-button').click();
+    await page.getByTestId('teacher-unet-busi').waitFor();
+    await page.getByTestId('pl-start').click();
+    await expect
+      .poll(() => text(page.getByTestId('pl-summary')), { timeout: 90_000 })
+      .toMatch(/5 image\(s\): 10 teacher maps computed/);
+    await screenshot(page, 'teachers-pseudo-labelled');
+  });
+
+  it('opens the most uncertain image first in Review, with both teachers and the fused label', async () => {
+    await page.getByTestId('nav-review').click();
+    await page.getByTestId('viewer-canvas').waitFor();
+    const [mostUncertain] = await client.api.listImages({ order: 'uncertainty' });
+    await expect.poll(() => text(page.getByTestId('queue-item-0'))).toBe(mostUncertain!.name);
+    await page.getByTestId('teacher-layer-fcn-busi').waitFor();
+    await page.getByTestId('teacher-layer-unet-busi').waitFor();
+    await page.getByTestId('show-disagreement').check();
+    await screenshot(page, 'review-teachers');
+  });
+
+  it('logged no console errors', () => {
+    expect(errors).toEqual([]);
+  });
+});
