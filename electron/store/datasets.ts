@@ -1,7 +1,10 @@
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { type Db, checkEnum, checkId, checkText, nowIso } from './sqlite.js';
 
-export const DATASET_ROLES = ['transferal', 'labeled', 'test', 'other'] as const;
+import { DATASET_ROLES } from '../../shared/dto.js';
+
+// The roles are part of the AppApi contract; the store validates against the same list.
+export { DATASET_ROLES };
 export type DatasetRole = (typeof DATASET_ROLES)[number];
 
 export interface Dataset {

@@ -2,7 +2,10 @@ import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { Images } from './images.js';
 import { type Db, checkEnum, checkId, nowIso } from './sqlite.js';
 
-export const REVIEW_STATES = ['unreviewed', 'accepted', 'corrected', 'rejected', 'excluded'] as const;
+import { REVIEW_STATES } from '../../shared/dto.js';
+
+// The states are part of the AppApi contract; the store validates against the same list.
+export { REVIEW_STATES };
 export type ReviewState = (typeof REVIEW_STATES)[number];
 
 export interface Review {

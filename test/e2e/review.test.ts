@@ -1,13 +1,13 @@
 // End to end: review a real image in Chromium: paint a stroke (the saved mask changes exactly there),
 // undo (the mask is back, byte for byte), redo, accept, restart the web shell and find everything as left.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshot, text, watchErrors } from '../helpers/browser.js';
 import { startWebShellProcess, type WebShellProcess } from '../helpers/web-shell-process.js';
 import { connectWsApi, waitForJob, type WsApi } from '../helpers/ws-api.js';
-import { SHARED_DIR, tempDir } from '../helpers/temp.js';
+import { tempDir } from '../helpers/temp.js';
+import { copyBusBra } from '../helpers/data.js';
 import { fitViewport, toImage } from '../../renderer/src/viewer/viewport.js';
 import type { ImageListItem } from '../../shared/dto.js';
 
@@ -24,15 +24,7 @@ describe('review through the web shell', () => {
   let afterStroke: Uint8Array;
 
   beforeAll(async () => {
-    const images = join(t.dir, 'images');
-    const masks = join(t.dir, 'masks');
-    mkdirSync(images);
-    mkdirSync(masks);
-    const bus = join(SHARED_DIR, 'data', 'bus-bra');
-    for (const f of readdirSync(join(bus, 'images')).sort().slice(0, 3)) {
-      copyFileSync(join(bus, 'images', f), join(images, f));
-      copyFileSync(join(bus, 'masks', f), join(masks, f));
-    }
+    const { images, masks } = copyBusBra(t.dir, 3);
     browser = await launchChromium();
     server = await startWebShellProcess(userData);
     client = await connectWsApi(server.loginUrl);

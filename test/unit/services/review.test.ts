@@ -1,6 +1,6 @@
 // The review operations of the AppApi on a real project with real BUS-BRA images, through dispatch().
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
 import type { AppServices } from '../../../electron/services/app-services.js';
@@ -8,7 +8,8 @@ import { dispatch } from '../../../electron/services/dispatch.js';
 import type { ImageListItem, ImageMasks, ImagePixels, MaskEditState } from '../../../shared/dto.js';
 import type { Reply } from '../../../shared/api.js';
 import { testServices } from '../../helpers/services.js';
-import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
+import { tempDir } from '../../helpers/temp.js';
+import { copyBusBra } from '../../helpers/data.js';
 
 function value<T>(r: Reply<unknown>): T {
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
@@ -17,18 +18,12 @@ function value<T>(r: Reply<unknown>): T {
 
 describe('review: images, masks, edits', () => {
   const t = tempDir();
-  const bus = join(SHARED_DIR, 'data', 'bus-bra');
-  const names = readdirSync(join(bus, 'images')).sort().slice(0, 3);
+  const { names } = copyBusBra(t.dir, 3);
   let services: AppServices;
   let items: ImageListItem[];
   const call = (m: string, ...a: unknown[]) => dispatch(services.api, m, a, services.log);
 
   beforeAll(async () => {
-    for (const d of ['images', 'masks']) mkdirSync(join(t.dir, d));
-    for (const n of names) {
-      copyFileSync(join(bus, 'images', n), join(t.dir, 'images', n));
-      copyFileSync(join(bus, 'masks', n), join(t.dir, 'masks', n));
-    }
     services = testServices(join(t.dir, 'ud'));
     await services.api.createProject({ parentDir: t.dir, name: 'p' });
     const job = await services.api.importImages({

@@ -1,12 +1,13 @@
 // The teacher operations of the AppApi on a real project: the ONNX teachers of ../shared/teachers on
 // real BUS-BRA images, through dispatch() as a shell calls them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppServices } from '../../../electron/services/app-services.js';
 import type { ImageListItem, PseudoLabelOptions } from '../../../shared/dto.js';
 import { testServices } from '../../helpers/services.js';
 import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
+import { copyBusBra } from '../../helpers/data.js';
 
 const TEACHERS = join(SHARED_DIR, 'teachers');
 
@@ -16,13 +17,7 @@ describe('teachers through the API', () => {
   let datasetId: number;
 
   beforeAll(async () => {
-    const images = join(t.dir, 'images');
-    mkdirSync(images);
-    for (const f of readdirSync(join(SHARED_DIR, 'data', 'bus-bra', 'images'))
-      .sort()
-      .slice(0, 4)) {
-      copyFileSync(join(SHARED_DIR, 'data', 'bus-bra', 'images', f), join(images, f));
-    }
+    const { images } = copyBusBra(t.dir, 4, { masks: false });
     services = testServices(join(t.dir, 'ud'));
     await services.api.createProject({ parentDir: t.dir, name: 'p' });
     const job = await services.api.importImages({ path: images, dataset: 'transfer' });
