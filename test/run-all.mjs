@@ -43,7 +43,9 @@ const steps = [
 
 // better-sqlite3 is a V8 addon: after `npm start` it is built for Electron's ABI, and Node cannot load it.
 // Build it back for Node first (tests run in Node), so the two commands can be used in any order.
-const probe = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:')"], { cwd: root });
+const probe = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:')"], {
+  cwd: root,
+});
 if (probe.status !== 0) {
   console.log('better-sqlite3 is built for another runtime (Electron?): rebuilding it for Node');
   spawnSync('npm', ['rebuild', 'better-sqlite3'], { cwd: root, stdio: 'inherit' });
