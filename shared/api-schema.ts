@@ -11,6 +11,7 @@ import {
   MASK_EXPORT_FORMATS,
   MASK_EXPORT_LAYERS,
   REVIEW_STATES,
+  STUDENT_LABEL_SOURCES,
 } from './dto.js';
 
 export const MAX_PATH_LENGTH = 4096;
@@ -173,6 +174,36 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
       })
       .strict(),
   ),
+  listStudentPresets: none,
+  describeStudent: one(
+    z.object({ preset: z.string().min(1).max(64), size: z.number().int().min(16).max(1024) }).strict(),
+  ),
+  trainStudent: one(
+    z
+      .object({
+        name: projectNameSchema,
+        preset: z.string().min(1).max(64),
+        size: z.number().int().min(16).max(1024),
+        datasetId: id,
+        labels: z.enum(STUDENT_LABEL_SOURCES),
+        epochs: z.number().int().min(1).max(1000),
+        batchSize: z.number().int().min(1).max(256),
+        learningRate: z.number().gt(0).max(1),
+        valFraction: z.number().min(0.05).max(0.5),
+        seed: z
+          .number()
+          .int()
+          .min(0)
+          .max(2 ** 31 - 1),
+        augment: z.boolean(),
+        patience: z.number().int().min(0).max(1000),
+        resume: z.boolean(),
+        fromModel: pathSchema.optional(),
+        freezeEncoder: z.boolean().optional(),
+      })
+      .strict(),
+  ),
+  listStudents: none,
   getThumbnails: one(
     z
       .object({ imageIds: z.array(id).min(1).max(200), size: z.number().int().min(16).max(512).optional() })

@@ -12,6 +12,9 @@ import type {
   ImagePixels,
   NearDuplicateGroup,
   PseudoLabelOptions,
+  StudentPreset,
+  StudentSummary,
+  TrainStudentRequest,
   TeacherPreviewResult,
   TeacherSummary,
   SplitSummary,
@@ -130,6 +133,13 @@ export interface AppApi {
    * maps stored, fused into the pseudo-label; resumes where a previous run of the same settings stopped.
    */
   runPseudoLabels(args: PseudoLabelOptions): Promise<JobProgress>;
+  /** The model zoo's named presets. */
+  listStudentPresets(): Promise<StudentPreset[]>;
+  /** Parameters of a preset at an input size (shown before training). */
+  describeStudent(args: { preset: string; size: number }): Promise<{ params: number; sizeMultiple: number }>;
+  /** Starts training (or fine-tuning) a student on a dataset of the open project, as a job in a worker. */
+  trainStudent(args: TrainStudentRequest): Promise<JobProgress>;
+  listStudents(): Promise<StudentSummary[]>;
   /** Small grey previews for image grids (at most 200 per call). */
   getThumbnails(args: { imageIds: number[]; size?: number }): Promise<Thumbnail[]>;
   /** Include/exclude images from training and add or remove tags, in one transaction. */

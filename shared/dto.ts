@@ -268,3 +268,47 @@ export interface PseudoLabelOptions {
   fusion?: { method?: FusionMethodName; weights?: number[]; threshold?: number };
   post?: { largestComponent?: boolean; fillHoles?: boolean; minIslandSize?: number };
 }
+
+/** Which labels a student learns from: corrections where made (else the fused pseudo-label), or one kind only. */
+export const STUDENT_LABEL_SOURCES = ['reviewed', 'ground_truth', 'pseudo_label', 'probability'] as const;
+export type StudentLabelSource = (typeof STUDENT_LABEL_SOURCES)[number];
+
+export interface StudentPreset {
+  name: string;
+  arch: string;
+  description: string;
+}
+
+export interface TrainStudentRequest {
+  /** Names the student and its folder (<project>/students/<name>); the same name resumes a stopped run. */
+  name: string;
+  preset: string;
+  size: number;
+  datasetId: number;
+  labels: StudentLabelSource;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Fraction of cases held out for validation (split by case). */
+  valFraction: number;
+  seed: number;
+  augment: boolean;
+  /** Stop after this many epochs without a better validation Dice (0 = never). */
+  patience: number;
+  /** Continue from the last checkpoint of a stopped or crashed run of the same name. */
+  resume: boolean;
+  /** Fine-tune: start from this model folder (a student's) instead of a fresh network. */
+  fromModel?: string;
+  freezeEncoder?: boolean;
+}
+
+export interface StudentSummary {
+  id: number;
+  name: string;
+  createdAt: string;
+  /** Where its files are (model, checkpoints, training.json). */
+  modelDir: string | null;
+  bestValDice: number | null;
+  /** Per epoch, for the learning curves. */
+  history: { epoch: number; loss: number; valDice: number }[];
+}

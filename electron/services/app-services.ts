@@ -20,6 +20,8 @@ import { importImages } from './import-service.js';
 import { exportMasks } from './mask-export.js';
 import * as teachers from './teacher-service.js';
 import { teacherSummary } from './teacher-summary.js';
+import * as studentApi from './student-api.js';
+import { StudentService } from './student-service.js';
 import * as review from './review-service.js';
 import * as curation from './curation-service.js';
 import { absolutePath } from './paths.js';
@@ -86,6 +88,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     log,
   );
   const jobs = new JobManager(emit, log);
+  const students = new StudentService(jobs, () => projects.current());
 
   let compute: Promise<ComputeInfo | null> | null = null;
   const computeInfo = () => {
@@ -224,6 +227,19 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       return jobs.start('pseudo-label', (ctx) =>
         teachers.pseudoLabel(store, req, ctx).then((s) => ({ ...s })),
       );
+    },
+    async listStudentPresets() {
+      return studentApi.studentPresets();
+    },
+    async describeStudent({ preset, size }) {
+      return studentApi.describeStudent(preset, size);
+    },
+    async trainStudent(req) {
+      projects.require();
+      return studentApi.trainStudent(students, req);
+    },
+    async listStudents() {
+      return studentApi.listStudents(projects.require());
     },
     async getThumbnails({ imageIds, size }) {
       return curation.thumbnails(projects.require(), imageIds, size ?? 96);

@@ -5,6 +5,7 @@ import DataView from './views/DataView.vue';
 import ReviewView from './views/ReviewView.vue';
 import ExportView from './views/ExportView.vue';
 import TeachersView from './views/TeachersView.vue';
+import TrainView from './views/TrainView.vue';
 import { SECTIONS } from './sections';
 
 const routes: RouteRecordRaw[] = [
@@ -14,14 +15,15 @@ const routes: RouteRecordRaw[] = [
   { path: '/review', name: 'review', component: ReviewView },
   { path: '/export', name: 'export', component: ExportView },
   { path: '/teachers', name: 'teachers', component: TeachersView },
-  ...SECTIONS.filter((s) => !['projects', 'data', 'review', 'export', 'teachers'].includes(s.id)).map(
-    (s) => ({
-      path: `/${s.id}`,
-      name: s.id,
-      component: SectionView,
-      props: { sectionId: s.id },
-    }),
-  ),
+  { path: '/train', name: 'train', component: TrainView },
+  ...SECTIONS.filter(
+    (s) => !['projects', 'data', 'review', 'export', 'teachers', 'train'].includes(s.id),
+  ).map((s) => ({
+    path: `/${s.id}`,
+    name: s.id,
+    component: SectionView,
+    props: { sectionId: s.id },
+  })),
 ];
 
 // Hash history: works unchanged under app:// (Electron) and http:// (web shell) without server rewrites.

@@ -71,6 +71,25 @@ describe('teachers through the web shell', () => {
     await screenshot(page, 'review-teachers');
   });
 
+  it('trains a tiny student on the pseudo-labels and shows its progress live', async () => {
+    await page.getByTestId('nav-train').click();
+    await page.getByTestId('train-preset').selectOption('unet-tiny');
+    await page.getByTestId('train-size').fill('32');
+    await page.getByTestId('train-labels').selectOption('pseudo_label');
+    await page.getByTestId('train-epochs').fill('3');
+    await page.getByTestId('train-batch').fill('2');
+    await expect.poll(() => text(page.getByTestId('train-params'))).toMatch(/\d[\d,]* parameters/);
+    await expect.poll(() => text(page.getByTestId('train-set'))).toMatch(/^5 of 5 images have these labels/);
+    await page.getByTestId('train-start').click();
+    await expect.poll(() => text(page.getByTestId('train-metrics')), { timeout: 60_000 }).toMatch(/loss \d/);
+    await page.getByTestId('student-student-1').waitFor({ timeout: 120_000 });
+    const cells = await page.getByTestId('student-student-1').locator('td').allTextContents();
+    expect(cells[0]).toBe('student-1');
+    expect(cells[1]).toMatch(/^[01]\.\d{3}$/); // best validation Dice
+    expect(cells[2]).toBe('3'); // epochs on the learning curve
+    await screenshot(page, 'train-done');
+  });
+
   it('logged no console errors', () => {
     expect(errors).toEqual([]);
   });

@@ -1,0 +1,70 @@
+/**
+ * The student operations of the AppApi: the zoo's presets and sizes, training on a project dataset
+ * (through StudentService, in a worker), and the students a project holds with their learning curves.
+ */
+import type { JobProgress, StudentPreset, StudentSummary, TrainStudentRequest } from '../../shared/dto.js';
+import { DEFAULT_AUGMENT } from '../engine/student/augment.js';
+import { DEFAULT_TRAIN_OPTIONS } from '../engine/student/trainer.js';
+import { buildModel, PRESETS, resolveConfig } from '../engine/zoo/index.js';
+import { sizeMultiple } from '../engine/zoo/types.js';
+import type { ProjectStore } from '../store/index.js';
+import type { StudentService } from './student-service.js';
+
+export function studentPresets(): StudentPreset[] {
+  return Object.entries(PRESETS).map(([name, p]) => ({ name, arch: p.arch, description: p.description }));
+}
+
+export function describeStudent(preset: string, size: number): { params: number; sizeMultiple: number } {
+  const config = resolveConfig(preset, { size });
+  const model = buildModel(config);
+  try {
+    return { params: model.countParams(), sizeMultiple: sizeMultiple(config) };
+  } finally {
+    model.dispose();
+  }
+}
+
+export function trainStudent(service: StudentService, req: TrainStudentRequest): JobProgress {
+  return service.trainFromProject({
+    name: req.name,
+    datasetId: req.datasetId,
+    labels: req.labels,
+    model: req.fromModel
+      ? { kind: 'model', dir: req.fromModel }
+      : { kind: 'zoo', config: resolveConfig(req.preset, { size: req.size, seed: req.seed }) },
+    options: {
+      ...DEFAULT_TRAIN_OPTIONS,
+      epochs: req.epochs,
+      batchSize: req.batchSize,
+      learningRate: req.learningRate,
+      minLearningRate: req.learningRate / 100,
+      patience: req.patience,
+      seed: req.seed,
+      augment: req.augment ? DEFAULT_AUGMENT : null,
+      freezeEncoder: req.freezeEncoder ?? false,
+    },
+    split: { valFraction: req.valFraction },
+    resume: req.resume,
+  });
+}
+
+export function listStudents(store: ProjectStore): StudentSummary[] {
+  return store.students.list().map((s) => {
+    const series = (name: string) =>
+      new Map(store.metrics.list({ studentId: s.id, name }).map((m) => [m.step ?? 0, m.value ?? NaN]));
+    const loss = series('train_loss');
+    const dice = series('val_dice');
+    const best = store.students.checkpoints(s.id).find((c) => c.meta.best === true);
+    const history = [...loss.keys()]
+      .sort((a, b) => a - b)
+      .map((epoch) => ({ epoch, loss: loss.get(epoch)!, valDice: dice.get(epoch) ?? NaN }));
+    return {
+      id: s.id,
+      name: s.name,
+      createdAt: s.createdAt,
+      modelDir: best?.path ?? null,
+      bestValDice: typeof best?.meta.valDice === 'number' ? best.meta.valDice : null,
+      history,
+    };
+  });
+}

@@ -1,0 +1,94 @@
+// Training a student through the AppApi on a real project (tiny network, tiny images: a CI-sized run).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { AppServices } from '../../../electron/services/app-services.js';
+import type { AppEvent } from '../../../shared/events.js';
+import type { TrainStudentRequest } from '../../../shared/dto.js';
+import { testServices } from '../../helpers/services.js';
+import { tempDir } from '../../helpers/temp.js';
+import { copyBusBra } from '../../helpers/data.js';
+
+describe('students through the API', () => {
+  const t = tempDir();
+  let services: AppServices;
+  let datasetId: number;
+  const events: AppEvent[] = [];
+
+  beforeAll(async () => {
+    const { images, masks } = copyBusBra(t.dir, 8);
+    services = testServices(join(t.dir, 'ud'));
+    services.subscribe((e) => events.push(e));
+    await services.api.createProject({ parentDir: t.dir, name: 'p' });
+    const job = await services.api.importImages({
+      path: images,
+      dataset: 'labeled',
+      role: 'labeled',
+      masksPath: masks,
+    });
+    await services.jobs.wait(job.jobId);
+    datasetId = (await services.api.listDatasets())[0]!.id;
+  });
+  afterAll(async () => {
+    await services.dispose();
+    t.cleanup();
+  });
+
+  it('lists the zoo presets and counts parameters before training', async () => {
+    const presets = await services.api.listStudentPresets();
+    expect(presets.map((p) => p.arch)).toEqual(
+      expect.arrayContaining(['unet', 'attention-unet', 'residual-unet', 'unet++', 'deeplabv3+']),
+    );
+    const d = await services.api.describeStudent({ preset: 'unet-tiny', size: 64 });
+    expect(d.params).toBeGreaterThan(1000);
+    await expect(services.api.describeStudent({ preset: 'unet', size: 100 })).rejects.toThrow(
+      /multiple of 16/,
+    );
+  });
+
+  it('trains a student in a worker, streams progress and records the learning curve', async () => {
+    const req: TrainStudentRequest = {
+      name: 'tiny',
+      preset: 'unet-tiny',
+      size: 32,
+      datasetId,
+      labels: 'ground_truth',
+      epochs: 2,
+      batchSize: 2,
+      learningRate: 0.003,
+      valFraction: 0.25,
+      seed: 1,
+      augment: true,
+      patience: 0,
+      resume: false,
+    };
+    const job = await services.api.trainStudent(req);
+    const done = await services.jobs.wait(job.jobId);
+    expect(done.state, done.error?.message).toBe('done');
+    const progress = events.flatMap((e) => (e.type === 'job' && e.job.jobId === job.jobId ? [e.job] : []));
+    expect(progress.some((p) => typeof p.metrics?.loss === 'number')).toBe(true);
+    expect(progress.some((p) => typeof p.metrics?.valDice === 'number')).toBe(true);
+    const [student] = await services.api.listStudents();
+    expect(student).toMatchObject({ name: 'tiny' });
+    expect(student!.history.map((h) => h.epoch)).toEqual([1, 2]);
+    expect(student!.modelDir).toBeTruthy();
+  });
+
+  it('refuses a training set without labels, saying so', async () => {
+    const bad = {
+      name: 'none',
+      preset: 'unet-tiny',
+      size: 32,
+      datasetId,
+      labels: 'pseudo_label',
+      epochs: 1,
+      batchSize: 2,
+      learningRate: 0.001,
+      valFraction: 0.25,
+      seed: 1,
+      augment: false,
+      patience: 0,
+      resume: false,
+    } as const;
+    await expect(services.api.trainStudent(bad)).rejects.toThrow(/training set is empty/);
+  });
+});
