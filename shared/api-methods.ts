@@ -35,6 +35,7 @@ export const API_METHODS = [
   'describeStudent',
   'trainStudent',
   'listStudents',
+  'evaluateDataset',
   'getThumbnails',
   'updateImages',
   'assignSplits',

@@ -204,6 +204,7 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
       .strict(),
   ),
   listStudents: none,
+  evaluateDataset: one(z.object({ datasetId: id }).strict()),
   getThumbnails: one(
     z
       .object({ imageIds: z.array(id).min(1).max(200), size: z.number().int().min(16).max(512).optional() })

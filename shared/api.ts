@@ -12,6 +12,7 @@ import type {
   ImagePixels,
   NearDuplicateGroup,
   PseudoLabelOptions,
+  EvaluationReport,
   StudentPreset,
   StudentSummary,
   TrainStudentRequest,
@@ -140,6 +141,8 @@ export interface AppApi {
   /** Starts training (or fine-tuning) a student on a dataset of the open project, as a job in a worker. */
   trainStudent(args: TrainStudentRequest): Promise<JobProgress>;
   listStudents(): Promise<StudentSummary[]>;
+  /** Scores teachers, the fused pseudo-label and the reviewed masks against a dataset's ground truth. */
+  evaluateDataset(args: { datasetId: number }): Promise<EvaluationReport>;
   /** Small grey previews for image grids (at most 200 per call). */
   getThumbnails(args: { imageIds: number[]; size?: number }): Promise<Thumbnail[]>;
   /** Include/exclude images from training and add or remove tags, in one transaction. */

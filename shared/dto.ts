@@ -312,3 +312,36 @@ export interface StudentSummary {
   /** Per epoch, for the learning curves. */
   history: { epoch: number; loss: number; valDice: number }[];
 }
+
+/** One image's scores against its ground truth (conventions in EvaluationSummaryDto.conventions). */
+export interface CaseScores {
+  case: string;
+  dice: number;
+  iou: number;
+  precision: number;
+  recall: number;
+  hd95_px: number | null;
+  hd95_mm: number | null;
+  truth_pixels: number;
+  pred_pixels: number;
+}
+
+export interface EvaluationSummaryDto {
+  n: number;
+  dice_mean: number;
+  iou_mean: number;
+  precision_mean: number;
+  recall_mean: number;
+  hd95_px_mean: number | null;
+  hd95_px_n: number;
+  hd95_mm_mean: number | null;
+  hd95_mm_n: number;
+  conventions: string;
+}
+
+/** Every mask source of a dataset (teachers, fused label, reviewed masks) scored per image. */
+export interface EvaluationReport {
+  datasetId: number;
+  images: number;
+  sources: { source: string; summary: EvaluationSummaryDto; cases: CaseScores[] }[];
+}

@@ -21,6 +21,7 @@ import { exportMasks } from './mask-export.js';
 import * as teachers from './teacher-service.js';
 import { teacherSummary } from './teacher-summary.js';
 import * as studentApi from './student-api.js';
+import { evaluateDataset } from './evaluation-service.js';
 import { StudentService } from './student-service.js';
 import * as review from './review-service.js';
 import * as curation from './curation-service.js';
@@ -237,6 +238,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     async trainStudent(req) {
       projects.require();
       return studentApi.trainStudent(students, req);
+    },
+    async evaluateDataset({ datasetId }) {
+      return evaluateDataset(projects.require(), datasetId);
     },
     async listStudents() {
       return studentApi.listStudents(projects.require());

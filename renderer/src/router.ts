@@ -1,12 +1,11 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
 import ProjectsView from './views/ProjectsView.vue';
-import SectionView from './views/SectionView.vue';
 import DataView from './views/DataView.vue';
 import ReviewView from './views/ReviewView.vue';
 import ExportView from './views/ExportView.vue';
 import TeachersView from './views/TeachersView.vue';
 import TrainView from './views/TrainView.vue';
-import { SECTIONS } from './sections';
+import EvaluateView from './views/EvaluateView.vue';
 
 const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/projects' },
@@ -16,14 +15,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/export', name: 'export', component: ExportView },
   { path: '/teachers', name: 'teachers', component: TeachersView },
   { path: '/train', name: 'train', component: TrainView },
-  ...SECTIONS.filter(
-    (s) => !['projects', 'data', 'review', 'export', 'teachers', 'train'].includes(s.id),
-  ).map((s) => ({
-    path: `/${s.id}`,
-    name: s.id,
-    component: SectionView,
-    props: { sectionId: s.id },
-  })),
+  { path: '/evaluate', name: 'evaluate', component: EvaluateView },
 ];
 
 // Hash history: works unchanged under app:// (Electron) and http:// (web shell) without server rewrites.

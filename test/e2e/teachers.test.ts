@@ -18,12 +18,12 @@ describe('teachers through the web shell', () => {
   let errors: string[];
 
   beforeAll(async () => {
-    const { images } = copyBusBra(t.dir, 5, { masks: false });
+    const { images, masks } = copyBusBra(t.dir, 5);
     browser = await launchChromium();
     server = await startWebShellProcess(join(t.dir, 'user-data'));
     client = await connectWsApi(server.loginUrl);
     await client.api.createProject({ parentDir: t.dir, name: 'Teachers test' });
-    const job = await client.api.importImages({ path: images, dataset: 'transferal' });
+    const job = await client.api.importImages({ path: images, dataset: 'transferal', masksPath: masks });
     expect((await waitForJob(client.api, job.jobId)).state).toBe('done');
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     errors = watchErrors(page);
@@ -88,6 +88,20 @@ describe('teachers through the web shell', () => {
     expect(cells[1]).toMatch(/^[01]\.\d{3}$/); // best validation Dice
     expect(cells[2]).toBe('3'); // epochs on the learning curve
     await screenshot(page, 'train-done');
+  });
+
+  it('shows the evaluation table of the teachers, the fused label and the reviewed masks', async () => {
+    await page.getByTestId('nav-evaluate').click();
+    await page.getByTestId('eval-run').click();
+    await page.getByTestId('eval-summary').waitFor();
+    const sources = await page
+      .getByTestId('eval-summary')
+      .locator('tbody tr td:first-child')
+      .allTextContents();
+    expect(sources).toEqual(['teacher: fcn-busi', 'teacher: unet-busi', 'fused pseudo-label', 'reviewed']);
+    expect(await page.getByTestId('eval-cases').locator('tbody tr').count()).toBe(5);
+    await page.getByTestId('eval-cases').locator('th').nth(1).click(); // sort by the first teacher's Dice
+    await screenshot(page, 'evaluate');
   });
 
   it('logged no console errors', () => {
