@@ -35,6 +35,7 @@ export const API_METHODS = [
   'describeStudent',
   'trainStudent',
   'listStudents',
+  'exportStudent',
   'evaluateDataset',
   'getThumbnails',
   'updateImages',

@@ -204,6 +204,7 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
       .strict(),
   ),
   listStudents: none,
+  exportStudent: one(z.object({ studentId: id, outDir: pathSchema }).strict()),
   evaluateDataset: one(z.object({ datasetId: id }).strict()),
   getThumbnails: one(
     z

@@ -141,6 +141,11 @@ export interface AppApi {
   /** Starts training (or fine-tuning) a student on a dataset of the open project, as a job in a worker. */
   trainStudent(args: TrainStudentRequest): Promise<JobProgress>;
   listStudents(): Promise<StudentSummary[]>;
+  /**
+   * Starts a job exporting a student as files: TF.js layers (model.json + shards), ONNX (checked against
+   * tfjs on random inputs) and a model card. The result is a StudentExportSummary.
+   */
+  exportStudent(args: { studentId: number; outDir: string }): Promise<JobProgress>;
   /** Scores teachers, the fused pseudo-label and the reviewed masks against a dataset's ground truth. */
   evaluateDataset(args: { datasetId: number }): Promise<EvaluationReport>;
   /** Small grey previews for image grids (at most 200 per call). */

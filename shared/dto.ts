@@ -345,3 +345,15 @@ export interface EvaluationReport {
   images: number;
   sources: { source: string; summary: EvaluationSummaryDto; cases: CaseScores[] }[];
 }
+
+/** What a student export wrote: the result of an 'export' job. */
+export interface StudentExportSummary {
+  name: string;
+  out: string;
+  /** The model card (teacher-card format: it imports back as a teacher). */
+  card: string;
+  onnx: string;
+  tfjs: string;
+  parameters: number;
+  onnxCheck: { max_abs_diff: number; [k: string]: unknown };
+}

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppApi } from '../../shared/api.js';
+import { AppError, ErrorCode } from '../../shared/errors.js';
 import type {
   AppInfo,
   JobProgress,
@@ -241,6 +242,22 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     },
     async evaluateDataset({ datasetId }) {
       return evaluateDataset(projects.require(), datasetId);
+    },
+    async exportStudent({ studentId, outDir }) {
+      const store = projects.require();
+      const student = store.students.get(studentId);
+      const trained = typeof student.card.outDir === 'string' ? student.card.outDir : null;
+      if (!trained)
+        throw new AppError(
+          ErrorCode.FAILED_PRECONDITION,
+          `Student "${student.name}" has no training folder to export`,
+        );
+      return students.export({
+        student: trained,
+        out: absolutePath(outDir, 'The export folder'),
+        name: student.name,
+        appVersion: APP_VERSION,
+      });
     },
     async listStudents() {
       return studentApi.listStudents(projects.require());

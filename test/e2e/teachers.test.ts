@@ -104,6 +104,18 @@ describe('teachers through the web shell', () => {
     await screenshot(page, 'evaluate');
   });
 
+  it('exports the trained student as TF.js + ONNX + card and adds it back as a teacher', async () => {
+    await page.getByTestId('nav-export').click();
+    await page.getByTestId('export-student-out').fill(join(t.dir, 'student-export'));
+    await page.getByTestId('export-student-start').click();
+    await expect
+      .poll(() => text(page.getByTestId('student-export-summary')), { timeout: 60_000 })
+      .toMatch(/ONNX matches TF\.js to \d/);
+    await page.getByTestId('student-export-summary').getByRole('button').click();
+    await expect.poll(() => text(page.getByTestId('student-export-summary'))).toMatch(/Added as teacher/);
+    expect((await client.api.listTeachers()).map((x) => x.name)).toContain('student-1');
+  });
+
   it('logged no console errors', () => {
     expect(errors).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { AppServices } from '../../../electron/services/app-services.js';
 import type { AppEvent } from '../../../shared/events.js';
-import type { TrainStudentRequest } from '../../../shared/dto.js';
+import type { StudentExportSummary, TrainStudentRequest } from '../../../shared/dto.js';
 import { testServices } from '../../helpers/services.js';
 import { tempDir } from '../../helpers/temp.js';
 import { copyBusBra } from '../../helpers/data.js';
@@ -71,6 +71,19 @@ describe('students through the API', () => {
     expect(student).toMatchObject({ name: 'tiny' });
     expect(student!.history.map((h) => h.epoch)).toEqual([1, 2]);
     expect(student!.modelDir).toBeTruthy();
+  });
+
+  it('exports the student as TF.js + ONNX + card, numerically checked, and imports it back as a teacher', async () => {
+    const [student] = await services.api.listStudents();
+    const job = await services.api.exportStudent({ studentId: student!.id, outDir: join(t.dir, 'export') });
+    const done = await services.jobs.wait(job.jobId);
+    expect(done.state, done.error?.message).toBe('done');
+    const r = done.result as unknown as StudentExportSummary;
+    expect(r.onnxCheck.max_abs_diff).toBeLessThan(1e-4);
+    const { teacher } = await services.api.importTeacher({ path: r.card });
+    expect(teacher.kind).toBe('onnx');
+    const preview = await services.api.previewTeacher({ teacherId: teacher.id, datasetId, count: 1 });
+    expect(preview.images[0]!.probability).toBeInstanceOf(Uint8Array);
   });
 
   it('refuses a training set without labels, saying so', async () => {
