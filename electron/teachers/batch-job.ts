@@ -19,7 +19,7 @@ import {
   type Teacher,
 } from '../store/index.js';
 import { fuse, type FusionOptions } from './fusion.js';
-import { postProcess, type PostProcessOptions } from './morphology.js';
+import { postProcess, type PostProcessOptions } from '../../shared/masks/morphology.js';
 import { openTeacher, type OpenOptions } from './open.js';
 import type { TeacherImage } from './preprocess.js';
 import type { TeacherRunner } from './runner.js';

@@ -11,7 +11,7 @@ import { quantizeProbabilities } from '../store/mask-codec.js';
 import { fuse, type FusionOptions } from './fusion.js';
 import { listFiles, nameStem } from './images.js';
 import { dice, iou, mean, threshold } from './metrics.js';
-import { postProcess, type PostProcessOptions } from './morphology.js';
+import { postProcess, type PostProcessOptions } from '../../shared/masks/morphology.js';
 import { predictFiles } from './pipeline.js';
 import { writeGreyPng } from './png.js';
 import type { TeacherRunner } from './runner.js';

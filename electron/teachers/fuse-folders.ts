@@ -12,7 +12,7 @@ import { fuse, type FusionOptions } from './fusion.js';
 import { listFiles, nameStem } from './images.js';
 import { MaskFolderTeacher } from './mask-folder-runner.js';
 import { dice, iou, mean, threshold } from './metrics.js';
-import { postProcess, type PostProcessOptions } from './morphology.js';
+import { postProcess, type PostProcessOptions } from '../../shared/masks/morphology.js';
 import { writeGreyPng } from './png.js';
 import { reviewQueue, uncertainty, type QueueItem } from './uncertainty.js';
 

@@ -165,6 +165,16 @@ describe('review through the web shell', () => {
     await expect
       .poll(async () => count((await client.api.getMasks({ imageId: second.id })).corrected))
       .toBe(lassoed);
+    // Islands smaller than the limit go; the square is one island of `lassoed` pixels.
+    await page.locator('input[aria-label="smallest island kept, in pixels"]').fill(String(lassoed + 1));
+    await page.getByTestId('remove-islands').click();
+    await expect
+      .poll(async () => count((await client.api.getMasks({ imageId: second.id })).corrected))
+      .toBe(0);
+    await page.getByTestId('undo').click();
+    await expect
+      .poll(async () => count((await client.api.getMasks({ imageId: second.id })).corrected))
+      .toBe(lassoed);
     await screenshot(page, 'review-lasso');
   });
 

@@ -1,7 +1,7 @@
 /** Flag parsing shared by `infer` and `fuse`: numbers, fusion method and post-processing options. */
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { FUSION_METHODS, type FusionMethod, type FusionOptions } from '../../teachers/fusion.js';
-import type { PostProcessOptions } from '../../teachers/morphology.js';
+import type { PostProcessOptions } from '../../../shared/masks/morphology.js';
 
 export function positiveInt(s: string, flag: string): number {
   const n = Number(s);
