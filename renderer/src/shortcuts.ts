@@ -13,8 +13,8 @@ export const REVIEW_SHORTCUTS: ShortcutGroup[] = [
       ['F', 'flag / unflag'],
       ['X', 'exclude from training'],
       ['U', 'back to unreviewed'],
-      ['N or ↓', 'next image'],
-      ['P or ↑', 'previous image'],
+      ['N, ↓ or Page Down', 'next image (next slice of a stack)'],
+      ['P, ↑ or Page Up', 'previous image (previous slice)'],
     ],
   },
   {
