@@ -14,6 +14,8 @@ export interface OnnxCheck {
   inputs: number;
   batch: number;
   max_abs_diff: number;
+  /** Largest |tfjs output| seen: the scale the difference is to be read against (float32 has ~7 digits). */
+  max_abs_output: number;
   tolerance: number;
   passed: boolean;
 }
@@ -45,7 +47,8 @@ export async function compareOnnxWithTfjs(
     batch = opts.batch ?? 2,
     tolerance = opts.tolerance ?? 1e-4;
   const rng = new Rng(opts.seed ?? 12345);
-  let maxDiff = 0;
+  let maxDiff = 0,
+    maxOut = 0;
   try {
     for (let r = 0; r < rounds; r++) {
       const nhwc = new Float32Array(batch * h! * w! * c!).map(() => rng.next());
@@ -63,7 +66,10 @@ export async function compareOnnxWithTfjs(
           ErrorCode.INTERNAL,
           `ONNX output has ${got.length} values, tfjs ${expected.length}`,
         );
-      for (let i = 0; i < got.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i]! - expected[i]!));
+      for (let i = 0; i < got.length; i++) {
+        maxDiff = Math.max(maxDiff, Math.abs(got[i]! - expected[i]!));
+        maxOut = Math.max(maxOut, Math.abs(expected[i]!));
+      }
     }
   } finally {
     await session.release();
@@ -73,6 +79,7 @@ export async function compareOnnxWithTfjs(
     inputs: rounds * batch,
     batch,
     max_abs_diff: maxDiff,
+    max_abs_output: maxOut,
     tolerance,
     passed: maxDiff < tolerance,
   };

@@ -1,0 +1,87 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AppError, ErrorCode } from '../../../shared/errors.js';
+import type { ExportResult } from '../../io/model-export/export-student.js';
+import { createAppServices } from '../../services/app-services.js';
+import { createNullLogger } from '../../services/logger.js';
+import { StudentService } from '../../services/student-service.js';
+import { defaultUserDataDir } from '../../services/user-data.js';
+import { APP_VERSION } from '../../services/version.js';
+import type { CliCommand } from '../command.js';
+import { requireFlag } from './train.js';
+
+export const exportCommand: CliCommand = {
+  name: 'export',
+  summary:
+    'Export a trained student as ONNX + TF.js + model card (and import it into a project as a teacher)',
+  help: [
+    'Usage: apprentice export --student DIR --out DIR [--name NAME] [--project DIR] [--json]',
+    '',
+    'Writes OUT/NAME.onnx (NCHW, opset 13), OUT/tfjs/ (TF.js layers: model.json + weight shards) and',
+    'OUT/NAME.json, a model card in the format of the teacher cards (input/output contract, preprocessing,',
+    'training data, teachers, metrics, software versions). The ONNX file is run in onnxruntime against',
+    'the TF.js model on random inputs first; the export is refused if they differ by 1e-4 or more.',
+    '',
+    '  --student DIR   a training output folder (with model/ and training.json) or a model folder',
+    '  --out DIR       the export folder (created; files there are replaced atomically)',
+    "  --name NAME     file name and card name (default: the student's name)",
+    '  --project DIR   also import the exported folder into this project as a teacher',
+    '  --json          print one JSON object with the result as the last line',
+    '',
+    'Exit status: 0 exported, 1 failed, 2 bad input.',
+  ].join('\n'),
+  async run(argv, io) {
+    const { values: v } = parseArgs({
+      args: argv,
+      options: {
+        student: { type: 'string' },
+        out: { type: 'string' },
+        name: { type: 'string' },
+        project: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      strict: true,
+    });
+    const student = resolve(requireFlag(v.student, 'student'));
+    const out = resolve(requireFlag(v.out, 'out'));
+    const { initCompute } = await import('../../engine/backend.js');
+    await initCompute();
+    const services = createAppServices({
+      userDataDir: defaultUserDataDir(),
+      platform: { shell: 'web' },
+      logger: createNullLogger(),
+    });
+    try {
+      if (v.project) await services.api.openProject({ path: resolve(v.project) });
+      const students = new StudentService(services.jobs, () => services.projects.current());
+      const job = students.export({
+        student,
+        out,
+        appVersion: APP_VERSION,
+        ...(v.name ? { name: v.name } : {}),
+      });
+      const final = await services.jobs.wait(job.jobId);
+      if (final.state !== 'done')
+        throw new AppError(
+          (final.error?.code as ErrorCode) ?? ErrorCode.INTERNAL,
+          final.error?.message ?? `export ${final.state}`,
+          final.error?.detail,
+        );
+      const r = final.result as unknown as ExportResult;
+      const teachers = v.project ? await students.importAsTeacher(out) : [];
+      if (v.json) io.stdout(JSON.stringify({ ...r, onnx_max_abs_diff: r.onnxCheck.max_abs_diff, teachers }));
+      else {
+        io.stdout(`Exported ${r.name} (${r.parameters.toLocaleString('en-US')} parameters) to ${r.out}`);
+        io.stdout(
+          `  ONNX ${r.onnx}: max |onnx - tfjs| = ${r.onnxCheck.max_abs_diff.toExponential(2)} on ${r.onnxCheck.inputs} random inputs`,
+        );
+        io.stdout(`  TF.js ${r.tfjs}; card ${r.card}`);
+        for (const t of teachers)
+          io.stdout(`  imported into the project as teacher "${t.name}" (id ${t.id})`);
+      }
+      return 0;
+    } finally {
+      await services.dispose();
+    }
+  },
+};

@@ -1,0 +1,334 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AppError, ErrorCode } from '../../../shared/errors.js';
+import type { JobProgress } from '../../../shared/dto.js';
+import { DEFAULT_AUGMENT } from '../../engine/student/augment.js';
+import type { TrainJobRequest, TrainJobResult } from '../../engine/student/run.js';
+import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../../engine/student/trainer.js';
+import { buildModel, describePresets, PRESETS, resolveConfig } from '../../engine/zoo/index.js';
+import { createAppServices } from '../../services/app-services.js';
+import { createNullLogger } from '../../services/logger.js';
+import { StudentService } from '../../services/student-service.js';
+import { defaultUserDataDir } from '../../services/user-data.js';
+import type { CliCommand, CliIo } from '../command.js';
+import { progressPrinter } from '../progress.js';
+
+/** A numeric flag, checked: AppError naming the flag otherwise. */
+export function num(
+  raw: string | undefined,
+  flag: string,
+  fallback: number,
+  opts: { int?: boolean; min?: number; max?: number } = {},
+): number {
+  if (raw === undefined) return fallback;
+  const v = Number(raw);
+  const ok =
+    raw.trim() !== '' &&
+    Number.isFinite(v) &&
+    (!opts.int || Number.isInteger(v)) &&
+    (opts.min === undefined || v >= opts.min) &&
+    (opts.max === undefined || v <= opts.max);
+  if (!ok)
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `--${flag} must be ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` and <= ${opts.max}` : ''}, got "${raw}"`,
+    );
+  return v;
+}
+
+/** Training-recipe flags shared by train and finetune. */
+export const RECIPE_OPTIONS = {
+  images: { type: 'string' },
+  masks: { type: 'string' },
+  out: { type: 'string' },
+  epochs: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  'min-lr': { type: 'string' },
+  warmup: { type: 'string' },
+  patience: { type: 'string' },
+  seed: { type: 'string' },
+  'no-augment': { type: 'boolean' },
+  vflip: { type: 'boolean' },
+  'soft-labels': { type: 'boolean' },
+  'val-fraction': { type: 'string' },
+  'case-regex': { type: 'string' },
+  folds: { type: 'string' },
+  fold: { type: 'string' },
+  'max-minutes': { type: 'string' },
+  'steps-per-epoch': { type: 'string' },
+  teachers: { type: 'string' },
+  name: { type: 'string' },
+  resume: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+export const RECIPE_HELP = [
+  '  --images DIR         training images (PNG/JPEG/TIFF/DICOM/NIfTI: first slice), paired with masks by file name',
+  '  --masks DIR          masks (0 = background, non-zero = foreground; with --soft-labels value/255 = probability)',
+  '  --out DIR            output folder: checkpoints/, model/ (best model, TF.js layers) and training.json',
+  '  --epochs N           epochs (default 30)',
+  '  --batch N            batch size (default 8)',
+  '  --lr X               peak learning rate of Adam (default 0.002)',
+  '  --min-lr X           the cosine schedule decays to this (default 0.00002)',
+  '  --warmup N           linear warm-up steps (default 20)',
+  '  --patience N         stop after N epochs without a better validation Dice (default 8; 0 = never)',
+  '  --seed N             seed of shuffling, augmentation and initialisation (default 1)',
+  '  --no-augment         no augmentation (default: flips, +-10 deg rotation, +-10% scale, intensity jitter)',
+  '  --vflip              also flip vertically',
+  '  --soft-labels        train on probabilities (mask value / 255) with soft-label BCE',
+  '  --val-fraction F     fraction of cases held out for validation (default 0.2)',
+  '  --case-regex RE      regex on the file name whose first group is the case/patient id (default: file name)',
+  '  --folds CSV --fold K a k-fold file (columns ID, kFold): fold K is the validation set',
+  '  --max-minutes M      training budget: the last epoch is cut short so that training ends within M minutes',
+  '  --steps-per-epoch N  cap the steps per epoch',
+  '  --teachers A,B       teachers whose pseudo-labels the masks are (recorded for the model card)',
+  "  --name NAME          the student's name (default: the output folder name)",
+  '  --resume             continue from the latest checkpoint in OUT/checkpoints',
+  '  --json               print one JSON object with the result as the last line',
+];
+
+type RecipeValues = {
+  [K in keyof typeof RECIPE_OPTIONS]?: (typeof RECIPE_OPTIONS)[K]['type'] extends 'boolean'
+    ? boolean
+    : string;
+};
+
+export function recipeFrom(
+  v: RecipeValues,
+  defaults: Partial<TrainOptions> = {},
+): { options: TrainOptions; split: TrainJobRequest['split'] } {
+  const d = { ...DEFAULT_TRAIN_OPTIONS, ...defaults };
+  const options: TrainOptions = {
+    ...d,
+    epochs: num(v.epochs, 'epochs', d.epochs, { int: true, min: 1 }),
+    batchSize: num(v.batch, 'batch', d.batchSize, { int: true, min: 1, max: 1024 }),
+    learningRate: num(v.lr, 'lr', d.learningRate, { min: 0 }),
+    minLearningRate: num(v['min-lr'], 'min-lr', d.minLearningRate, { min: 0 }),
+    warmupSteps: num(v.warmup, 'warmup', d.warmupSteps, { int: true, min: 0 }),
+    patience: num(v.patience, 'patience', d.patience, { int: true, min: 0 }),
+    seed: num(v.seed, 'seed', d.seed, { int: true }),
+    augment: v['no-augment'] ? null : { ...DEFAULT_AUGMENT, vflip: v.vflip === true },
+    targetMode: v['soft-labels'] ? 'soft' : d.targetMode,
+    maxSeconds:
+      v['max-minutes'] === undefined ? null : num(v['max-minutes'], 'max-minutes', 0, { min: 0 }) * 60,
+    stepsPerEpoch:
+      v['steps-per-epoch'] === undefined
+        ? null
+        : num(v['steps-per-epoch'], 'steps-per-epoch', 0, { int: true, min: 1 }),
+  };
+  if (v.folds !== undefined && v.fold === undefined)
+    throw new AppError(ErrorCode.INVALID_ARGUMENT, '--folds needs --fold K');
+  const split: TrainJobRequest['split'] =
+    v.folds !== undefined
+      ? { foldsFile: resolve(v.folds), fold: num(v.fold, 'fold', 0, { int: true }) }
+      : { valFraction: num(v['val-fraction'], 'val-fraction', 0.2, { min: 0, max: 0.9 }) };
+  return { options, split };
+}
+
+export function requireFlag(v: string | undefined, flag: string): string {
+  if (!v) throw new AppError(ErrorCode.INVALID_ARGUMENT, `--${flag} is required`);
+  return v;
+}
+
+/** Runs a training request as a job through the student service, drawing progress; returns the result. */
+export async function runTrainJob(
+  request: TrainJobRequest,
+  io: CliIo,
+  json: boolean,
+): Promise<TrainJobResult> {
+  const services = createAppServices({
+    userDataDir: defaultUserDataDir(),
+    platform: { shell: 'web' },
+    logger: createNullLogger(),
+  });
+  const students = new StudentService(services.jobs);
+  const bar = progressPrinter(io);
+  let lastEpoch = 0;
+  const off = services.subscribe((e) => {
+    if (e.type !== 'job') return;
+    bar.update(e.job);
+    const m = e.job.metrics;
+    if (
+      !io.isTty &&
+      !json &&
+      m?.valDice !== undefined &&
+      m.epoch !== undefined &&
+      m.epoch > lastEpoch &&
+      e.job.phase.endsWith('(validated)')
+    ) {
+      lastEpoch = m.epoch;
+      io.stdout(
+        `${e.job.phase}: loss ${m.loss?.toFixed(4)}, val Dice ${m.valDice.toFixed(4)}, IoU ${m.valIou?.toFixed(4)}, ${m.msPerStep?.toFixed(0)} ms/step`,
+      );
+    }
+  });
+  try {
+    const started = students.train(request);
+    const onSigint = () => services.jobs.cancel(started.jobId);
+    process.once('SIGINT', onSigint);
+    const final: JobProgress = await services.jobs.wait(started.jobId);
+    process.off('SIGINT', onSigint);
+    bar.end();
+    if (final.state === 'cancelled')
+      throw new AppError(
+        ErrorCode.CANCELLED,
+        `Stopped; resume with --resume (checkpoints in ${request.outDir})`,
+      );
+    if (final.state !== 'done')
+      throw new AppError(
+        (final.error?.code as ErrorCode) ?? ErrorCode.INTERNAL,
+        final.error?.message ?? `training ${final.state}`,
+        final.error?.detail,
+      );
+    return final.result as unknown as TrainJobResult;
+  } finally {
+    off();
+    bar.end();
+    await services.dispose();
+  }
+}
+
+export function reportTraining(r: TrainJobResult, io: CliIo, json: boolean): number {
+  const summary = {
+    name: r.name,
+    out: r.outDir,
+    model: r.modelDir,
+    params: r.params,
+    epochs: r.epochsRun,
+    best_epoch: r.bestEpoch,
+    val_dice: r.bestValDice,
+    val_iou: r.bestValIou,
+    stopped_early: r.stoppedEarly,
+    time_budget_hit: r.timeBudgetHit,
+    resumed_from_epoch: r.resumedFromEpoch,
+    seconds: Math.round(r.seconds * 10) / 10,
+    train_images: r.trainImages,
+    val_images: r.valImages,
+    train_cases: r.trainCases,
+    val_cases: r.valCases,
+    unpaired: r.unpaired,
+    history: r.history,
+  };
+  if (json) io.stdout(JSON.stringify(summary));
+  else {
+    io.stdout(
+      `Trained ${r.name}: ${r.epochsRun} epoch(s) in ${summary.seconds} s; best validation Dice ${r.bestValDice?.toFixed(4) ?? 'n/a'} (epoch ${r.bestEpoch ?? '-'})`,
+    );
+    io.stdout(`  model: ${r.modelDir}`);
+    if (r.unpaired.length)
+      io.stdout(`  ${r.unpaired.length} image(s) without a mask were left out, e.g. ${r.unpaired[0]}`);
+  }
+  return 0;
+}
+
+export const trainCommand: CliCommand = {
+  name: 'train',
+  summary: 'Train a student network from the model zoo on images and masks',
+  help: [
+    'Usage: apprentice train --images DIR --masks DIR --out DIR [--arch NAME] [--size N] [flags]',
+    '       apprentice train --list-archs [--size N] [--json]',
+    '',
+    'Trains a segmentation network (Dice + BCE, Adam with warm-up and cosine decay, augmentation on the',
+    'fly) with a validation split by case, early stopping on validation Dice and a checkpoint every',
+    'epoch. Ctrl-C stops after the current step; --resume continues from the last epoch.',
+    '',
+    `  --arch NAME          ${Object.keys(PRESETS).join(' | ')} (default unet)`,
+    '  --size N             input size in pixels, a multiple of 16 (default 128)',
+    '  --width N            filters of the first level (default 16)',
+    '  --depth N            down-sampling levels (U-Nets, default 3) / atrous blocks (DeepLab, default 2)',
+    '  --channels 1|3       input channels (default 1; grey images are repeated for 3)',
+    '  --classes N          1 = binary (default); N >= 2 = mask values are class indices 0..N-1',
+    '  --batch-norm / --no-batch-norm   override the preset',
+    '  --deep-supervision   unet++ only: one head per decoder column',
+    '  --list-archs         print the presets with their parameter counts and exit',
+    ...RECIPE_HELP,
+    '',
+    'Exit status: 0 trained, 1 training failed or was stopped, 2 bad input.',
+  ].join('\n'),
+  async run(argv, io) {
+    const { values: v } = parseArgs({
+      args: argv,
+      options: {
+        ...RECIPE_OPTIONS,
+        arch: { type: 'string' },
+        size: { type: 'string' },
+        width: { type: 'string' },
+        depth: { type: 'string' },
+        channels: { type: 'string' },
+        classes: { type: 'string' },
+        'batch-norm': { type: 'boolean' },
+        'no-batch-norm': { type: 'boolean' },
+        'deep-supervision': { type: 'boolean' },
+        'list-archs': { type: 'boolean' },
+      },
+      strict: true,
+    });
+    const size = num(v.size, 'size', 128, { int: true, min: 16 });
+    if (v['list-archs']) {
+      const { initCompute } = await import('../../engine/backend.js');
+      await initCompute();
+      const rows = describePresets(size);
+      if (v.json) io.stdout(JSON.stringify({ size, presets: rows }));
+      else
+        for (const r of rows)
+          io.stdout(`${r.name.padEnd(16)} ${String(r.params).padStart(9)} params  ${r.description}`);
+      return 0;
+    }
+    const classes = num(v.classes, 'classes', 1, { int: true, min: 1, max: 255 });
+    const config = resolveConfig(v.arch ?? 'unet', {
+      size,
+      width: v.width === undefined ? undefined : num(v.width, 'width', 16, { int: true, min: 1 }),
+      depth: v.depth === undefined ? undefined : num(v.depth, 'depth', 3, { int: true, min: 1 }),
+      inChannels: num(v.channels, 'channels', 1, { int: true, min: 1, max: 3 }) as 1 | 3,
+      classes,
+      batchNorm: v['batch-norm'] ? true : v['no-batch-norm'] ? false : undefined,
+      deepSupervision: v['deep-supervision'] ? true : undefined,
+    });
+    const { options, split } = recipeFrom(v, classes > 1 ? { targetMode: 'labels' } : {});
+    const out = resolve(requireFlag(v.out, 'out'));
+    const request: TrainJobRequest = {
+      name: v.name ?? out.split(/[\\/]/).filter(Boolean).at(-1) ?? 'student',
+      data: {
+        kind: 'folders',
+        images: resolve(requireFlag(v.images, 'images')),
+        masks: resolve(requireFlag(v.masks, 'masks')),
+        ...(v['case-regex'] ? { caseRegex: v['case-regex'] } : {}),
+      },
+      model: { kind: 'zoo', config: { ...config, seed: options.seed } },
+      options,
+      split,
+      outDir: out,
+      resume: v.resume === true,
+      ...(v.teachers
+        ? {
+            teachers: v.teachers
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean),
+          }
+        : {}),
+    };
+    if (v['case-regex']) {
+      try {
+        new RegExp(v['case-regex']);
+      } catch {
+        throw new AppError(
+          ErrorCode.INVALID_ARGUMENT,
+          `--case-regex is not a valid regular expression: ${v['case-regex']}`,
+        );
+      }
+    }
+    if (!v.json) {
+      // Parameter count before training: building the graph is cheap.
+      const { initCompute } = await import('../../engine/backend.js');
+      await initCompute();
+      const model = buildModel(config);
+      io.stdout(
+        `Training ${v.arch ?? 'unet'} (${config.arch}) at ${config.size}x${config.size}: ${model.countParams().toLocaleString('en-US')} parameters, seed ${options.seed}`,
+      );
+      model.dispose();
+    }
+    return reportTraining(await runTrainJob(request, io, v.json === true), io, v.json === true);
+  },
+};

@@ -1,0 +1,80 @@
+/**
+ * Validation split by case/patient: every image of a case lands on the same side, so the validation
+ * score is not inflated by a second view of a training patient. Either a seeded random split with a
+ * fraction of the cases, or a fold from a k-fold file (e.g. BUS-BRA's 5-fold-cv.csv: columns ID, kFold).
+ */
+import { readFileSync } from 'node:fs';
+import { AppError, ErrorCode } from '../../../shared/errors.js';
+import { Rng } from './rng.js';
+
+export interface Split<T> {
+  train: T[];
+  val: T[];
+}
+
+export function splitByCase<T extends { caseId: string }>(
+  items: readonly T[],
+  valFraction: number,
+  seed: number,
+): Split<T> {
+  if (!(valFraction >= 0 && valFraction < 1))
+    throw new AppError(ErrorCode.INVALID_ARGUMENT, 'The validation fraction must be in [0, 1)', {
+      field: 'valFraction',
+    });
+  const cases = [...new Set(items.map((i) => i.caseId))].sort();
+  new Rng(seed).shuffle(cases);
+  const nVal = items.length > 1 && valFraction > 0 ? Math.max(1, Math.round(cases.length * valFraction)) : 0;
+  const valCases = new Set(cases.slice(0, Math.min(nVal, cases.length - 1)));
+  return {
+    train: items.filter((i) => !valCases.has(i.caseId)),
+    val: items.filter((i) => valCases.has(i.caseId)),
+  };
+}
+
+/** Reads `id -> fold` from a CSV with an id column (ID/id) and a fold column (kFold/fold). */
+export function readFoldFile(path: string): Map<string, number> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new AppError(ErrorCode.NOT_FOUND, `The folds file cannot be read: ${path}`, { path });
+  }
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
+  const idCol = header.findIndex((h) => h === 'id' || h === 'image' || h === 'name');
+  const foldCol = header.findIndex((h) => h === 'kfold' || h === 'fold');
+  if (idCol < 0 || foldCol < 0)
+    throw new AppError(ErrorCode.BAD_FILE, `${path} needs an ID column and a kFold (or fold) column`, {
+      path,
+    });
+  const out = new Map<string, number>();
+  for (const line of lines.slice(1)) {
+    const cells = line.split(',');
+    const fold = Number(cells[foldCol]);
+    if (cells[idCol] && Number.isInteger(fold)) out.set(cells[idCol]!.trim(), fold);
+  }
+  return out;
+}
+
+/** Validation = the items whose fold is `fold`; items the file does not list are refused by name. */
+export function splitByFold<T extends { id: string }>(
+  items: readonly T[],
+  folds: Map<string, number>,
+  fold: number,
+): Split<T> {
+  const missing = items.filter((i) => !folds.has(i.id)).map((i) => i.id);
+  if (missing.length > 0)
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `The folds file does not list ${missing.length} image(s), e.g. ${missing.slice(0, 3).join(', ')}`,
+      {
+        missing: missing.slice(0, 20),
+      },
+    );
+  if (![...folds.values()].includes(fold))
+    throw new AppError(ErrorCode.INVALID_ARGUMENT, `The folds file has no fold ${fold}`, { fold });
+  return {
+    train: items.filter((i) => folds.get(i.id) !== fold),
+    val: items.filter((i) => folds.get(i.id) === fold),
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * worker_threads entry of a training job. It picks its own compute backend (the main process may not
+ * have one), runs the job and reports by postMessage. Stop requests arrive through a shared flag, not a
+ * message: the training loop is synchronous between epochs, so a message would wait for the epoch to end.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { toAppError } from '../../shared/errors.js';
+import { initCompute } from '../engine/backend.js';
+import { runTrainingJob } from '../engine/student/run.js';
+import type { TrainWorkerData, WorkerMessage } from './train-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('train-worker.ts must run as a worker thread');
+const { request, stopFlag, backend } = workerData as TrainWorkerData;
+const stop = new Int32Array(stopFlag);
+const send = (m: WorkerMessage) => port.postMessage(m);
+
+try {
+  const compute = await initCompute(backend ? { requested: backend } : undefined);
+  send({ type: 'phase', phase: `backend ${compute.backend}` });
+  const result = await runTrainingJob(request, {
+    onPhase: (phase) => send({ type: 'phase', phase }),
+    onProgress: (progress) => send({ type: 'progress', progress }),
+    shouldStop: () => Atomics.load(stop, 0) !== 0,
+  });
+  send({ type: 'done', result });
+} catch (err) {
+  send({ type: 'error', error: toAppError(err).toPayload() });
+}
