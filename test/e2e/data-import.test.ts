@@ -65,13 +65,25 @@ describe('data import through the web shell', () => {
     // Thumbnails are drawn: the first canvas has non-black pixels.
     await expect
       .poll(() =>
-        // In the page (a string: the Node tsconfig has no DOM types): is anything drawn?
-        page.getByTestId('image-grid').locator('canvas').first().evaluate(`(c) => {
+        page
+          .getByTestId('image-grid')
+          .locator('canvas')
+          .first()
+          .evaluate((el: unknown) => {
+            // Runs in the page; typed by hand because the Node tsconfig has no DOM library.
+            type Canvas = {
+              width: number;
+              height: number;
+              getContext(k: '2d'): {
+                getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+              };
+            };
+            const c = el as Canvas;
             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
             let sum = 0;
-            for (let i = 0; i < d.length; i += 4) sum += d[i];
+            for (let i = 0; i < d.length; i += 4) sum += d[i]!;
             return sum > 0 && c.width > 1;
-          }`),
+          }),
       )
       .toBe(true);
     const first = page.getByTestId('image-grid').locator('li').first();

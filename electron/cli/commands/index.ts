@@ -12,4 +12,16 @@ import { inspectCommand } from './inspect.js';
 import { trainCommand } from './train.js';
 import { webCommand } from './web.js';
 
-export const COMMANDS: CliCommand[] = [infoCommand, inspectCommand, importCommand, inferCommand, fuseCommand, trainCommand, finetuneCommand, evaluateCommand, exportCommand, exportMasksCommand, webCommand];
+export const COMMANDS: CliCommand[] = [
+  infoCommand,
+  inspectCommand,
+  importCommand,
+  inferCommand,
+  fuseCommand,
+  trainCommand,
+  finetuneCommand,
+  evaluateCommand,
+  exportCommand,
+  exportMasksCommand,
+  webCommand,
+];

@@ -6,6 +6,7 @@ import { encode } from 'fast-png';
 import type { AppServices } from '../../../electron/services/app-services.js';
 import type { ImportSummary } from '../../../shared/dto.js';
 import { testServices } from '../../helpers/services.js';
+import { importImages } from '../../../electron/services/import-service.js';
 import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
 
 const BUS = join(SHARED_DIR, 'data', 'bus-bra');
@@ -92,17 +93,23 @@ describe('importing images into a project', () => {
   });
 
   it('keeps what was stored when cancelled, and the project reopens intact', async () => {
-    const job = await services.api.importImages({ path: MR_SERIES, dataset: 'mr' });
-    const cancelled = new Promise<void>((resolve) => {
-      const off = services.subscribe((e) => {
-        if (e.type === 'job' && e.job.phase === 'storing' && e.job.done >= 3) {
-          off();
-          services.jobs.cancel(job.jobId);
-          resolve();
-        }
-      });
-    });
-    await cancelled;
+    // Cancel exactly when the third slice is stored: the job's own progress calls drive it (the events a
+    // shell sees are throttled, so waiting for one would race a fast import).
+    const store = services.projects.require();
+    const job = services.jobs.start('import', (ctx) =>
+      importImages(
+        store,
+        { path: MR_SERIES, dataset: 'mr', role: 'transferal' },
+        {
+          ...ctx,
+          progress: (u) => {
+            ctx.progress(u);
+            if (u.done !== undefined && u.done >= 3 && store.images.count({}) >= 3)
+              services.jobs.cancel(ctx.jobId);
+          },
+        },
+      ).then((r) => ({ ...r })),
+    );
     const final = await services.jobs.wait(job.jobId);
     expect(final.state).toBe('cancelled');
     const kept = services.projects.require().images.count({});
