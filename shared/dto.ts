@@ -316,6 +316,8 @@ export interface StudentSummary {
 /** One image's scores against its ground truth (conventions in EvaluationSummaryDto.conventions). */
 export interface CaseScores {
   case: string;
+  /** The image in the project (for side-by-side views). */
+  imageId?: number;
   dice: number;
   iou: number;
   precision: number;

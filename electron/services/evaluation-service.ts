@@ -20,8 +20,8 @@ export function evaluateDataset(store: ProjectStore, datasetId: number): Evaluat
       { datasetId },
     );
   }
-  const rows = new Map<string, CaseMetrics[]>();
-  const add = (source: string, row: CaseMetrics) => {
+  const rows = new Map<string, (CaseMetrics & { imageId: number })[]>();
+  const add = (source: string, row: CaseMetrics & { imageId: number }) => {
     const list = rows.get(source);
     if (list) list.push(row);
     else rows.set(source, [row]);
@@ -32,7 +32,7 @@ export function evaluateDataset(store: ProjectStore, datasetId: number): Evaluat
     const name =
       basename(img.source.path) + (img.source.sliceIndex !== null ? ` [${img.source.sliceIndex + 1}]` : '');
     const score = (source: string, pred: Uint8Array) =>
-      add(source, caseMetrics(name, pred, truth, img.rows, img.cols, img.spacing));
+      add(source, { ...caseMetrics(name, pred, truth, img.rows, img.cols, img.spacing), imageId: img.id });
     for (const m of store.masks.probabilityMaps(img.id)) {
       const prob = store.masks.read(m);
       score(

@@ -101,6 +101,8 @@ describe('teachers through the web shell', () => {
     expect(sources).toEqual(['teacher: fcn-busi', 'teacher: unet-busi', 'fused pseudo-label', 'reviewed']);
     expect(await page.getByTestId('eval-cases').locator('tbody tr').count()).toBe(5);
     await page.getByTestId('eval-cases').locator('th').nth(1).click(); // sort by the first teacher's Dice
+    await page.getByTestId('eval-cases').locator('tbody tr').first().click();
+    await expect.poll(() => page.getByTestId('case-compare').locator('canvas').count()).toBe(4);
     await screenshot(page, 'evaluate');
   });
 
