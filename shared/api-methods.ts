@@ -37,6 +37,7 @@ export const API_METHODS = [
   'listStudents',
   'exportStudent',
   'evaluateDataset',
+  'saveReport',
   'getThumbnails',
   'updateImages',
   'assignSplits',

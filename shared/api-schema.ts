@@ -206,6 +206,14 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
   listStudents: none,
   exportStudent: one(z.object({ studentId: id, outDir: pathSchema }).strict()),
   evaluateDataset: one(z.object({ datasetId: id }).strict()),
+  saveReport: one(
+    z
+      .object({
+        datasetId: id,
+        outFile: pathSchema.refine((p) => /\.html?$/i.test(p), 'the report file must end in .html'),
+      })
+      .strict(),
+  ),
   getThumbnails: one(
     z
       .object({ imageIds: z.array(id).min(1).max(200), size: z.number().int().min(16).max(512).optional() })

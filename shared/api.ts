@@ -148,6 +148,8 @@ export interface AppApi {
   exportStudent(args: { studentId: number; outDir: string }): Promise<JobProgress>;
   /** Scores teachers, the fused pseudo-label and the reviewed masks against a dataset's ground truth. */
   evaluateDataset(args: { datasetId: number }): Promise<EvaluationReport>;
+  /** Writes the evaluation of a dataset (and the students' learning curves) as one self-contained HTML file. */
+  saveReport(args: { datasetId: number; outFile: string }): Promise<{ path: string }>;
   /** Small grey previews for image grids (at most 200 per call). */
   getThumbnails(args: { imageIds: number[]; size?: number }): Promise<Thumbnail[]>;
   /** Include/exclude images from training and add or remove tags, in one transaction. */

@@ -3,7 +3,7 @@
  * route every renderer call through dispatch(); the only shell-specific parts come in as a ShellPlatform.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AppApi } from '../../shared/api.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type {
@@ -23,10 +23,12 @@ import * as teachers from './teacher-service.js';
 import { teacherSummary } from './teacher-summary.js';
 import * as studentApi from './student-api.js';
 import { evaluateDataset } from './evaluation-service.js';
+import { renderReport } from './report.js';
+import { writeFileAtomic } from '../store/atomic-write.js';
 import { StudentService } from './student-service.js';
 import * as review from './review-service.js';
 import * as curation from './curation-service.js';
-import { absolutePath } from './paths.js';
+import { absolutePath, existingFolder } from './paths.js';
 import { createFileLogger, type Logger } from './logger.js';
 import { ProjectService } from './project-service.js';
 import { RecentProjects } from './recent-projects.js';
@@ -258,6 +260,21 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
         name: student.name,
         appVersion: APP_VERSION,
       });
+    },
+    async saveReport({ datasetId, outFile }) {
+      const store = projects.require();
+      const path = absolutePath(outFile, 'The report file');
+      existingFolder(dirname(path), 'The report folder');
+      const html = renderReport({
+        project: store.info().name,
+        dataset: store.datasets.get(datasetId).name,
+        report: evaluateDataset(store, datasetId),
+        students: studentApi.listStudents(store),
+        appVersion: APP_VERSION,
+        generatedAt: new Date(),
+      });
+      writeFileAtomic(path, html);
+      return { path };
     },
     async listStudents() {
       return studentApi.listStudents(projects.require());

@@ -103,6 +103,8 @@ describe('teachers through the web shell', () => {
     await page.getByTestId('eval-cases').locator('th').nth(1).click(); // sort by the first teacher's Dice
     await page.getByTestId('eval-cases').locator('tbody tr').first().click();
     await expect.poll(() => page.getByTestId('case-compare').locator('canvas').count()).toBe(4);
+    await page.getByTestId('save-report').click();
+    await expect.poll(() => text(page.getByTestId('report-saved'))).toMatch(/report-transferal\.html$/);
     await screenshot(page, 'evaluate');
   });
 

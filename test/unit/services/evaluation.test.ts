@@ -89,6 +89,20 @@ describe('evaluating a dataset', () => {
     expect(after.sources.find((s) => s.source === 'reviewed')!.cases[0]!.dice).toBe(1);
   });
 
+  it('writes a self-contained HTML report with the summary and the per-image Dice', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { path } = await services.api.saveReport({ datasetId, outFile: join(t.dir, 'report.html') });
+    const html = readFileSync(path, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('teacher: unet-busi');
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script|src="http/);
+    expect((html.match(/<tr><td>bus_/g) ?? []).length).toBe(4);
+    await expect(
+      services.api.saveReport({ datasetId, outFile: join(t.dir, 'nope', 'r.html') }),
+    ).rejects.toThrow(/does not exist/);
+  });
+
   it('refuses a dataset without ground truth, saying why', async () => {
     const { images } = copyBusBra(join(t.dir, 'nogt'), 1, { masks: false });
     await services.jobs.wait((await services.api.importImages({ path: images, dataset: 'unlabeled' })).jobId);
