@@ -143,7 +143,26 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
   ),
   listTeachers: none,
   importTeacher: one(
-    z.object({ path: pathSchema, name: z.string().trim().min(1).max(200).optional() }).strict(),
+    z
+      .object({
+        path: pathSchema,
+        name: z.string().trim().min(1).max(200).optional(),
+        hints: z
+          .object({
+            layout: z.enum(['NCHW', 'NHWC']).optional(),
+            height: z.number().int().min(8).max(4096).optional(),
+            width: z.number().int().min(8).max(4096).optional(),
+            resize: z.enum(['stretch', 'letterbox']).optional(),
+            scale: z.number().gt(0).max(1000).optional(),
+            mean: z.array(z.number().min(-1e4).max(1e4)).min(1).max(4).optional(),
+            std: z.array(z.number().gt(0).max(1e4)).min(1).max(4).optional(),
+            outputKind: z.enum(['logits', 'sigmoid', 'softmax']).optional(),
+            foregroundChannel: z.number().int().min(0).max(255).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
   ),
   previewTeacher: one(
     z

@@ -12,6 +12,7 @@ import type {
   ImagePixels,
   NearDuplicateGroup,
   PseudoLabelOptions,
+  TeacherContractHints,
   EvaluationReport,
   StudentPreset,
   StudentSummary,
@@ -122,6 +123,7 @@ export interface AppApi {
   importTeacher(args: {
     path: string;
     name?: string;
+    hints?: TeacherContractHints;
   }): Promise<{ teacher: TeacherSummary; assumed: string[] }>;
   /** "Test on 3 images": a teacher's output on a few images, with warnings that give a wrong contract away. */
   previewTeacher(args: {

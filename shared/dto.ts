@@ -359,3 +359,20 @@ export interface StudentExportSummary {
   parameters: number;
   onnxCheck: { max_abs_diff: number; [k: string]: unknown };
 }
+
+/**
+ * What a user declares about a model that has no card (a bare .onnx or model.json): anything given
+ * overrides what Apprentice would infer from the model.
+ */
+export interface TeacherContractHints {
+  layout?: 'NCHW' | 'NHWC';
+  height?: number;
+  width?: number;
+  resize?: 'stretch' | 'letterbox';
+  /** Multiplies the 8-bit pixel (e.g. 1/255). */
+  scale?: number;
+  mean?: number[];
+  std?: number[];
+  outputKind?: 'logits' | 'sigmoid' | 'softmax';
+  foregroundChannel?: number;
+}

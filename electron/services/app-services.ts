@@ -211,10 +211,11 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     async listTeachers() {
       return projects.require().teachers.list().map(teacherSummary);
     },
-    async importTeacher({ path, name }) {
+    async importTeacher({ path, name, hints }) {
       const r = await teachers.importTeacher(projects.require(), {
         path: absolutePath(path, 'The teacher file'),
         ...(name !== undefined ? { name } : {}),
+        ...(hints !== undefined ? { hints } : {}),
       });
       return { teacher: teacherSummary(r.teacher), assumed: r.assumed };
     },

@@ -1,7 +1,12 @@
 /** The open project's teachers, previews and the pseudo-labelling job started from this window. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { PseudoLabelOptions, TeacherPreviewResult, TeacherSummary } from '@shared/dto';
+import type {
+  PseudoLabelOptions,
+  TeacherContractHints,
+  TeacherPreviewResult,
+  TeacherSummary,
+} from '@shared/dto';
 import { api } from '../api/client';
 
 export const useTeachersStore = defineStore('teachers', () => {
@@ -15,8 +20,8 @@ export const useTeachersStore = defineStore('teachers', () => {
     list.value = await api().listTeachers();
   }
 
-  async function add(path: string, name?: string): Promise<TeacherSummary> {
-    const r = await api().importTeacher({ path, ...(name ? { name } : {}) });
+  async function add(path: string, name?: string, hints?: TeacherContractHints): Promise<TeacherSummary> {
+    const r = await api().importTeacher({ path, ...(name ? { name } : {}), ...(hints ? { hints } : {}) });
     lastAssumed.value = r.assumed;
     await load();
     return r.teacher;

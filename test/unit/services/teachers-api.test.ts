@@ -88,3 +88,28 @@ describe('teachers through the API', () => {
     expect(again.result).toMatchObject({ mapsComputed: 0, mapsReused: 8 });
   });
 });
+
+describe('a bare ONNX model as a teacher', () => {
+  const t = tempDir();
+  let own: AppServices;
+  beforeAll(async () => {
+    own = testServices(join(t.dir, 'ud'));
+    await own.api.createProject({ parentDir: t.dir, name: 'p' });
+  });
+  afterAll(async () => {
+    await own.dispose();
+    t.cleanup();
+  });
+
+  it('takes a bare ONNX model with the contract the user declares, and lists what it still assumed', async () => {
+    const bare = await own.api.importTeacher({ path: join(TEACHERS, 'unet-busi.onnx'), name: 'bare-guess' });
+    expect(bare.assumed.length).toBeGreaterThan(0);
+    const declared = await own.api.importTeacher({
+      path: join(TEACHERS, 'unet-busi.onnx'),
+      name: 'bare-declared',
+      hints: { resize: 'letterbox', scale: 1 / 255, outputKind: 'logits' },
+    });
+    expect(declared.teacher.contract).toBe('N x 1 x 256 x 256, letterbox, logits');
+    expect(declared.assumed.length).toBeLessThan(bare.assumed.length);
+  });
+});
