@@ -31,6 +31,7 @@ export const API_METHODS = [
   'importTeacher',
   'previewTeacher',
   'runPseudoLabels',
+  'previewFusion',
   'listStudentPresets',
   'describeStudent',
   'trainStudent',

@@ -55,6 +55,28 @@ const extensions = z
   .array(z.string().regex(/^\.[A-Za-z0-9.]{1,15}$/, 'an extension looks like .json'))
   .max(20);
 const fraction = z.number().min(0).max(1);
+const pseudoLabelOptions = z
+  .object({
+    teacherIds: z.array(id).min(1).max(32),
+    datasetId: id,
+    fusion: z
+      .object({
+        method: z.enum(FUSION_METHOD_NAMES).optional(),
+        weights: z.array(z.number().min(0).max(1000)).max(32).optional(),
+        threshold: z.number().gt(0).lt(1).optional(),
+      })
+      .strict()
+      .optional(),
+    post: z
+      .object({
+        largestComponent: z.boolean().optional(),
+        fillHoles: z.boolean().optional(),
+        minIslandSize: z.number().int().min(0).max(1_000_000).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 const none = z.tuple([]);
 const one = <T extends z.ZodType>(s: T) => z.tuple([s]);
 
@@ -169,29 +191,9 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
       .object({ teacherId: id, datasetId: id.optional(), count: z.number().int().min(1).max(16).optional() })
       .strict(),
   ),
-  runPseudoLabels: one(
-    z
-      .object({
-        teacherIds: z.array(id).min(1).max(32),
-        datasetId: id,
-        fusion: z
-          .object({
-            method: z.enum(FUSION_METHOD_NAMES).optional(),
-            weights: z.array(z.number().min(0).max(1000)).max(32).optional(),
-            threshold: z.number().gt(0).lt(1).optional(),
-          })
-          .strict()
-          .optional(),
-        post: z
-          .object({
-            largestComponent: z.boolean().optional(),
-            fillHoles: z.boolean().optional(),
-            minIslandSize: z.number().int().min(0).max(1_000_000).optional(),
-          })
-          .strict()
-          .optional(),
-      })
-      .strict(),
+  runPseudoLabels: one(pseudoLabelOptions),
+  previewFusion: one(
+    pseudoLabelOptions.extend({ count: z.number().int().min(1).max(8).optional() }).strict(),
   ),
   listStudentPresets: none,
   describeStudent: one(

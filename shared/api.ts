@@ -12,6 +12,7 @@ import type {
   ImagePixels,
   NearDuplicateGroup,
   PseudoLabelOptions,
+  FusionPreviewImage,
   TeacherContractHints,
   EvaluationReport,
   StudentPreset,
@@ -136,6 +137,8 @@ export interface AppApi {
    * maps stored, fused into the pseudo-label; resumes where a previous run of the same settings stopped.
    */
   runPseudoLabels(args: PseudoLabelOptions): Promise<JobProgress>;
+  /** Fuses the stored teacher maps of a few images with these settings, writing nothing (a live preview). */
+  previewFusion(args: PseudoLabelOptions & { count?: number }): Promise<FusionPreviewImage[]>;
   /** The model zoo's named presets. */
   listStudentPresets(): Promise<StudentPreset[]>;
   /** Parameters of a preset at an input size (shown before training). */

@@ -376,3 +376,15 @@ export interface TeacherContractHints {
   outputKind?: 'logits' | 'sigmoid' | 'softmax';
   foregroundChannel?: number;
 }
+
+export interface FusionPreviewImage {
+  name: string;
+  rows: number;
+  cols: number;
+  channels: 1 | 3;
+  image: Uint8Array;
+  /** Fused foreground probability x 255. */
+  probability: Uint8Array;
+  /** The hard pseudo-label after threshold and post-processing (0/1). */
+  mask: Uint8Array;
+}

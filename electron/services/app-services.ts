@@ -227,6 +227,12 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       });
       return { teacher: p.teacher, images: p.images, warnings: p.warnings, assumed: p.assumed };
     },
+    async previewFusion({ count, ...req }) {
+      return teachers.previewFusion(projects.require(), {
+        ...req,
+        ...(count !== undefined ? { count } : {}),
+      });
+    },
     async runPseudoLabels(req) {
       const store = projects.require();
       return jobs.start('pseudo-label', (ctx) =>

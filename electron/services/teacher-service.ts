@@ -20,6 +20,7 @@ import { previewTeacher as preview, type TeacherPreview } from '../teachers/prev
 import { resolveTeacher } from '../teachers/resolve.js';
 import { registerTeacher, storedTeacherCard, storedTeacherImage } from '../teachers/store-teachers.js';
 import { reviewQueue, type QueueItem } from '../teachers/uncertainty.js';
+import { postProcess, type PostProcessOptions } from '../../shared/masks/morphology.js';
 import type { JobContext } from './job-manager.js';
 
 export type { PseudoLabelRequest, PseudoLabelSummary, TeacherPreview };
@@ -130,4 +131,55 @@ export function reviewQueueFor(store: ProjectStore, datasetId: number): QueueIte
   return reviewQueue(
     [...dis.keys()].map((key) => ({ key, disagreement: dis.get(key)!, entropy: ent.get(key) ?? 0 })),
   );
+}
+
+/**
+ * Live preview of fusion settings: the stored teacher maps of a few images fused with the given options
+ * (nothing is written). Images whose maps are not all there yet are skipped.
+ */
+export function previewFusion(
+  store: ProjectStore,
+  req: {
+    teacherIds: number[];
+    datasetId: number;
+    fusion?: FusionOptions;
+    post?: PostProcessOptions;
+    count?: number;
+  },
+): {
+  name: string;
+  rows: number;
+  cols: number;
+  channels: 1 | 3;
+  image: Uint8Array;
+  probability: Uint8Array;
+  mask: Uint8Array;
+}[] {
+  const out = [];
+  for (const img of store.images.list({ datasetId: req.datasetId, included: true })) {
+    if (out.length >= (req.count ?? 3)) break;
+    const maps = req.teacherIds.map((t) => store.masks.latest(img.id, 'probability', t));
+    if (maps.some((m) => !m)) continue;
+    const fused = fuse(
+      maps.map((m) => dequantizeProbabilities(store.masks.read(m!))),
+      req.fusion ?? {},
+    );
+    const mask = req.post ? postProcess(fused.mask, img.rows, img.cols, req.post) : fused.mask;
+    const shown = storedTeacherImage(store, img);
+    out.push({
+      name: shown.name,
+      rows: img.rows,
+      cols: img.cols,
+      channels: shown.channels,
+      image: shown.pixels,
+      probability: quantizeProbabilities(fused.prob),
+      mask,
+    });
+  }
+  if (!out.length)
+    throw new AppError(
+      ErrorCode.FAILED_PRECONDITION,
+      'No image has maps of all these teachers yet: run the teachers first',
+    );
+  return out;
 }

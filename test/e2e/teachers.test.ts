@@ -57,6 +57,8 @@ describe('teachers through the web shell', () => {
     await expect
       .poll(() => text(page.getByTestId('pl-summary')), { timeout: 90_000 })
       .toMatch(/5 image\(s\): 10 teacher maps computed/);
+    await page.getByTestId('preview-fusion').click();
+    await expect.poll(() => page.getByTestId('fusion-preview').locator('figure').count()).toBe(3);
     await screenshot(page, 'teachers-pseudo-labelled');
   });
 

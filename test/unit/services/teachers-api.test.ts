@@ -83,6 +83,14 @@ describe('teachers through the API', () => {
     const order = items.map((i) => dis.get(i.id)!);
     expect(order).toEqual([...order].sort((a, b) => b - a));
     expect(new Set(order).size).toBeGreaterThan(1);
+    // The live preview fuses the same stored maps without writing anything.
+    const preview = await services.api.previewFusion({ ...req, count: 2 });
+    expect(preview).toHaveLength(2);
+    expect(preview[0]!.mask.length).toBe(preview[0]!.rows * preview[0]!.cols);
+    const stored = (
+      await services.api.getMasks({ imageId: items.find((i) => i.name.startsWith(preview[0]!.name))!.id })
+    ).pseudoLabel!;
+    expect(Buffer.compare(Buffer.from(preview[0]!.mask), Buffer.from(stored))).toBe(0);
     // A second run with the same settings reuses everything.
     const again = await services.jobs.wait((await services.api.runPseudoLabels(req)).jobId);
     expect(again.result).toMatchObject({ mapsComputed: 0, mapsReused: 8 });
