@@ -1,26 +1,5 @@
-/** Stored slices as numbers: typed views of the pixel blobs, value ranges, default display windows. */
+/** Stored slices as numbers: value ranges and default display windows. */
 import type { ImagePixels } from '../../shared/dto.js';
-import type { PixelDtype } from '../store/images.js';
-
-/** The stored little-endian bytes as the typed array of their dtype (aligned copy when needed). */
-export function typedView(bytes: Uint8Array, dtype: PixelDtype): ImagePixels['pixels'] {
-  const Ctor = {
-    uint8: Uint8Array,
-    int8: Int8Array,
-    uint16: Uint16Array,
-    int16: Int16Array,
-    uint32: Uint32Array,
-    int32: Int32Array,
-    float32: Float32Array,
-    float64: Float64Array,
-  }[dtype];
-  const aligned = bytes.byteOffset % Ctor.BYTES_PER_ELEMENT === 0 ? bytes : bytes.slice();
-  return new Ctor(
-    aligned.buffer as ArrayBuffer,
-    aligned.byteOffset,
-    aligned.byteLength / Ctor.BYTES_PER_ELEMENT,
-  );
-}
 
 export function rangeOf(p: ImagePixels['pixels'], channels: number): { min: number; max: number } {
   let min = Infinity;

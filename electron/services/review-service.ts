@@ -12,7 +12,7 @@ import type {
   ReviewStateName,
 } from '../../shared/dto.js';
 import type { ImageRecord } from '../store/images.js';
-import { defaultWindow, rangeOf, typedView } from './pixels.js';
+import { defaultWindow, rangeOf } from './pixels.js';
 import { reviewQueueFor } from './teacher-service.js';
 import type { ProjectStore } from '../store/project-store.js';
 
@@ -58,8 +58,7 @@ export function listImages(
 
 export function getImage(store: ProjectStore, imageId: number): ImagePixels {
   const img = store.images.get(imageId);
-  const bytes = store.images.pixels(imageId);
-  const pixels = typedView(bytes, img.dtype);
+  const pixels = store.images.typedPixels(imageId);
   const range = rangeOf(pixels, img.channels);
   return {
     id: img.id,

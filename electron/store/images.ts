@@ -235,6 +235,11 @@ export class Images {
     return this.content.get(this.get(id).pixelHash);
   }
 
+  /** A slice's samples as the typed array of its dtype (float64 is narrowed to float32, as imports produce). */
+  typedPixels(id: number): TypedPixels {
+    return typedPixels(this.pixels(id), this.get(id).dtype);
+  }
+
   private updateMany(ids: readonly number[], sql: string, value: unknown): void {
     this.db.tx(() => {
       for (const id of ids) {
@@ -336,4 +341,30 @@ interface ImageRow {
   included: number;
   split: Split | null;
   created_at: string;
+}
+
+export type TypedPixels =
+  Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array;
+
+/** Stored little-endian pixel bytes as the typed array of their dtype, in a buffer of their own (aligned). */
+export function typedPixels(bytes: Uint8Array, dtype: PixelDtype): TypedPixels {
+  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  switch (dtype) {
+    case 'uint8':
+      return new Uint8Array(buf);
+    case 'int8':
+      return new Int8Array(buf);
+    case 'uint16':
+      return new Uint16Array(buf);
+    case 'int16':
+      return new Int16Array(buf);
+    case 'uint32':
+      return new Uint32Array(buf);
+    case 'int32':
+      return new Int32Array(buf);
+    case 'float32':
+      return new Float32Array(buf);
+    case 'float64':
+      return Float32Array.from(new Float64Array(buf));
+  }
 }

@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { ImageRecord, ProjectStore, Teacher } from '../store/index.js';
-import type { PixelArray } from '../io/types.js';
 import { parseTeacherCard, readModelFile, type TeacherCard } from './card.js';
 import { toUint8 } from './images.js';
 import type { TeacherImage } from './preprocess.js';
@@ -67,28 +66,6 @@ export function teacherVersion(t: Teacher): string {
     .slice(0, 16);
 }
 
-function typed(bytes: Uint8Array, dtype: ImageRecord['dtype']): PixelArray {
-  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  switch (dtype) {
-    case 'uint8':
-      return new Uint8Array(buf);
-    case 'int8':
-      return new Int8Array(buf);
-    case 'uint16':
-      return new Uint16Array(buf);
-    case 'int16':
-      return new Int16Array(buf);
-    case 'uint32':
-      return new Uint32Array(buf);
-    case 'int32':
-      return new Int32Array(buf);
-    case 'float32':
-      return new Float32Array(buf);
-    case 'float64':
-      return Float32Array.from(new Float64Array(buf));
-  }
-}
-
 /** A stored image as teacher input (8-bit; wider types mapped from the image's own value range). */
 export function storedTeacherImage(store: ProjectStore, img: ImageRecord): TeacherImage {
   if (img.channels !== 1 && img.channels !== 3)
@@ -97,7 +74,7 @@ export function storedTeacherImage(store: ProjectStore, img: ImageRecord): Teach
       `Image ${img.id} has ${img.channels} channels; teachers take 1 or 3`,
       { imageId: img.id },
     );
-  const px = typed(store.images.pixels(img.id), img.dtype);
+  const px = store.images.typedPixels(img.id);
   let min = Infinity;
   let max = -Infinity;
   if (!(px instanceof Uint8Array))

@@ -5,35 +5,12 @@
  * 'probability' = one teacher's probability map (soft targets). Images without such a label are skipped.
  */
 import { AppError, ErrorCode } from '../../../shared/errors.js';
-import type { PixelArray } from '../../io/types.js';
 import type { ImageRecord, ProjectStore } from '../../store/index.js';
 import type { Sample } from './dataset.js';
 import { toUnit } from './image-ops.js';
 
 export const LABEL_SOURCES = ['reviewed', 'ground_truth', 'pseudo_label', 'probability'] as const;
 export type LabelSource = (typeof LABEL_SOURCES)[number];
-
-function typed(bytes: Uint8Array, dtype: ImageRecord['dtype']): PixelArray {
-  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-  switch (dtype) {
-    case 'uint8':
-      return new Uint8Array(buf);
-    case 'int8':
-      return new Int8Array(buf);
-    case 'uint16':
-      return new Uint16Array(buf);
-    case 'int16':
-      return new Int16Array(buf);
-    case 'uint32':
-      return new Uint32Array(buf);
-    case 'int32':
-      return new Int32Array(buf);
-    case 'float32':
-      return new Float32Array(buf);
-    case 'float64':
-      return Float32Array.from(new Float64Array(buf));
-  }
-}
 
 function labelOf(
   store: ProjectStore,
@@ -83,7 +60,7 @@ export function projectSamples(
       rows: img.rows,
       cols: img.cols,
       channels: img.channels,
-      image: toUnit(typed(store.images.pixels(img.id), img.dtype)),
+      image: toUnit(store.images.typedPixels(img.id)),
       mask: raw,
       spacing: img.spacing,
     });
