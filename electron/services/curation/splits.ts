@@ -3,23 +3,12 @@
  * model is never validated or tested on a patient it has seen. Cases are shuffled with a seed and dealt
  * one by one to the split furthest below its share of images.
  */
+import { Rng } from '../../engine/student/rng.js';
 export type SplitName = 'train' | 'val' | 'test';
 export interface SplitFractions {
   train: number;
   val: number;
   test: number;
-}
-
-/** A small, fast, seedable PRNG (mulberry32): the same seed gives the same splits on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function splitByCase(
@@ -35,12 +24,8 @@ export function splitByCase(
     if (list) list.push(img.id);
     else cases.set(key, [img.id]);
   }
-  const keys = [...cases.keys()].sort();
-  const rand = seededRandom(seed);
-  for (let i = keys.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [keys[i], keys[j]] = [keys[j]!, keys[i]!];
-  }
+  // The trainer's seeded generator: the same seed gives the same splits on every machine.
+  const keys = new Rng(seed).shuffle([...cases.keys()].sort());
   const total = images.length;
   const names: SplitName[] = ['train', 'val', 'test'];
   const target = { train: fractions.train * total, val: fractions.val * total, test: fractions.test * total };

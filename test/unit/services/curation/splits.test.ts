@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom, splitByCase } from '../../../../electron/services/curation/splits.js';
+import { splitByCase } from '../../../../electron/services/curation/splits.js';
+import { Rng } from '../../../../electron/engine/student/rng.js';
 
 describe('splits by case', () => {
   const images = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, caseId: `case${Math.floor(i / 3)}` }));
@@ -33,8 +34,10 @@ describe('splits by case', () => {
   });
 
   it('draws reproducible numbers in [0, 1)', () => {
-    const a = seededRandom(123);
-    const b = seededRandom(123);
+    const ga = new Rng(123);
+    const gb = new Rng(123);
+    const a = () => ga.next();
+    const b = () => gb.next();
     const xs = Array.from({ length: 1000 }, () => a());
     expect(xs).toEqual(Array.from({ length: 1000 }, () => b()));
     expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
