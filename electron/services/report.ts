@@ -5,20 +5,21 @@
  */
 import type { EvaluationReport, StudentSummary } from '../../shared/dto.js';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const num = (v: number | null | undefined, d = 3) =>
+export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const num = (v: number | null | undefined, d = 3) =>
   v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(d);
 
-function diceBars(report: EvaluationReport): string {
+/** Horizontal bars of values in [0, 1], one per labelled row (mean Dice per source). */
+export function diceBars(rows: readonly { label: string; value: number; color?: string }[]): string {
   const rowH = 22;
   const w = 560;
   const label = 190;
-  const h = report.sources.length * rowH + 10;
-  const bars = report.sources
+  const h = rows.length * rowH + 10;
+  const bars = rows
     .map((s, k) => {
       const y = 5 + k * rowH;
-      const len = Math.max(0, Math.min(1, s.summary.dice_mean)) * (w - label - 60);
-      return `<text x="${label - 8}" y="${y + 14}" text-anchor="end">${esc(s.source)}</text><rect x="${label}" y="${y + 3}" width="${len.toFixed(1)}" height="14" fill="#3fa7ff"/><text x="${label + len + 6}" y="${y + 14}">${num(s.summary.dice_mean)}</text>`;
+      const len = Math.max(0, Math.min(1, s.value)) * (w - label - 60);
+      return `<text x="${label - 8}" y="${y + 14}" text-anchor="end">${esc(s.label)}</text><rect x="${label}" y="${y + 3}" width="${len.toFixed(1)}" height="14" fill="${s.color ?? '#3fa7ff'}"/><text x="${label + len + 6}" y="${y + 14}">${num(s.value)}</text>`;
     })
     .join('');
   return `<svg viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" role="img" aria-label="Mean Dice per source">${bars}</svg>`;
@@ -44,7 +45,8 @@ function curve(
   return `<polyline points="${p}" fill="none" stroke="${color}" stroke-width="2"/>`;
 }
 
-function learningCurves(s: StudentSummary): string {
+/** Loss and validation Dice per epoch of one training run, as an inline SVG figure. */
+export function learningCurves(s: Pick<StudentSummary, 'name' | 'history'>): string {
   if (!s.history.length) return '';
   const xs = s.history.map((h) => h.epoch);
   const losses = s.history.map((h) => h.loss).filter(Number.isFinite);
@@ -67,6 +69,13 @@ function learningCurves(s: StudentSummary): string {
     1,
   )}</svg></figure>`;
 }
+
+export const REPORT_STYLE = `
+body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24;max-width:1100px}
+table{border-collapse:collapse;margin:0.5rem 0 1.5rem}td,th{border-bottom:1px solid #ddd;padding:4px 10px;text-align:right}
+td:first-child,th:first-child{text-align:left}th{font-weight:600;background:#f3f5f7}
+svg text{font-size:12px;font-family:system-ui,sans-serif}small{color:#666}figure{display:inline-block;margin:0 1rem 1rem 0}
+`;
 
 export function renderReport(opts: {
   project: string;
@@ -94,16 +103,11 @@ export function renderReport(opts: {
     .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Apprentice report: ${esc(opts.project)} / ${esc(opts.dataset)}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24;max-width:1100px}
-table{border-collapse:collapse;margin:0.5rem 0 1.5rem}td,th{border-bottom:1px solid #ddd;padding:4px 10px;text-align:right}
-td:first-child,th:first-child{text-align:left}th{font-weight:600;background:#f3f5f7}
-svg text{font-size:12px;font-family:system-ui,sans-serif}small{color:#666}figure{display:inline-block;margin:0 1rem 1rem 0}
-</style></head><body>
+<style>${REPORT_STYLE}</style></head><body>
 <h1>Apprentice evaluation report</h1>
 <p>Project <b>${esc(opts.project)}</b>, dataset <b>${esc(opts.dataset)}</b>: ${report.images} images with ground truth.<br>
 <small>Apprentice ${esc(opts.appVersion)}, ${esc(opts.generatedAt.toISOString())}</small></p>
-<h2>Mean Dice per source</h2>${diceBars(report)}
+<h2>Mean Dice per source</h2>${diceBars(report.sources.map((s) => ({ label: s.source, value: s.summary.dice_mean })))}
 <h2>Summary</h2>
 <table><thead><tr><th>Source</th><th>n</th><th>Dice</th><th>IoU</th><th>Precision</th><th>Recall</th><th>HD95 px</th><th>HD95 mm</th></tr></thead><tbody>${summary}</tbody></table>
 <p><small>${esc(report.sources[0]?.summary.conventions ?? '')}</small></p>

@@ -25,6 +25,8 @@ export interface FolderRunRequest {
   masks?: string;
   /** Also write each teacher's 8-bit probability map to <probs>/<teacher>/<stem>.png. */
   probs?: string;
+  /** Also write each teacher's own mask (threshold + post-processing) to <teacherMasks>/<teacher>/<stem>.png. */
+  teacherMasks?: string;
   fusion?: FusionOptions;
   post?: PostProcessOptions;
   signal?: AbortSignal;
@@ -91,6 +93,12 @@ async function readGroundTruth(
   return out;
 }
 
+function to255(mask: Uint8Array): Uint8Array {
+  const png = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) png[i] = mask[i] ? 255 : 0;
+  return png;
+}
+
 export async function runFolder(
   teachers: readonly TeacherRunner[],
   req: FolderRunRequest,
@@ -103,7 +111,10 @@ export async function runFolder(
   const probDirs = req.probs
     ? teachers.map((t) => join(resolve(req.probs!), t.name.replace(/[^\w.-]+/g, '_')))
     : [];
-  for (const d of probDirs) mkdirSync(d, { recursive: true });
+  const maskDirs = req.teacherMasks
+    ? teachers.map((t) => join(resolve(req.teacherMasks!), t.name.replace(/[^\w.-]+/g, '_')))
+    : [];
+  for (const d of [...probDirs, ...maskDirs]) mkdirSync(d, { recursive: true });
   const fused = teachers.length > 1;
   const t = req.fusion?.threshold ?? 0.5;
   const summary: FolderRunSummary = {
@@ -152,12 +163,13 @@ export async function runFolder(
       if (maps.length !== teachers.length) return void summary.failed++;
       const f = fuse(maps, fused ? (req.fusion ?? {}) : { method: 'mean', threshold: t });
       const mask = postProcess(f.mask, image.rows, image.cols, req.post ?? {});
-      const png = new Uint8Array(mask.length);
-      for (let i = 0; i < mask.length; i++) png[i] = mask[i] ? 255 : 0;
-      writeGreyPng(join(out, `${image.name}.png`), png, image.rows, image.cols);
+      writeGreyPng(join(out, `${image.name}.png`), to255(mask), image.rows, image.cols);
       outcome.written = true;
       summary.written++;
-      if (fused) Object.assign(outcome, uncertainty(maps, f.prob));
+      // One teacher: disagreement is 0 and the entropy of its map still ranks images for review.
+      Object.assign(outcome, uncertainty(maps, f.prob));
+      const own = maps.map((m) => postProcess(threshold(m, t), image.rows, image.cols, req.post ?? {}));
+      maskDirs.forEach((d, k) => writeGreyPng(join(d, `${image.name}.png`), to255(own[k]!), image.rows, image.cols));
       if (gtIndex) {
         let gt: Uint8Array | undefined;
         try {
@@ -169,9 +181,7 @@ export async function runFolder(
         if (gt) {
           outcome.dice = dice(mask, gt);
           outcome.iou = iou(mask, gt);
-          outcome.teacherDice = maps.map((m) =>
-            dice(postProcess(threshold(m, t), image.rows, image.cols, req.post ?? {}), gt!),
-          );
+          outcome.teacherDice = own.map((m) => dice(m, gt!));
         }
       }
     },

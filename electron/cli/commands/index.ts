@@ -1,5 +1,6 @@
 /** Every verb of the CLI, in the order `apprentice --help` lists them. */
 import type { CliCommand } from '../command.js';
+import { demoCommand } from './demo.js';
 import { fuseCommand } from './fuse.js';
 import { evaluateCommand } from './evaluate.js';
 import { exportCommand } from './export.js';
@@ -10,6 +11,7 @@ import { inferCommand } from './infer.js';
 import { infoCommand } from './info.js';
 import { inspectCommand } from './inspect.js';
 import { trainCommand } from './train.js';
+import { transferCommand } from './transfer.js';
 import { webCommand } from './web.js';
 
 export const COMMANDS: CliCommand[] = [
@@ -23,5 +25,7 @@ export const COMMANDS: CliCommand[] = [
   evaluateCommand,
   exportCommand,
   exportMasksCommand,
+  transferCommand,
+  demoCommand,
   webCommand,
 ];

@@ -1,0 +1,313 @@
+/**
+ * A whole knowledge transfer from one run spec: pseudo-label the transferal set with every teacher and
+ * fuse, train the student on those labels, optionally fine-tune it on a few labeled images, score
+ * teachers, fused label and student on the test set, export the student (TF.js + ONNX + card) and write
+ * the report. Each finished stage is recorded in OUT/transfer-state.json, so running the same spec again
+ * after an interruption continues where it stopped; training resumes from its last epoch checkpoint.
+ *
+ *   OUT/pseudo-labels/   maps/<teacher>/, fused/, labels/ (the training targets), review-queue.csv
+ *   OUT/training/        the transfer run (checkpoints/, model/, training.json)
+ *   OUT/finetune/        the fine-tuning run, when asked for
+ *   OUT/test/            teachers' and fused masks on the test set
+ *   OUT/student/         the exported student: tfjs/, NAME.onnx, NAME.json (card)
+ *   OUT/metrics.json, metrics.csv, report.html
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError, ErrorCode } from '../../shared/errors.js';
+import {
+  TRANSFER_STAGES,
+  type TransferSpec,
+  type TransferStage,
+  type TransferSummary,
+} from '../../shared/transfer.js';
+import { initCompute } from '../engine/backend.js';
+import { DEFAULT_AUGMENT } from '../engine/student/augment.js';
+import { hasCheckpoint } from '../engine/student/checkpoint.js';
+import { CHECKPOINT_DIR } from '../engine/student/outputs.js';
+import type { TrainJobRequest, TrainJobResult } from '../engine/student/run.js';
+import { DEFAULT_TRAIN_OPTIONS, type TrainProgress } from '../engine/student/trainer.js';
+import { resolveConfig } from '../engine/zoo/index.js';
+import { exportStudent } from '../io/model-export/export-student.js';
+import { ensureWritableDir } from '../engine/student/outputs.js';
+import { loadTeacherCard } from '../teachers/card.js';
+import { openTeacher } from '../teachers/open.js';
+import type { TeacherRunner } from '../teachers/runner.js';
+import { APP_VERSION } from '../services/version.js';
+import { runTrainingInWorker } from '../workers/run-train-worker.js';
+import { evaluateOnTest, type SourceEvaluation } from './evaluate.js';
+import { pseudoLabel, type PseudoLabelResult } from './pseudo-label.js';
+import { scoresOf, writeTransferReport, type ReportFiles, type RunRecord } from './report.js';
+import { RunState } from './run-state.js';
+import { writeFileAtomic } from '../store/atomic-write.js';
+
+export interface TransferProgress {
+  stage: TransferStage;
+  /** 1-based position among the stages this spec runs. */
+  index: number;
+  count: number;
+  phase: string;
+  done?: number;
+  total?: number;
+  train?: TrainProgress;
+}
+
+export interface TransferHooks {
+  signal?: AbortSignal;
+  onProgress?(p: TransferProgress): void;
+  /** Discard an earlier run's ledger in OUT and start from the first stage. */
+  fresh?: boolean;
+  /** Runs a training request (default: in a worker thread); tests and benchmarks may run it inline. */
+  train?: (req: TrainJobRequest, hooks: TrainHooksLite) => Promise<TrainJobResult>;
+}
+
+export interface TrainHooksLite {
+  signal?: AbortSignal;
+  onPhase?(phase: string): void;
+  onProgress?(p: TrainProgress): void;
+}
+
+type TrainRecord = RunRecord['training'] & { seconds: number; epochsRun: number; modelDir: string };
+
+/** The stages a spec runs: fine-tuning and evaluation only when their data is given. */
+export function stagesOf(spec: TransferSpec): TransferStage[] {
+  return TRANSFER_STAGES.filter(
+    (s) => (s !== 'finetune' || spec.finetune !== undefined) && (s !== 'evaluate' || spec.test !== undefined),
+  );
+}
+
+/** The folders a run writes in OUT (report files are rewritten at the end). */
+const OUTPUT_DIRS = ['pseudo-labels', 'training', 'finetune', 'test', 'student'];
+
+const safeName = (name: string) => name.replace(/[^\w.-]+/g, '_');
+
+function trainRequest(spec: TransferSpec, kind: 'train' | 'finetune', teachers: string[]): TrainJobRequest {
+  const common = {
+    ...DEFAULT_TRAIN_OPTIONS,
+    seed: spec.seed,
+    augment: spec.student.augment ? DEFAULT_AUGMENT : null,
+    batchSize: spec.student.batchSize,
+  };
+  const outDir = join(spec.out, kind === 'train' ? 'training' : 'finetune');
+  const resume = hasCheckpoint(join(outDir, CHECKPOINT_DIR));
+  const caseRegex = spec.caseRegex ? { caseRegex: spec.caseRegex } : {};
+  if (kind === 'train') {
+    const s = spec.student;
+    return {
+      name: spec.name,
+      data: {
+        kind: 'folders',
+        images: spec.transferal.images,
+        masks: join(spec.out, 'pseudo-labels', 'labels'),
+        ...caseRegex,
+      },
+      model: {
+        kind: 'zoo',
+        config: resolveConfig(s.arch, { size: s.size, width: s.width, depth: s.depth, seed: spec.seed }),
+      },
+      options: {
+        ...common,
+        epochs: s.epochs,
+        learningRate: s.learningRate,
+        minLearningRate: s.learningRate / 100,
+        patience: s.patience,
+      },
+      split: { valFraction: spec.student.valFraction },
+      outDir,
+      resume,
+      teachers,
+    };
+  }
+  const f = spec.finetune!;
+  return {
+    name: `${spec.name}-finetuned`,
+    data: { kind: 'folders', images: f.images, masks: f.masks, ...caseRegex },
+    model: { kind: 'model', dir: join(spec.out, 'training', 'model') },
+    options: {
+      ...common,
+      epochs: f.epochs,
+      learningRate: f.learningRate,
+      minLearningRate: f.learningRate / 100,
+      warmupSteps: 0,
+      patience: spec.student.patience,
+      freezeEncoder: f.freezeEncoder,
+    },
+    split: { valFraction: f.valFraction },
+    outDir,
+    resume,
+    teachers,
+  };
+}
+
+function trainRecord(r: TrainJobResult): TrainRecord {
+  return {
+    name: r.name,
+    history: r.history,
+    bestEpoch: r.bestEpoch,
+    bestValDice: r.bestValDice,
+    seconds: r.seconds,
+    epochsRun: r.epochsRun,
+    modelDir: r.modelDir,
+  };
+}
+
+async function openTeachers(spec: TransferSpec): Promise<TeacherRunner[]> {
+  const runners: TeacherRunner[] = [];
+  try {
+    for (const file of spec.teachers) runners.push(await openTeacher(loadTeacherCard(file)));
+  } catch (err) {
+    await Promise.all(runners.map((r) => r.dispose()));
+    throw err;
+  }
+  const names = runners.map((r) => r.name);
+  const dup = names.find((n, k) => names.indexOf(n) !== k);
+  if (dup !== undefined) {
+    await Promise.all(runners.map((r) => r.dispose()));
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `Two teachers are named "${dup}": give each card its own name`,
+    );
+  }
+  return runners;
+}
+
+export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {}): Promise<TransferSummary> {
+  const t0 = performance.now();
+  ensureWritableDir(spec.out, 'output folder');
+  // Starting afresh also drops the earlier run's checkpoints, or training would resume from them.
+  if (hooks.fresh) for (const d of OUTPUT_DIRS) rmSync(join(spec.out, d), { recursive: true, force: true });
+  const state = RunState.open(spec.out, spec, hooks.fresh === true);
+  writeFileAtomic(join(spec.out, 'spec.json'), JSON.stringify(spec, null, 1));
+  const stages = stagesOf(spec);
+  const resumed = stages.filter((s) => state.done(s));
+  const train = hooks.train ?? ((req, h) => runTrainingInWorker(req, h));
+  const throwIfCancelled = () => {
+    if (hooks.signal?.aborted)
+      throw new AppError(
+        ErrorCode.CANCELLED,
+        `Transfer stopped; run the same spec again to continue (${spec.out})`,
+      );
+  };
+  const report = (stage: TransferStage, phase: string, extra: Partial<TransferProgress> = {}) =>
+    hooks.onProgress?.({ stage, index: stages.indexOf(stage) + 1, count: stages.length, phase, ...extra });
+
+  // Evaluation and export run tfjs in this thread: on the fast backend, not tfjs' JS default.
+  await initCompute();
+  const teachers = await openTeachers(spec);
+  const teacherNames = teachers.map((t) => t.name);
+  try {
+    const stageHooks = (stage: TransferStage) => ({
+      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      onProgress: (phase: string, done?: number, total?: number) =>
+        report(stage, phase, { ...(done !== undefined ? { done, total } : {}) }),
+    });
+    const runTraining = async (stage: 'train' | 'finetune'): Promise<TrainRecord> => {
+      const req = trainRequest(spec, stage, teacherNames);
+      const r = await train(req, {
+        ...(hooks.signal ? { signal: hooks.signal } : {}),
+        onPhase: (phase) => report(stage, phase),
+        onProgress: (p) =>
+          report(stage, `epoch ${p.epoch}/${p.epochs}`, {
+            done: p.globalStep,
+            total: p.steps * p.epochs,
+            train: p,
+          }),
+      });
+      if (r.cancelled) throwIfCancelled();
+      if (r.bestEpoch === null)
+        throw new AppError(ErrorCode.INTERNAL, `${stage}: no epoch finished, so there is no model to keep`);
+      return trainRecord(r);
+    };
+
+    // 1. Pseudo-labels.
+    if (!state.done('pseudo-label')) {
+      report('pseudo-label', 'opening teachers');
+      state.finish('pseudo-label', await pseudoLabel(spec, teachers, stageHooks('pseudo-label')));
+    }
+    const pseudo = state.result<PseudoLabelResult>('pseudo-label');
+    throwIfCancelled();
+
+    // 2. The student on the pseudo-labels; 3. fine-tuning on the labeled few.
+    if (!state.done('train')) state.finish('train', await runTraining('train'));
+    const trained = state.result<TrainRecord>('train');
+    throwIfCancelled();
+    if (spec.finetune && !state.done('finetune')) state.finish('finetune', await runTraining('finetune'));
+    const tuned = spec.finetune ? state.result<TrainRecord>('finetune') : null;
+    throwIfCancelled();
+    const finalModel = tuned ?? trained;
+
+    // 4. Scores on the test set.
+    let evaluations: SourceEvaluation[] = [];
+    if (spec.test) {
+      if (!state.done('evaluate')) {
+        const students = [{ name: `student ${spec.name}`, modelDir: trained.modelDir }];
+        if (tuned) {
+          students[0]!.name = `student ${spec.name} (before fine-tuning)`;
+          students.push({ name: `student ${spec.name} (fine-tuned)`, modelDir: tuned.modelDir });
+        }
+        const test = spec.test;
+        state.finish(
+          'evaluate',
+          await evaluateOnTest({ ...spec, test }, teachers, students, stageHooks('evaluate')),
+        );
+      }
+      evaluations = state.result<SourceEvaluation[]>('evaluate');
+    }
+    throwIfCancelled();
+
+    // 5. The student as files; 6. the report.
+    if (!state.done('export')) {
+      report('export', 'exporting TF.js + ONNX + card');
+      const e = await exportStudent({
+        student: join(finalModel.modelDir, '..'),
+        out: join(spec.out, 'student'),
+        name: safeName(spec.name),
+        appVersion: APP_VERSION,
+      });
+      state.finish('export', { dir: e.tfjs, card: e.card, onnx: e.onnx });
+    }
+    const exported = state.result<RunRecord['exported']>('export');
+    report('report', 'writing the report');
+    const record: RunRecord = {
+      spec,
+      appVersion: APP_VERSION,
+      pseudo,
+      training: trained,
+      finetune: tuned,
+      evaluations,
+      exported,
+    };
+    const files: ReportFiles = writeTransferReport(record);
+    state.finish('report', files);
+
+    const fit = (r: TrainRecord) => ({
+      epochs: r.epochsRun,
+      bestEpoch: r.bestEpoch ?? 0,
+      bestValDice: r.bestValDice ?? NaN,
+      seconds: r.seconds,
+    });
+    return {
+      name: spec.name,
+      out: spec.out,
+      seed: spec.seed,
+      teachers: teacherNames,
+      transferal: {
+        images: pseudo.images,
+        labeled: pseudo.labeled,
+        corrected: pseudo.corrected,
+        failed: pseudo.failed,
+      },
+      test: spec.test
+        ? { images: evaluations[0]?.evaluation.summary.n ?? 0, scores: scoresOf(evaluations) }
+        : null,
+      training: fit(trained),
+      finetune: tuned ? fit(tuned) : null,
+      export: exported,
+      report: files,
+      resumed,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    await Promise.all(teachers.map((t) => t.dispose()));
+  }
+}

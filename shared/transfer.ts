@@ -1,0 +1,142 @@
+/**
+ * The run spec of a knowledge transfer (`apprentice transfer --spec run.yaml`, the Transfer screen) and
+ * the summary a finished run reports. One schema for the file, the flags and the UI, so all three accept
+ * exactly the same runs; paths in a spec file are relative to the file.
+ */
+import { z } from 'zod';
+import { FUSION_METHOD_NAMES } from './dto.js';
+
+const path = z
+  .string()
+  .min(1, 'path is empty')
+  .max(4096, 'path is too long')
+  .refine((s) => !s.includes('\0'), 'path contains a NUL byte');
+
+const labeledSet = z
+  .object({
+    /** Images (PNG/JPEG/TIFF/DICOM/NIfTI first slice), paired with masks by file-name stem. */
+    images: path,
+    /** Masks: 0 = background, anything else = foreground. */
+    masks: path,
+  })
+  .strict();
+
+export const transferSpecSchema = z
+  .object({
+    /** The student's name (model card, report). */
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(120)
+      .regex(/^[\w.+-]+$/, 'name: letters, digits, . _ + - only')
+      .default('student'),
+    /** Teacher cards (NAME.json of any kind: ONNX, TF.js, mask folder, an exported student). */
+    teachers: z.array(path).min(1, 'at least one teacher is needed').max(16),
+    transferal: z
+      .object({
+        /** The unlabeled images the teachers pseudo-label and the student learns from. */
+        images: path,
+        /** Optional corrected masks (e.g. `apprentice export-masks` after review): they replace the fused label of their image. */
+        corrections: path.optional(),
+      })
+      .strict(),
+    fusion: z
+      .object({
+        method: z.enum(FUSION_METHOD_NAMES).default('mean'),
+        weights: z.array(z.number().finite().nonnegative()).optional(),
+        threshold: z.number().gt(0).lt(1).default(0.5),
+      })
+      .strict()
+      .default({ method: 'mean', threshold: 0.5 }),
+    post: z
+      .object({
+        largestComponent: z.boolean().default(false),
+        fillHoles: z.boolean().default(false),
+        minIslandSize: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .default({ largestComponent: false, fillHoles: false, minIslandSize: 0 }),
+    student: z
+      .object({
+        /** A zoo preset: unet, unet-tiny, attention-unet, residual-unet, unet++, deeplabv3+, ... */
+        arch: z.string().min(1).max(64).default('unet'),
+        size: z.number().int().min(16).max(1024).default(128),
+        width: z.number().int().min(1).max(512).optional(),
+        depth: z.number().int().min(1).max(6).optional(),
+        epochs: z.number().int().min(1).max(10000).default(30),
+        batchSize: z.number().int().min(1).max(1024).default(8),
+        learningRate: z.number().gt(0).max(1).default(2e-3),
+        /** Epochs without a better validation Dice before stopping (0 = never). */
+        patience: z.number().int().min(0).default(8),
+        /** Fraction of transferal cases held out to validate on (their pseudo-labels, not truth). */
+        valFraction: z.number().min(0).max(0.9).default(0.2),
+        augment: z.boolean().default(true),
+      })
+      .strict()
+      .default({
+        arch: 'unet',
+        size: 128,
+        epochs: 30,
+        batchSize: 8,
+        learningRate: 2e-3,
+        patience: 8,
+        valFraction: 0.2,
+        augment: true,
+      }),
+    /** Optional fine-tuning of the transferred student on a few labeled images. */
+    finetune: labeledSet
+      .extend({
+        epochs: z.number().int().min(1).max(10000).default(20),
+        learningRate: z.number().gt(0).max(1).default(5e-4),
+        freezeEncoder: z.boolean().default(false),
+        valFraction: z.number().min(0).max(0.9).default(0.2),
+      })
+      .strict()
+      .optional(),
+    /** Optional labeled test set: teachers, fused label and student are scored on it. */
+    test: labeledSet.optional(),
+    /** Regex on the file name whose first group is the case/patient id (a case never straddles a split). */
+    caseRegex: z.string().max(500).optional(),
+    /** Seeds the split, initialisation, shuffling and augmentation: same seed, same numbers. */
+    seed: z.number().int().default(1),
+    /** Output folder: pseudo-labels, student, metrics, report (and the run's state, for resuming). */
+    out: path,
+  })
+  .strict();
+
+/** A spec as written (defaults optional). */
+export type TransferSpecInput = z.input<typeof transferSpecSchema>;
+/** A spec with every default filled in. */
+export type TransferSpec = z.output<typeof transferSpecSchema>;
+
+export const TRANSFER_STAGES = ['pseudo-label', 'train', 'finetune', 'evaluate', 'export', 'report'] as const;
+export type TransferStage = (typeof TRANSFER_STAGES)[number];
+
+/** Test-set scores of one source (a teacher, the fused label, a student). */
+export interface SourceScore {
+  source: string;
+  kind: 'teacher' | 'fused' | 'student';
+  n: number;
+  dice: number;
+  iou: number;
+  hd95Px: number | null;
+}
+
+export interface TransferSummary {
+  name: string;
+  out: string;
+  seed: number;
+  teachers: string[];
+  transferal: { images: number; labeled: number; corrected: number; failed: number };
+  /** Null without a test set. */
+  test: { images: number; scores: SourceScore[] } | null;
+  training: { epochs: number; bestEpoch: number; bestValDice: number; seconds: number };
+  finetune: { epochs: number; bestEpoch: number; bestValDice: number; seconds: number } | null;
+  /** The exported student: TF.js, ONNX and its card. */
+  export: { dir: string; card: string; onnx: string } | null;
+  report: { html: string; json: string; csv: string };
+  /** Stages taken from an earlier, interrupted run of the same spec. */
+  resumed: TransferStage[];
+  seconds: number;
+}
