@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { ApiMethod } from './api.js';
 import { COMPUTE_BACKEND_CHOICES } from './compute.js';
+import { transferSpecSchema } from './transfer.js';
 import {
   DATASET_ROLES,
   FUSION_METHOD_NAMES,
@@ -226,6 +227,9 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
   ),
   listStudents: none,
   exportStudent: one(z.object({ studentId: id, outDir: pathSchema }).strict()),
+  runTransfer: one(z.object({ spec: transferSpecSchema, fresh: z.boolean().optional() }).strict()),
+  loadTransferSpec: one(z.object({ path: pathSchema }).strict()),
+  saveTransferSpec: one(z.object({ spec: transferSpecSchema, path: pathSchema }).strict()),
   evaluateDataset: one(z.object({ datasetId: id }).strict()),
   saveReport: one(
     z

@@ -32,6 +32,7 @@ import type {
   SettingsPatch,
 } from './dto.js';
 import type { AppEventListener } from './events.js';
+import type { TransferSpec, TransferSpecInput } from './transfer.js';
 import type { MASK_EXPORT_FORMATS, MASK_EXPORT_LAYERS } from './dto.js';
 import type { ErrorPayload } from './errors.js';
 
@@ -151,6 +152,16 @@ export interface AppApi {
    * tfjs on random inputs) and a model card. The result is a StudentExportSummary.
    */
   exportStudent(args: { studentId: number; outDir: string }): Promise<JobProgress>;
+  /**
+   * Starts a whole knowledge transfer from a run spec (absolute paths): pseudo-labels, fusion, student
+   * training, optional fine-tuning, test scores, export and report. The result is a TransferSummary. The
+   * same spec into the same output folder continues an interrupted run unless `fresh`.
+   */
+  runTransfer(args: { spec: TransferSpecInput; fresh?: boolean }): Promise<JobProgress>;
+  /** Reads a run spec file (JSON/YAML), paths resolved against the file, defaults filled in. */
+  loadTransferSpec(args: { path: string }): Promise<TransferSpec>;
+  /** Saves a run spec as JSON (to run it headless elsewhere: `apprentice transfer --spec FILE`). */
+  saveTransferSpec(args: { spec: TransferSpecInput; path: string }): Promise<{ path: string }>;
   /** Scores teachers, the fused pseudo-label and the reviewed masks against a dataset's ground truth. */
   evaluateDataset(args: { datasetId: number }): Promise<EvaluationReport>;
   /** Writes the evaluation of a dataset (and the students' learning curves) as one self-contained HTML file. */

@@ -25,6 +25,7 @@ import * as studentApi from './student-api.js';
 import { evaluateDataset } from './evaluation-service.js';
 import { renderReport } from './report.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
+import { TransferService } from './transfer-service.js';
 import { StudentService } from './student-service.js';
 import * as review from './review-service.js';
 import * as curation from './curation-service.js';
@@ -93,6 +94,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   );
   const jobs = new JobManager(emit, log);
   const students = new StudentService(jobs, () => projects.current());
+  const transfer = new TransferService(jobs);
 
   let compute: Promise<ComputeInfo | null> | null = null;
   const computeInfo = () => {
@@ -248,6 +250,15 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     async trainStudent(req) {
       projects.require();
       return studentApi.trainStudent(students, req);
+    },
+    async runTransfer({ spec, fresh }) {
+      return transfer.start(spec, fresh === true);
+    },
+    async loadTransferSpec({ path }) {
+      return transfer.load(path);
+    },
+    async saveTransferSpec({ spec, path }) {
+      return transfer.save(spec, path);
     },
     async evaluateDataset({ datasetId }) {
       return evaluateDataset(projects.require(), datasetId);

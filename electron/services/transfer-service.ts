@@ -1,0 +1,79 @@
+/**
+ * Knowledge transfer for the UI: a run spec from the Transfer screen (or a spec file it loads) becomes
+ * one 'transfer' job; its progress carries the stage ("2/6 train: epoch 3/30") and the training metrics,
+ * its result is the TransferSummary. Specs from the renderer must use absolute paths: the main process's
+ * working folder means nothing to the user.
+ */
+import { isAbsolute } from 'node:path';
+import { AppError, ErrorCode } from '../../shared/errors.js';
+import type { JobProgress } from '../../shared/dto.js';
+import type { TransferSpec, TransferSpecInput } from '../../shared/transfer.js';
+import { runTransfer, type TransferProgress } from '../transfer/pipeline.js';
+import { loadSpecFile, parseSpec } from '../transfer/spec-file.js';
+import { writeFileAtomic } from '../store/atomic-write.js';
+import type { JobContext, JobManager } from './job-manager.js';
+import { absolutePath } from './paths.js';
+
+function requireAbsolute(spec: TransferSpec, input: TransferSpecInput): void {
+  const paths: [string, string | undefined][] = [
+    ['out', input.out],
+    ['transferal.images', input.transferal.images],
+    ['transferal.corrections', input.transferal.corrections],
+    ['finetune.images', input.finetune?.images],
+    ['finetune.masks', input.finetune?.masks],
+    ['test.images', input.test?.images],
+    ['test.masks', input.test?.masks],
+    ...input.teachers.map((t, k): [string, string] => [`teachers.${k}`, t]),
+  ];
+  for (const [field, p] of paths)
+    if (p !== undefined && !isAbsolute(p))
+      throw new AppError(ErrorCode.INVALID_ARGUMENT, `${field} must be an absolute path: ${p}`, { field });
+  void spec;
+}
+
+/** JobContext.progress fields of a transfer step. */
+export function transferProgress(p: TransferProgress): Parameters<JobContext['progress']>[0] {
+  const metrics: Record<string, number> = { stage: p.index, stages: p.count };
+  if (p.train) {
+    metrics.epoch = p.train.epoch;
+    metrics.loss = p.train.loss;
+    metrics.msPerStep = p.train.msPerStep;
+    if (p.train.valDice !== undefined) metrics.valDice = p.train.valDice;
+  }
+  return {
+    phase: `${p.index}/${p.count} ${p.stage}: ${p.phase}`,
+    ...(p.done !== undefined ? { done: p.done, total: p.total ?? 0 } : {}),
+    metrics,
+  };
+}
+
+export class TransferService {
+  constructor(private readonly jobs: JobManager) {}
+
+  start(input: TransferSpecInput, fresh: boolean): JobProgress {
+    const spec = parseSpec(input, '/', 'run spec');
+    requireAbsolute(spec, input);
+    return this.jobs.start('transfer', async (ctx) => {
+      const summary = await runTransfer(spec, {
+        signal: ctx.signal,
+        fresh,
+        onProgress: (p) => ctx.progress(transferProgress(p)),
+      });
+      return { ...summary };
+    });
+  }
+
+  /** A spec file (JSON/YAML) read and resolved: every path absolute, every default filled in. */
+  load(path: string): TransferSpec {
+    return loadSpecFile(absolutePath(path, 'The run spec'));
+  }
+
+  /** Writes a spec as JSON, e.g. to run the same transfer headless on a GPU server. */
+  save(input: TransferSpecInput, path: string): { path: string } {
+    const spec = parseSpec(input, '/', 'run spec');
+    requireAbsolute(spec, input);
+    const file = absolutePath(path, 'The spec file');
+    writeFileAtomic(file, JSON.stringify(spec, null, 1) + '\n');
+    return { path: file };
+  }
+}
