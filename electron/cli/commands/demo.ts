@@ -38,7 +38,7 @@ export const demoCommand: CliCommand = {
     const quiet = v.json === true;
     const out = resolve(v.out ?? 'apprentice-demo');
     const t0 = performance.now();
-    const r = await runWithInterrupt(async (signal) => {
+    const r = await runWithInterrupt(io, 'demo', async (signal) => {
       const res = await runDemo({
         out,
         seed: v.seed === undefined ? 1 : num(v.seed, 'seed', 1, { int: true }),
@@ -50,6 +50,7 @@ export const demoCommand: CliCommand = {
       });
       return Object.assign(res.transfer, { demoTeachers: res.teachers });
     });
+    if (!r) return 1;
     const minutes = (performance.now() - t0) / 60000;
     if (v.json) io.stdout(JSON.stringify({ ...summaryLine(r), minutes }));
     else {

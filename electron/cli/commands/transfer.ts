@@ -197,15 +197,24 @@ export function transferProgressPrinter(io: CliIo, quiet: boolean): (p: Transfer
   };
 }
 
-/** Runs a transfer with Ctrl-C = stop after the current step (the run can be continued). */
-export async function runWithInterrupt(
-  run: (signal: AbortSignal) => Promise<TransferSummary>,
-): Promise<TransferSummary> {
+/**
+ * Runs a transfer with Ctrl-C = stop after the current step; a stopped run is not an error of the input
+ * (exit 1, with how to continue), so it returns null after saying so.
+ */
+export async function runWithInterrupt<T>(
+  io: CliIo,
+  verb: string,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T | null> {
   const ac = new AbortController();
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
   try {
     return await run(ac.signal);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code !== ErrorCode.CANCELLED) throw err;
+    io.stderr(`apprentice ${verb}: ${err.message}`);
+    return null;
   } finally {
     process.off('SIGINT', onSigint);
   }
@@ -253,13 +262,14 @@ export const transferCommand: CliCommand = {
     const spec = v.spec
       ? loadSpecFile(v.spec, flags)
       : parseSpec(mergeSpec({}, flags), process.cwd(), 'flags');
-    const summary = await runWithInterrupt((signal) =>
+    const summary = await runWithInterrupt(io, 'transfer', (signal) =>
       runTransfer(spec, {
         signal,
         fresh: v.fresh === true,
         onProgress: transferProgressPrinter(io, v.json === true),
       }),
     );
+    if (!summary) return 1;
     if (v.json) io.stdout(JSON.stringify(summaryLine(summary)));
     else {
       io.stdout('');

@@ -1,0 +1,107 @@
+// The transfer report: per-image CSV with one column pair per source, escaped HTML, all files written.
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { CaseMetrics } from '../../../electron/engine/metrics/index.js';
+import { summarize } from '../../../electron/engine/metrics/index.js';
+import type { SourceEvaluation } from '../../../electron/transfer/evaluate.js';
+import {
+  metricsCsv,
+  renderTransferReport,
+  scoresOf,
+  writeTransferReport,
+  type RunRecord,
+} from '../../../electron/transfer/report.js';
+import { parseSpec } from '../../../electron/transfer/spec-file.js';
+import { tempDir } from '../../helpers/temp.js';
+
+const c = (id: string, dice: number): CaseMetrics =>
+  ({
+    case: id,
+    dice,
+    iou: dice / (2 - dice),
+    precision: dice,
+    recall: dice,
+    hd95_px: 2,
+    hd95_mm: null,
+    truth_pixels: 10,
+    pred_pixels: 10,
+  }) as CaseMetrics;
+
+function evaluation(source: string, kind: SourceEvaluation['kind'], cases: CaseMetrics[]): SourceEvaluation {
+  return { source, kind, evaluation: { summary: summarize(cases), cases, unpaired: [] } };
+}
+
+const evals = [
+  evaluation('teacher "a",<b>', 'teacher', [c('img1', 0.5), c('img2', 0.7)]),
+  evaluation('fused (mean)', 'fused', [c('img1', 0.6), c('img2', 0.8)]),
+  evaluation('student s', 'student', [c('img2', 0.9)]),
+];
+
+function record(out: string): RunRecord {
+  return {
+    spec: parseSpec({ name: 's', teachers: ['/t/<a>.json'], transferal: { images: '/i' }, out }, '/'),
+    appVersion: '0.1.0',
+    pseudo: {
+      images: 2,
+      labeled: 2,
+      corrected: 0,
+      failed: 0,
+      errors: [],
+      labels: `${out}/l`,
+      queue: `${out}/none.csv`,
+      seconds: 1,
+    },
+    training: {
+      name: 's',
+      history: [
+        { epoch: 1, loss: 1, valDice: 0.5, valIou: 0.3, learningRate: 1e-3, seconds: 1 },
+        { epoch: 2, loss: 0.5, valDice: 0.7, valIou: 0.5, learningRate: 1e-3, seconds: 1 },
+      ],
+      bestEpoch: 2,
+      bestValDice: 0.7,
+    },
+    finetune: null,
+    evaluations: evals,
+    exported: null,
+  };
+}
+
+describe('transfer report', () => {
+  it('scores each source by its mean', () => {
+    expect(scoresOf(evals).map((s) => [s.kind, s.n, s.dice])).toEqual([
+      ['teacher', 2, 0.6],
+      ['fused', 2, 0.7],
+      ['student', 1, 0.9],
+    ]);
+  });
+
+  it('writes one CSV row per image, quoting awkward names, empty cells where a source has no prediction', () => {
+    const lines = metricsCsv(evals).trim().split('\n');
+    expect(lines[0]).toBe(
+      '"teacher ""a"",<b> dice","teacher ""a"",<b> iou",fused (mean) dice,fused (mean) iou,student s dice,student s iou'.replace(
+        /^/,
+        'image,',
+      ),
+    );
+    expect(lines).toHaveLength(3);
+    expect(lines[1]!.split(',').slice(-2)).toEqual(['', '']);
+    expect(lines[2]!.split(',')[5]).toBe('0.900000');
+  });
+
+  it('escapes names in the HTML and draws bars and curves', () => {
+    const html = renderTransferReport(record('/o'), new Date(0));
+    expect(html).not.toContain('<b>');
+    expect(html).toContain('teacher &#34;a&#34;,&#60;b&#62;');
+    expect(html).toContain('/t/&#60;a&#62;.json');
+    expect(html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(2);
+    expect(html).toContain('0.900');
+  });
+
+  it('writes metrics.json, metrics.csv and report.html', () => {
+    const { dir } = tempDir('report-');
+    const files = writeTransferReport(record(dir));
+    for (const f of Object.values(files)) expect(existsSync(f)).toBe(true);
+    const json = JSON.parse(readFileSync(files.json, 'utf8')) as { test: { dice: number }[] };
+    expect(json.test.map((t) => t.dice)).toEqual([0.6, 0.7, 0.9]);
+  });
+});
