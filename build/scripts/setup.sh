@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command for a fresh machine: system packages, npm dependencies (the native kernels build during
-# npm ci), the built app; then it starts the main job. Debian/Ubuntu; elsewhere install the equivalents
+# npm ci), the built app; then it runs the main job on the bundled demo data. Debian/Ubuntu; elsewhere install the equivalents
 # of the apt packages below yourself and run from "npm ci" on.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,5 +19,7 @@ fi
 npm ci --no-audit --no-fund
 npm run build
 node electron/cli/apprentice.mjs info
-# The main job: the workstation itself, served to your browser (the desktop app: npm start).
-exec node electron/cli/apprentice.mjs web --open
+# The main job on the bundled default: the whole method on real images in a few minutes (teachers trained,
+# pseudo-labels, a student of a third architecture, scores on held-out masks), ending with the results
+# table and the report's path. The workstation itself: npx apprentice web --open, or npm start.
+exec node electron/cli/apprentice.mjs demo --out apprentice-demo

@@ -198,7 +198,7 @@ export function transferProgressPrinter(io: CliIo, quiet: boolean): (p: Transfer
 }
 
 /**
- * Runs a transfer with Ctrl-C = stop after the current step; a stopped run is not an error of the input
+ * Runs a transfer with Ctrl-C (or SIGTERM) = stop after the current step; a stopped run is not an error of the input
  * (exit 1, with how to continue), so it returns null after saying so.
  */
 export async function runWithInterrupt<T>(
@@ -207,8 +207,10 @@ export async function runWithInterrupt<T>(
   run: (signal: AbortSignal) => Promise<T>,
 ): Promise<T | null> {
   const ac = new AbortController();
+  // Ctrl-C, and the SIGTERM a cluster scheduler or container runtime sends before it kills a job.
   const onSigint = () => ac.abort();
   process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
   try {
     return await run(ac.signal);
   } catch (err) {
@@ -217,6 +219,7 @@ export async function runWithInterrupt<T>(
     return null;
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
   }
 }
 

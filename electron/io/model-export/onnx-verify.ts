@@ -45,7 +45,10 @@ export async function compareOnnxWithTfjs(
   const [, h, w, c] = model.inputs[0]!.shape as number[];
   const rounds = opts.rounds ?? 2,
     batch = opts.batch ?? 2,
-    tolerance = opts.tolerance ?? 1e-4;
+    // Outputs are probabilities. A trained network on random (out-of-distribution) inputs differs by
+    // ~1e-4 from float32 summation order alone (1.07e-4 measured on a U-Net after 50 epochs on BUS-BRA);
+    // a wrong export (a transposed kernel, a missing bias) differs by 1e-2 and more.
+    tolerance = opts.tolerance ?? 1e-3;
   const rng = new Rng(opts.seed ?? 12345);
   let maxDiff = 0,
     maxOut = 0;

@@ -1,6 +1,6 @@
 // `apprentice transfer` and `apprentice demo` through the real bin shim: the JSON line outside checks read,
 // flags and spec files alike, and one clear line (exit 2) for bad input.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,47 @@ describe('apprentice transfer', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
+
+  it("stops on SIGTERM (a scheduler's warning) with exit 1, and the same spec then continues", async () => {
+    const args = [
+      join(REPO_ROOT, 'electron', 'cli', 'apprentice.mjs'),
+      'transfer',
+      '--teacher',
+      join(SHARED_DIR, 'teachers', 'unet-busi.json'),
+      '--transferal',
+      join(root, 'transferal'),
+      '--arch',
+      'unet-tiny',
+      '--size',
+      '32',
+      '--epochs',
+      '40',
+      '--batch',
+      '2',
+      '--val-fraction',
+      '0',
+      '--out',
+      join(root, 'out-term'),
+    ];
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (/\[2\/4 train\] epoch 2\//.test(stdout)) child.kill('SIGTERM');
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('run the same spec again to continue');
+    const again = apprentice([...args.slice(1), '--json']);
+    expect(again.code).toBe(0);
+    const j = lastJson(again.stdout) as { resumed: string[]; training: { epochs: number } };
+    expect(j.resumed).toEqual(['pseudo-label']);
+    expect(j.training.epochs).toBe(40);
+  }, 120_000);
 
   it('names a broken spec file', () => {
     writeFileSync(join(root, 'broken.json'), '{"teachers": ["a.json"], "out": ');
