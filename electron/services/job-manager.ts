@@ -50,6 +50,8 @@ export class JobManager {
       startedAt: new Date(startedMs).toISOString(),
     };
     let lastEmit = 0;
+    // The ETA counts from when the current counter started (a job of several stages counts anew in each).
+    let eta = { ms: startedMs, done: 0, total: 0 };
     const send = (force: boolean) => {
       const now = Date.now();
       if (!force && now - lastEmit < EVENT_INTERVAL_MS) return;
@@ -60,14 +62,22 @@ export class JobManager {
       jobId,
       signal: abort.signal,
       progress: (u) => {
+        const phaseChanged = u.phase !== undefined && u.phase !== progress.phase;
         if (u.phase !== undefined) progress.phase = u.phase;
         if (u.done !== undefined) progress.done = u.done;
         if (u.total !== undefined) progress.total = u.total;
-        if (u.metrics !== undefined) progress.metrics = { ...progress.metrics, ...u.metrics };
-        const elapsed = (Date.now() - startedMs) / 1000;
-        if (progress.done > 0 && progress.total > progress.done && elapsed > 0.5)
-          progress.etaSeconds = Math.round((elapsed / progress.done) * (progress.total - progress.done));
-        send(u.phase !== undefined);
+        // Metrics describe this moment: a value the update leaves out is no longer current.
+        if (u.metrics !== undefined) progress.metrics = { ...u.metrics };
+        const now = Date.now();
+        if (progress.total !== eta.total || progress.done < eta.done)
+          eta = { ms: now, done: progress.done, total: progress.total };
+        const elapsed = (now - eta.ms) / 1000;
+        const counted = progress.done - eta.done;
+        if (counted > 0 && progress.total > progress.done && elapsed > 0.5)
+          progress.etaSeconds = Math.round((elapsed / counted) * (progress.total - progress.done));
+        else if (progress.total <= progress.done || progress.total === 0) delete progress.etaSeconds;
+        // A new phase goes out at once; updates within a phase at most every EVENT_INTERVAL_MS.
+        send(phaseChanged);
       },
       throwIfCancelled: () => {
         if (abort.signal.aborted) throw new AppError(ErrorCode.CANCELLED, `Job ${kind} was cancelled`);

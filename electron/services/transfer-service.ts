@@ -8,6 +8,7 @@ import { isAbsolute } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { JobProgress } from '../../shared/dto.js';
 import type { TransferSpec, TransferSpecInput } from '../../shared/transfer.js';
+import { checkSpecPaths } from '../transfer/preflight.js';
 import { runTransfer, type TransferProgress } from '../transfer/pipeline.js';
 import { loadSpecFile, parseSpec } from '../transfer/spec-file.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
@@ -40,9 +41,13 @@ export function transferProgress(p: TransferProgress): Parameters<JobContext['pr
     metrics.msPerStep = p.train.msPerStep;
     if (p.train.valDice !== undefined) metrics.valDice = p.train.valDice;
   }
+  // The validated end of an epoch is its own phase, so the job manager never throttles it away.
+  const validated = p.train?.phase === 'checkpoint' ? ' (validated)' : '';
   return {
-    phase: `${p.index}/${p.count} ${p.stage}: ${p.phase}`,
-    ...(p.done !== undefined ? { done: p.done, total: p.total ?? 0 } : {}),
+    phase: `${p.index}/${p.count} ${p.stage}: ${p.phase}${validated}`,
+    // A stage without counters shows none, not the previous stage's.
+    done: p.done ?? 0,
+    total: p.total ?? 0,
     metrics,
   };
 }
@@ -53,6 +58,7 @@ export class TransferService {
   start(input: TransferSpecInput, fresh: boolean): JobProgress {
     const spec = parseSpec(input, '/', 'run spec');
     requireAbsolute(spec, input);
+    checkSpecPaths(spec);
     return this.jobs.start('transfer', async (ctx) => {
       const summary = await runTransfer(spec, {
         signal: ctx.signal,

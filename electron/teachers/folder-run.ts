@@ -169,7 +169,9 @@ export async function runFolder(
       // One teacher: disagreement is 0 and the entropy of its map still ranks images for review.
       Object.assign(outcome, uncertainty(maps, f.prob));
       const own = maps.map((m) => postProcess(threshold(m, t), image.rows, image.cols, req.post ?? {}));
-      maskDirs.forEach((d, k) => writeGreyPng(join(d, `${image.name}.png`), to255(own[k]!), image.rows, image.cols));
+      maskDirs.forEach((d, k) =>
+        writeGreyPng(join(d, `${image.name}.png`), to255(own[k]!), image.rows, image.cols),
+      );
       if (gtIndex) {
         let gt: Uint8Array | undefined;
         try {

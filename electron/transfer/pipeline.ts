@@ -36,6 +36,7 @@ import type { TeacherRunner } from '../teachers/runner.js';
 import { APP_VERSION } from '../services/version.js';
 import { runTrainingInWorker } from '../workers/run-train-worker.js';
 import { evaluateOnTest, type SourceEvaluation } from './evaluate.js';
+import { checkSpecPaths } from './preflight.js';
 import { pseudoLabel, type PseudoLabelResult } from './pseudo-label.js';
 import { scoresOf, writeTransferReport, type ReportFiles, type RunRecord } from './report.js';
 import { RunState } from './run-state.js';
@@ -173,6 +174,7 @@ async function openTeachers(spec: TransferSpec): Promise<TeacherRunner[]> {
 
 export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {}): Promise<TransferSummary> {
   const t0 = performance.now();
+  checkSpecPaths(spec);
   ensureWritableDir(spec.out, 'output folder');
   // Starting afresh also drops the earlier run's checkpoints, or training would resume from them.
   if (hooks.fresh) for (const d of OUTPUT_DIRS) rmSync(join(spec.out, d), { recursive: true, force: true });
@@ -240,10 +242,11 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
     let evaluations: SourceEvaluation[] = [];
     if (spec.test) {
       if (!state.done('evaluate')) {
-        const students = [{ name: `student ${spec.name}`, modelDir: trained.modelDir }];
+        // The kind column says "student": the rows carry the student's own name.
+        const students = [{ name: spec.name, modelDir: trained.modelDir }];
         if (tuned) {
-          students[0]!.name = `student ${spec.name} (before fine-tuning)`;
-          students.push({ name: `student ${spec.name} (fine-tuned)`, modelDir: tuned.modelDir });
+          students[0]!.name = `${spec.name} (before fine-tuning)`;
+          students.push({ name: `${spec.name} (fine-tuned)`, modelDir: tuned.modelDir });
         }
         const test = spec.test;
         state.finish(

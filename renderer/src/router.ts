@@ -5,6 +5,7 @@ import ReviewView from './views/ReviewView.vue';
 import ExportView from './views/ExportView.vue';
 import TeachersView from './views/TeachersView.vue';
 import TrainView from './views/TrainView.vue';
+import TransferView from './views/TransferView.vue';
 import EvaluateView from './views/EvaluateView.vue';
 
 const routes: RouteRecordRaw[] = [
@@ -15,6 +16,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/export', name: 'export', component: ExportView },
   { path: '/teachers', name: 'teachers', component: TeachersView },
   { path: '/train', name: 'train', component: TrainView },
+  { path: '/transfer', name: 'transfer', component: TransferView },
   { path: '/evaluate', name: 'evaluate', component: EvaluateView },
 ];
 

@@ -45,5 +45,5 @@ export const REVIEW_SHORTCUTS: ShortcutGroup[] = [
       ['?', 'this help'],
     ],
   },
-  { title: 'Anywhere', keys: [['Alt+1 … Alt+7', 'go to a section']] },
+  { title: 'Anywhere', keys: [['Alt+1 … Alt+8', 'go to a section']] },
 ];

@@ -33,6 +33,46 @@ describe('job manager', () => {
     expect(jobEvents.some((j) => j.phase === 'counting')).toBe(true);
   });
 
+  it('replaces metrics with each update, so a value left out is not carried along', async () => {
+    const jobs = new JobManager(() => {}, createNullLogger());
+    const j = jobs.start('train', async (ctx) => {
+      ctx.progress({ phase: 'epoch 1 (validated)', metrics: { loss: 1, valDice: 0.5 } });
+      ctx.progress({ phase: 'epoch 2', metrics: { loss: 0.8 } });
+    });
+    expect((await jobs.wait(j.jobId)).metrics).toEqual({ loss: 0.8 });
+  });
+
+  it('sends a new phase at once but throttles updates within one phase', async () => {
+    const events: AppEvent[] = [];
+    const jobs = new JobManager((e) => events.push(e), createNullLogger());
+    const j = jobs.start('steps', async (ctx) => {
+      for (let i = 1; i <= 50; i++) ctx.progress({ phase: 'stage A', done: i, total: 50 });
+      ctx.progress({ phase: 'stage B', done: 0, total: 0 });
+    });
+    await jobs.wait(j.jobId);
+    const phases = events.flatMap((e) => (e.type === 'job' ? [e.job.phase] : []));
+    expect(phases.filter((p) => p === 'stage A').length).toBeLessThan(5);
+    expect(phases).toContain('stage B');
+  });
+
+  it('counts the ETA from the start of the current counter, not of the job', async () => {
+    const jobs = new JobManager(() => {}, createNullLogger());
+    let etaInB: number | undefined;
+    const j = jobs.start('stages', async (ctx) => {
+      ctx.progress({ phase: 'A', done: 0, total: 2 });
+      await new Promise((r) => setTimeout(r, 1500));
+      ctx.progress({ done: 2 }); // A took 1.5 s
+      ctx.progress({ phase: 'B', done: 0, total: 100 });
+      await new Promise((r) => setTimeout(r, 600));
+      ctx.progress({ done: 50 });
+      etaInB = jobs.list()[0]!.etaSeconds;
+    });
+    await jobs.wait(j.jobId);
+    // 50 of 100 in ~0.6 s: ~0.6 s left (counting from the job's start would give ~2.1 s).
+    expect(etaInB).toBeDefined();
+    expect(etaInB!).toBeLessThanOrEqual(1);
+  });
+
   it('cancels a running job through its signal', async () => {
     const jobs = new JobManager(() => {}, createNullLogger());
     const j = jobs.start('endless', async (ctx) => {

@@ -97,6 +97,24 @@ describe('transfer through the API', () => {
     expect(services.jobs.list().length).toBe(before);
   });
 
+  it('checks every path before starting: no job for a missing folder or an output that is a file', async () => {
+    const before = services.jobs.list().length;
+    const file = join(t.dir, 'a-file');
+    writeFileSync(file, 'x');
+    const cases: [Partial<TransferSpecInput>, RegExp][] = [
+      [{ out: file }, /out: .*a-file is a file, not a folder/],
+      [{ transferal: { images: join(t.dir, 'nowhere') } }, /transferal\.images: .*nowhere does not exist/],
+      [{ teachers: [join(t.dir, 'transferal')] }, /teachers\[0\]: .* is not a file/],
+      [{ test: { images: join(t.dir, 'test', 'images'), masks: join(t.dir, 'no-masks') } }, /test\.masks/],
+    ];
+    for (const [patch, message] of cases) {
+      const reply = await call('runTransfer', { spec: { ...spec, ...patch } });
+      expect(reply.ok).toBe(false);
+      expect((reply as { error: { message: string } }).error.message).toMatch(message);
+    }
+    expect(services.jobs.list().length).toBe(before);
+  });
+
   it.each([
     ['not a list', 'runTransfer', { spec: {} }],
     ['no spec', 'runTransfer', []],

@@ -1,0 +1,220 @@
+/**
+ * The Transfer screen's form and the run spec it stands for. Pure (no store, no API) so that unit tests
+ * can check the translation both ways; relative `.js` imports because those tests type-check it as Node
+ * code too.
+ */
+import type { FusionMethodName } from '../../../shared/dto.js';
+import type { TransferSpec, TransferSpecInput, TransferStage } from '../../../shared/transfer.js';
+
+/**
+ * shared/transfer.ts's TRANSFER_STAGES, in the order the pipeline runs them. A copy because importing the
+ * value would pull zod into the renderer bundle; a unit test keeps the two equal.
+ */
+export const STAGE_ORDER: readonly TransferStage[] = [
+  'pseudo-label',
+  'train',
+  'finetune',
+  'evaluate',
+  'export',
+  'report',
+];
+
+export interface TransferForm {
+  name: string;
+  /** Teacher cards (absolute paths). */
+  teachers: string[];
+  /** One weight per teacher, used by the weighted mean only. */
+  weights: number[];
+  images: string;
+  /** Optional corrected masks; empty when none. */
+  corrections: string;
+  method: FusionMethodName;
+  threshold: number;
+  largestComponent: boolean;
+  fillHoles: boolean;
+  arch: string;
+  size: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  finetune: {
+    enabled: boolean;
+    images: string;
+    masks: string;
+    epochs: number;
+    learningRate: number;
+    freezeEncoder: boolean;
+  };
+  test: { enabled: boolean; images: string; masks: string };
+  out: string;
+  /** Discard an earlier run in the output folder instead of continuing it. */
+  fresh: boolean;
+}
+
+/** The schema's defaults (shared/transfer.ts), except a name that does not read "student student". */
+export function defaultForm(): TransferForm {
+  return {
+    name: 'student-1',
+    teachers: [],
+    weights: [],
+    images: '',
+    corrections: '',
+    method: 'mean',
+    threshold: 0.5,
+    largestComponent: false,
+    fillHoles: false,
+    arch: 'unet',
+    size: 128,
+    epochs: 30,
+    batchSize: 8,
+    learningRate: 0.002,
+    seed: 1,
+    finetune: {
+      enabled: false,
+      images: '',
+      masks: '',
+      epochs: 20,
+      learningRate: 0.0005,
+      freezeEncoder: false,
+    },
+    test: { enabled: false, images: '', masks: '' },
+    out: '',
+    fresh: false,
+  };
+}
+
+/** POSIX, drive-letter and UNC paths: the main process refuses anything relative. */
+export function isAbsolutePath(p: string): boolean {
+  return /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p);
+}
+
+/**
+ * The spec the form describes. `base` is a spec loaded from a file: the settings the form has no field
+ * for (case regex, patience, width, ...) are kept from it rather than silently reset to defaults.
+ */
+export function specFromForm(f: TransferForm, base: TransferSpec | null = null): TransferSpecInput {
+  const rest: Partial<TransferSpec> = { ...base };
+  delete rest.finetune;
+  delete rest.test;
+  const corrections = f.corrections.trim();
+  return {
+    ...rest,
+    name: f.name.trim(),
+    teachers: f.teachers.map((t) => t.trim()),
+    transferal: { images: f.images.trim(), ...(corrections ? { corrections } : {}) },
+    fusion: {
+      method: f.method,
+      threshold: f.threshold,
+      ...(f.method === 'weighted' ? { weights: f.teachers.map((_, k) => f.weights[k] ?? 1) } : {}),
+    },
+    post: { ...base?.post, largestComponent: f.largestComponent, fillHoles: f.fillHoles },
+    student: {
+      ...base?.student,
+      arch: f.arch,
+      size: f.size,
+      epochs: f.epochs,
+      batchSize: f.batchSize,
+      learningRate: f.learningRate,
+    },
+    seed: f.seed,
+    ...(f.finetune.enabled
+      ? {
+          finetune: {
+            ...base?.finetune,
+            images: f.finetune.images.trim(),
+            masks: f.finetune.masks.trim(),
+            epochs: f.finetune.epochs,
+            learningRate: f.finetune.learningRate,
+            freezeEncoder: f.finetune.freezeEncoder,
+          },
+        }
+      : {}),
+    ...(f.test.enabled ? { test: { images: f.test.images.trim(), masks: f.test.masks.trim() } } : {}),
+    out: f.out.trim(),
+  };
+}
+
+/** A loaded (resolved) spec as the form shows it; `fresh` is a choice of the run, not of the spec. */
+export function formFromSpec(s: TransferSpec, fresh = false): TransferForm {
+  const d = defaultForm();
+  return {
+    name: s.name,
+    teachers: [...s.teachers],
+    weights: s.teachers.map((_, k) => s.fusion.weights?.[k] ?? 1),
+    images: s.transferal.images,
+    corrections: s.transferal.corrections ?? '',
+    method: s.fusion.method,
+    threshold: s.fusion.threshold,
+    largestComponent: s.post.largestComponent,
+    fillHoles: s.post.fillHoles,
+    arch: s.student.arch,
+    size: s.student.size,
+    epochs: s.student.epochs,
+    batchSize: s.student.batchSize,
+    learningRate: s.student.learningRate,
+    seed: s.seed,
+    finetune: s.finetune
+      ? {
+          enabled: true,
+          images: s.finetune.images,
+          masks: s.finetune.masks,
+          epochs: s.finetune.epochs,
+          learningRate: s.finetune.learningRate,
+          freezeEncoder: s.finetune.freezeEncoder,
+        }
+      : d.finetune,
+    test: s.test ? { enabled: true, ...s.test } : d.test,
+    out: s.out,
+    fresh,
+  };
+}
+
+/** The stages a form's run goes through: fine-tuning and evaluation only when their data is given. */
+export function stagesOf(f: Pick<TransferForm, 'finetune' | 'test'>): TransferStage[] {
+  return STAGE_ORDER.filter(
+    (s) => (s !== 'finetune' || f.finetune.enabled) && (s !== 'evaluate' || f.test.enabled),
+  );
+}
+
+const isInt = (n: number, min: number) => Number.isInteger(n) && n >= min;
+
+/**
+ * Why the run cannot start yet, in the order of the form; empty when it can. The server validates again
+ * (and checks the folders): this is only so that the start button can say what is missing.
+ */
+export function formProblems(f: TransferForm): string[] {
+  const problems: string[] = [];
+  const path = (label: string, p: string, required: boolean) => {
+    const v = p.trim();
+    if (!v) {
+      if (required) problems.push(`Choose the ${label}`);
+    } else if (!isAbsolutePath(v)) problems.push(`The ${label} must be an absolute path: ${v}`);
+  };
+  if (!f.teachers.length) problems.push('Add at least one teacher card');
+  f.teachers.forEach((t, k) => path(`teacher card ${k + 1}`, t, true));
+  path('transferal images folder', f.images, true);
+  path('corrections folder', f.corrections, false);
+  if (!/^[\w.+-]+$/.test(f.name.trim())) problems.push('Name the student with letters, digits, . _ + - only');
+  if (!(f.threshold > 0 && f.threshold < 1)) problems.push('The threshold must lie between 0 and 1');
+  if (f.method === 'weighted' && f.teachers.some((_, k) => !((f.weights[k] ?? 1) >= 0)))
+    problems.push('Each teacher needs a weight of 0 or more');
+  if (!isInt(f.size, 16)) problems.push('The input size must be a whole number of at least 16 px');
+  if (!isInt(f.epochs, 1)) problems.push('Train for at least one epoch');
+  if (!isInt(f.batchSize, 1)) problems.push('The batch size must be at least 1');
+  if (!(f.learningRate > 0 && f.learningRate <= 1)) problems.push('The learning rate must lie in (0, 1]');
+  if (!Number.isInteger(f.seed)) problems.push('The seed must be a whole number');
+  if (f.finetune.enabled) {
+    path('fine-tuning images folder', f.finetune.images, true);
+    path('fine-tuning masks folder', f.finetune.masks, true);
+    if (!isInt(f.finetune.epochs, 1)) problems.push('Fine-tune for at least one epoch');
+    if (!(f.finetune.learningRate > 0 && f.finetune.learningRate <= 1))
+      problems.push('The fine-tuning learning rate must lie in (0, 1]');
+  }
+  if (f.test.enabled) {
+    path('test images folder', f.test.images, true);
+    path('test masks folder', f.test.masks, true);
+  }
+  path('output folder', f.out, true);
+  return problems;
+}

@@ -1,0 +1,103 @@
+/**
+ * What the Transfer screen shows of a running transfer, folded from its job's progress events. The job
+ * manager merges each event's metrics into the previous ones and keeps done/total until a stage sets new
+ * ones, so stale numbers are told apart here: counters belong to the stage that last changed them, and
+ * an epoch's validation Dice counts only once that epoch is over (the next one's first steps still carry
+ * the previous value).
+ */
+import type { JobProgress, JobState } from '../../../shared/dto.js';
+import type { TransferStage } from '../../../shared/transfer.js';
+
+export type TrainingStage = Extract<TransferStage, 'train' | 'finetune'>;
+export type StageStatus = 'pending' | 'running' | 'done' | 'stopped';
+
+export interface RunProgress {
+  stages: TransferStage[];
+  /** 1-based position of the stage running now; 0 until an event names one. */
+  current: number;
+  /** The stage whose done/total the job holds now, and when and where that stage began counting. */
+  counts: { stage: number; done: number; total: number; since: number; from: number };
+  /** Seconds left in the current stage, from its own rate (the job's ETA spans every stage's time). */
+  eta: number | undefined;
+  /** Mean epoch loss by step, per training stage. */
+  loss: Record<TrainingStage, [number, number][]>;
+  /** Validation Dice by epoch, the last value heard for each. */
+  dice: Record<TrainingStage, [number, number][]>;
+  /** The epoch each training stage is in. */
+  epoch: Record<TrainingStage, number>;
+}
+
+export function newRun(stages: TransferStage[]): RunProgress {
+  return {
+    stages,
+    current: 0,
+    counts: { stage: 0, done: 0, total: 0, since: 0, from: 0 },
+    eta: undefined,
+    loss: { train: [], finetune: [] },
+    dice: { train: [], finetune: [] },
+    epoch: { train: 0, finetune: 0 },
+  };
+}
+
+const isTraining = (s: TransferStage | undefined): s is TrainingStage => s === 'train' || s === 'finetune';
+
+/** The run after one more event of its job (`now` in ms, for the stage's rate). */
+export function applyProgress(run: RunProgress, job: JobProgress, now: number): RunProgress {
+  const m = job.metrics ?? {};
+  const current = typeof m.stage === 'number' ? m.stage : run.current;
+  let counts = run.counts;
+  let eta = counts.stage === current ? run.eta : undefined;
+  if (job.done !== counts.done || job.total !== counts.total) {
+    const restart = counts.stage !== current || job.total !== counts.total || job.done < counts.done;
+    counts = restart
+      ? { stage: current, done: job.done, total: job.total, since: now, from: job.done }
+      : { ...counts, done: job.done };
+    if (restart) eta = undefined;
+  }
+  if (counts.stage === current && counts.done > counts.from && now > counts.since)
+    eta = Math.round(
+      ((now - counts.since) / (counts.done - counts.from) / 1000) * (counts.total - counts.done),
+    );
+  const next: RunProgress = { ...run, current, counts, eta };
+
+  // Only a training step's own event has fresh training metrics ("2/5 train: epoch 3/30").
+  const stage = run.stages[current - 1];
+  if (isTraining(stage) && typeof m.epoch === 'number' && /: epoch \d+\/\d+$/.test(job.phase)) {
+    const epoch = m.epoch;
+    next.epoch = { ...run.epoch, [stage]: epoch };
+    const loss = run.loss[stage];
+    if (typeof m.loss === 'number' && loss.at(-1)?.[0] !== job.done)
+      next.loss = { ...run.loss, [stage]: [...loss, [job.done, m.loss]] };
+    if (typeof m.valDice === 'number') {
+      const dice = run.dice[stage].filter(([e]) => e !== epoch);
+      next.dice = { ...run.dice, [stage]: [...dice, [epoch, m.valDice]] };
+    }
+  }
+  return next;
+}
+
+/** Validation Dice of the finished epochs of a training stage. */
+export function diceCurve(run: RunProgress, stage: TrainingStage, state: JobState): [number, number][] {
+  const over = state === 'done' || run.current > run.stages.indexOf(stage) + 1;
+  return run.dice[stage].filter(([e]) => over || e < run.epoch[stage]);
+}
+
+/** Each stage of the run: done, running, stopped (the job failed or was cancelled there) or pending. */
+export function stageStatuses(
+  run: RunProgress,
+  state: JobState,
+): { stage: TransferStage; status: StageStatus }[] {
+  return run.stages.map((stage, k) => {
+    const i = k + 1;
+    let status: StageStatus = 'pending';
+    if (state === 'done' || i < run.current) status = 'done';
+    else if (i === run.current) status = state === 'running' || state === 'queued' ? 'running' : 'stopped';
+    return { stage, status };
+  });
+}
+
+/** How far the current stage is (0..1), or null when its counters are not known (yet). */
+export function stageFraction(run: RunProgress): number | null {
+  const c = run.counts;
+  return c.stage === run.current && c.total > 0 ? Math.min(1, c.done / c.total) : null;
+}

@@ -1,0 +1,98 @@
+// The Transfer screen's form: the spec it builds, the spec it shows, the stages and what blocks a start.
+import { describe, expect, it } from 'vitest';
+import { TRANSFER_STAGES, transferSpecSchema } from '../../../../shared/transfer.js';
+import {
+  STAGE_ORDER,
+  defaultForm,
+  formFromSpec,
+  formProblems,
+  isAbsolutePath,
+  specFromForm,
+  stagesOf,
+  type TransferForm,
+} from '../../../../renderer/src/stores/transfer-form.js';
+
+function filled(): TransferForm {
+  const f = defaultForm();
+  f.teachers = ['/t/fcn-busi.json', '/t/unet-busi.json'];
+  f.weights = [1, 1];
+  f.images = ' /data/transferal ';
+  f.out = '/runs/one';
+  return f;
+}
+
+describe('transfer form', () => {
+  it('keeps its copy of the stage order equal to the shared one', () => {
+    expect(STAGE_ORDER).toEqual(TRANSFER_STAGES);
+  });
+
+  it('builds a spec the schema accepts, trimmed, without the optional parts left off', () => {
+    const spec = specFromForm(filled());
+    expect(transferSpecSchema.safeParse(spec).success).toBe(true);
+    expect(spec.transferal).toEqual({ images: '/data/transferal' });
+    expect(spec.fusion).toEqual({ method: 'mean', threshold: 0.5 });
+    expect(spec).not.toHaveProperty('finetune');
+    expect(spec).not.toHaveProperty('test');
+    expect(spec.out).toBe('/runs/one');
+  });
+
+  it('adds weights only for the weighted mean, one per teacher', () => {
+    const f = filled();
+    f.method = 'weighted';
+    f.weights = [2];
+    expect(specFromForm(f).fusion).toEqual({ method: 'weighted', threshold: 0.5, weights: [2, 1] });
+  });
+
+  it('keeps what the form has no field for from a loaded spec, and round-trips the rest', () => {
+    const loaded = transferSpecSchema.parse({
+      ...specFromForm(filled()),
+      caseRegex: '^(bus_\\d+)',
+      post: { minIslandSize: 20 },
+      student: { arch: 'unet-tiny', size: 32, patience: 3 },
+      finetune: { images: '/ft/images', masks: '/ft/masks', valFraction: 0.3 },
+      test: { images: '/test/images', masks: '/test/masks' },
+    });
+    const form = formFromSpec(loaded);
+    expect(form.finetune.enabled).toBe(true);
+    expect(form.test).toEqual({ enabled: true, images: '/test/images', masks: '/test/masks' });
+    const again = transferSpecSchema.parse(specFromForm(form, loaded));
+    expect(again).toEqual(loaded);
+
+    // Leaving the test set off drops it, however the spec was loaded.
+    form.test.enabled = false;
+    expect(specFromForm(form, loaded)).not.toHaveProperty('test');
+  });
+
+  it('lists the stages the run goes through', () => {
+    const f = filled();
+    expect(stagesOf(f)).toEqual(['pseudo-label', 'train', 'export', 'report']);
+    f.test.enabled = true;
+    f.finetune.enabled = true;
+    expect(stagesOf(f)).toEqual(['pseudo-label', 'train', 'finetune', 'evaluate', 'export', 'report']);
+  });
+
+  it('says what blocks a start, in the order of the form', () => {
+    expect(formProblems(defaultForm())).toEqual([
+      'Add at least one teacher card',
+      'Choose the transferal images folder',
+      'Choose the output folder',
+    ]);
+    expect(formProblems(filled())).toEqual([]);
+    const f = filled();
+    f.out = 'runs/one';
+    f.test.enabled = true;
+    f.test.images = '/test/images';
+    f.epochs = 0;
+    expect(formProblems(f)).toEqual([
+      'Train for at least one epoch',
+      'Choose the test masks folder',
+      'The output folder must be an absolute path: runs/one',
+    ]);
+  });
+
+  it('knows absolute paths on every platform', () => {
+    for (const p of ['/a', 'C:\\data', 'c:/data', '\\\\server\\share'])
+      expect(isAbsolutePath(p), p).toBe(true);
+    for (const p of ['a/b', './a', '~/a', 'C:data']) expect(isAbsolutePath(p), p).toBe(false);
+  });
+});

@@ -1,0 +1,114 @@
+// A transfer's progress events folded into stages, stage progress and learning curves, with the stale
+// numbers the job manager carries over (merged metrics, counters kept across stages) told apart.
+import { describe, expect, it } from 'vitest';
+import type { JobProgress } from '../../../../shared/dto.js';
+import {
+  applyProgress,
+  diceCurve,
+  newRun,
+  stageFraction,
+  stageStatuses,
+  type RunProgress,
+} from '../../../../renderer/src/stores/transfer-progress.js';
+
+/** Replays events the way the job manager builds them: metrics merged into the previous ones. */
+function replay(
+  run: RunProgress,
+  events: { phase: string; done?: number; total?: number; metrics?: Record<string, number>; at?: number }[],
+  state: JobProgress['state'] = 'running',
+): RunProgress {
+  const job: JobProgress = {
+    jobId: 'j',
+    kind: 'transfer',
+    state,
+    phase: '',
+    done: 0,
+    total: 0,
+    startedAt: '',
+  };
+  for (const e of events) {
+    job.phase = e.phase;
+    if (e.done !== undefined) job.done = e.done;
+    if (e.total !== undefined) job.total = e.total;
+    job.metrics = { ...job.metrics, ...e.metrics };
+    run = applyProgress(run, { ...job }, e.at ?? 0);
+  }
+  return run;
+}
+
+const STAGES = ['pseudo-label', 'train', 'export', 'report'] as const;
+const st = (stage: number) => ({ stage, stages: 4 });
+
+describe('transfer progress', () => {
+  it('highlights the current stage and marks the ones before it done', () => {
+    const run = replay(newRun([...STAGES]), [{ phase: '2/4 train: preparing', metrics: st(2) }]);
+    expect(stageStatuses(run, 'running').map((s) => s.status)).toEqual([
+      'done',
+      'running',
+      'pending',
+      'pending',
+    ]);
+    expect(stageStatuses(run, 'failed')[1]!.status).toBe('stopped');
+    expect(stageStatuses(run, 'done').every((s) => s.status === 'done')).toBe(true);
+  });
+
+  it("keeps a stage's counters to that stage and estimates its time from its own rate", () => {
+    let run = replay(newRun([...STAGES]), [
+      { phase: '1/4 pseudo-label: pseudo-labelling', done: 8, total: 8, metrics: st(1) },
+      { phase: '2/4 train: preparing', metrics: st(2), at: 60_000 },
+    ]);
+    // Still 8/8 from pseudo-labelling: not the training's progress.
+    expect(stageFraction(run)).toBeNull();
+    expect(run.eta).toBeUndefined();
+    run = replay(run, [
+      {
+        phase: '2/4 train: epoch 1/2',
+        done: 1,
+        total: 10,
+        metrics: { ...st(2), epoch: 1, loss: 0.9 },
+        at: 61_000,
+      },
+      {
+        phase: '2/4 train: epoch 1/2',
+        done: 3,
+        total: 10,
+        metrics: { ...st(2), epoch: 1, loss: 0.8 },
+        at: 65_000,
+      },
+    ]);
+    expect(stageFraction(run)).toBeCloseTo(0.3);
+    expect(run.eta).toBe(14); // 2 s a step since the stage began counting, 7 steps left
+  });
+
+  it('charts loss per step and the Dice of finished epochs only, ignoring stale metrics', () => {
+    const train = (done: number, epoch: number, extra: Record<string, number> = {}) => ({
+      phase: `2/4 train: epoch ${epoch}/2`,
+      done,
+      total: 4,
+      metrics: { ...st(2), epoch, loss: 1 / done, ...extra },
+    });
+    let run = replay(newRun([...STAGES]), [
+      train(1, 1),
+      train(2, 1),
+      train(2, 1, { valDice: 0.4 }), // the epoch's checkpoint: same step, validated
+      train(3, 2), // still carries 0.4 from epoch 1
+    ]);
+    expect(run.loss.train).toEqual([
+      [1, 1],
+      [2, 0.5],
+      [3, 1 / 3],
+    ]);
+    expect(diceCurve(run, 'train', 'running')).toEqual([[1, 0.4]]);
+    run = replay(run, [
+      train(4, 2),
+      train(4, 2, { valDice: 0.6 }),
+      // Export carries the training's loss and epoch along: not a training point.
+      { phase: '3/4 export: exporting TF.js + ONNX + card', metrics: st(3) },
+    ]);
+    expect(run.loss.train).toHaveLength(4);
+    expect(diceCurve(run, 'train', 'running')).toEqual([
+      [1, 0.4],
+      [2, 0.6],
+    ]);
+  });
+});
