@@ -24,15 +24,18 @@ import { runTrainingInWorker } from '../workers/run-train-worker.js';
 import { runTransfer, type TransferHooks, type TransferProgress } from './pipeline.js';
 import { parseSpec } from './spec-file.js';
 
-/** build/demo/hc18 from electron/transfer (source) or dist/electron/transfer (built). */
+/**
+ * build/demo/hc18 from electron/transfer (source) or dist/electron/transfer (built); in an installed app,
+ * resources/demo/hc18 beside app.asar (electron-builder's extraResources).
+ */
 export function demoDataDir(): string {
-  for (const up of [
-    ['..', '..'],
-    ['..', '..', '..'],
-  ]) {
-    const dir = join(import.meta.dirname, ...up, 'build', 'demo', 'hc18');
-    if (existsSync(join(dir, 'manifest.csv'))) return dir;
-  }
+  const resources = (process as { resourcesPath?: string }).resourcesPath;
+  const candidates = [
+    join(import.meta.dirname, '..', '..', 'build', 'demo', 'hc18'),
+    join(import.meta.dirname, '..', '..', '..', 'build', 'demo', 'hc18'),
+    ...(resources ? [join(resources, 'demo', 'hc18')] : []),
+  ];
+  for (const dir of candidates) if (existsSync(join(dir, 'manifest.csv'))) return dir;
   throw new AppError(
     ErrorCode.NOT_FOUND,
     'The bundled demo data (build/demo/hc18) is missing from this installation',

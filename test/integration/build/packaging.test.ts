@@ -2,8 +2,8 @@
 // (no Electron binary can be downloaded here) and inspects the real app.asar it produces.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { REPO_ROOT, tempDir } from '../../helpers/temp.js';
 
@@ -70,6 +70,15 @@ describe('packaging', () => {
     expect(files.some((f) => /^\/dist\/renderer\/assets\/index-.*\.js$/.test(f))).toBe(true);
     const pkg = JSON.parse(asar.extractFile(asarPath, 'package.json').toString()) as { main: string };
     expect(files).toContain(`/${pkg.main}`);
+  });
+
+  it('carries the demo data with its attribution where the built demo module looks for it', () => {
+    expect(files).toContain('/dist/electron/transfer/demo.js');
+    // Beside app.asar (process.resourcesPath), where demoDataDir() looks in an installed app.
+    const demo = join(dirname(asarPath), 'demo', 'hc18');
+    expect(existsSync(join(demo, 'manifest.csv'))).toBe(true);
+    expect(existsSync(join(demo, 'ATTRIBUTION.md'))).toBe(true);
+    expect(readdirSync(join(demo, 'test', 'masks')).filter((f) => f.endsWith('.png'))).toHaveLength(41);
   });
 
   it('carries no tests, TypeScript sources or source maps of ours', () => {
