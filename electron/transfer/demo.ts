@@ -47,8 +47,8 @@ const CASE_REGEX = '^(\\d+)_';
 
 /** The two teachers: different architectures, same labeled images. */
 export const DEMO_TEACHERS = [
-  { name: 'teacher-unet', arch: 'unet', epochs: 30 },
-  { name: 'teacher-resunet', arch: 'residual-unet', epochs: 30 },
+  { name: 'teacher-unet', arch: 'unet', epochs: 40 },
+  { name: 'teacher-resunet', arch: 'residual-unet', epochs: 40 },
 ] as const;
 
 export interface DemoOptions {
@@ -77,7 +77,7 @@ export function demoSpec(data: string, cards: string[], o: DemoOptions): Transfe
     student: {
       arch: 'attention-unet',
       size: o.quick ? 64 : DEMO_SIZE,
-      epochs: o.quick ? 3 : 40,
+      epochs: o.quick ? 3 : 60,
       batchSize: 8,
       learningRate: 2e-3,
       patience: 0,

@@ -120,7 +120,7 @@ ${
     ? `<h2>Test set: teachers, fused label, student</h2>
 ${diceBars(scores.map((x) => ({ label: x.source, value: x.dice, color: KIND_COLOR[x.kind] })))}
 <table><thead><tr><th>Source</th><th>Kind</th><th>n</th><th>Dice</th><th>IoU</th><th>HD95 px</th></tr></thead><tbody>${table}</tbody></table>
-<p><small>${esc(r.evaluations[0]?.evaluation.summary.conventions ?? '')}</small></p>`
+<p><small>Each teacher is scored as this run uses it: foreground where its probability &gt; ${s.fusion.threshold}, with the run's post-processing. ${esc(r.evaluations[0]?.evaluation.summary.conventions ?? '')}</small></p>`
     : '<p>No test set was given: nothing was scored against ground truth.</p>'
 }
 <h2>Learning curves</h2>
