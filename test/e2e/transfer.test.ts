@@ -95,7 +95,7 @@ describe('knowledge transfer through the web shell', () => {
     await page.getByTestId('transfer-start').click();
     await expect
       .poll(() => text(page.getByTestId('transfer-error')))
-      .toBe(`The output folder is a file, not a folder: ${file}`);
+      .toBe(`out: ${file} is a file, not a folder`);
     expect(await transferJobs()).toEqual([]);
     expect(await page.getByTestId('transfer-progress').count()).toBe(0);
   });

@@ -1,9 +1,8 @@
 /**
- * What the Transfer screen shows of a running transfer, folded from its job's progress events. The job
- * manager merges each event's metrics into the previous ones and keeps done/total until a stage sets new
- * ones, so stale numbers are told apart here: counters belong to the stage that last changed them, and
- * an epoch's validation Dice counts only once that epoch is over (the next one's first steps still carry
- * the previous value).
+ * What the Transfer screen shows of a running transfer, folded from its job's progress events. Each event
+ * carries the metrics of its moment only; counters belong to the stage that last set them (a stage
+ * without counters reports 0/0), and the stage's own rate gives its ETA (the job's spans every stage).
+ * A training epoch's validation Dice arrives with its "(validated)" event.
  */
 import type { JobProgress, JobState } from '../../../shared/dto.js';
 import type { TransferStage } from '../../../shared/transfer.js';
@@ -60,9 +59,13 @@ export function applyProgress(run: RunProgress, job: JobProgress, now: number): 
     );
   const next: RunProgress = { ...run, current, counts, eta };
 
-  // Only a training step's own event has fresh training metrics ("2/5 train: epoch 3/30").
+  // Training events read "2/5 train: epoch 3/30", and "... (validated)" at an epoch's end.
   const stage = run.stages[current - 1];
-  if (isTraining(stage) && typeof m.epoch === 'number' && /: epoch \d+\/\d+$/.test(job.phase)) {
+  if (
+    isTraining(stage) &&
+    typeof m.epoch === 'number' &&
+    /: epoch \d+\/\d+( \(validated\))?$/.test(job.phase)
+  ) {
     const epoch = m.epoch;
     next.epoch = { ...run.epoch, [stage]: epoch };
     const loss = run.loss[stage];
@@ -76,10 +79,9 @@ export function applyProgress(run: RunProgress, job: JobProgress, now: number): 
   return next;
 }
 
-/** Validation Dice of the finished epochs of a training stage. */
-export function diceCurve(run: RunProgress, stage: TrainingStage, state: JobState): [number, number][] {
-  const over = state === 'done' || run.current > run.stages.indexOf(stage) + 1;
-  return run.dice[stage].filter(([e]) => over || e < run.epoch[stage]);
+/** Validation Dice of the validated epochs of a training stage. */
+export function diceCurve(run: RunProgress, stage: TrainingStage): [number, number][] {
+  return run.dice[stage];
 }
 
 /** Each stage of the run: done, running, stopped (the job failed or was cancelled there) or pending. */

@@ -6,8 +6,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import type { StudentPreset } from '@shared/dto';
-import { AppError, ErrorCode } from '@shared/errors';
-import type { TransferSpec, TransferSpecInput, TransferSummary } from '@shared/transfer';
+import type { TransferSpec, TransferSummary } from '@shared/transfer';
 import { api, errorMessage } from '../api/client';
 import { useJobsStore } from './jobs';
 import {
@@ -19,14 +18,6 @@ import {
   type TransferForm,
 } from './transfer-form';
 import { applyProgress, newRun, type RunProgress } from './transfer-progress';
-
-/** An unusable folder of the spec, named with its path. */
-function folderProblem(label: string, path: string, err: unknown): string {
-  if (err instanceof AppError && err.code === ErrorCode.NOT_FOUND) return `${label} does not exist: ${path}`;
-  if (err instanceof AppError && err.code === ErrorCode.INVALID_ARGUMENT)
-    return `${label} is a file, not a folder: ${path}`;
-  return `${label} ${path}: ${errorMessage(err)}`;
-}
 
 export const useTransferStore = defineStore('transfer', () => {
   const jobs = useJobsStore();
@@ -83,40 +74,13 @@ export const useTransferStore = defineStore('transfer', () => {
     presets.value = await api().listStudentPresets();
   }
 
-  /** Folders the run reads must exist, and the output folder must not be a file: said before any job starts. */
-  async function checkFolders(spec: TransferSpecInput): Promise<void> {
-    const inputs: [string, string | undefined][] = [
-      ['The transferal images folder', spec.transferal.images],
-      ['The corrections folder', spec.transferal.corrections],
-      ['The fine-tuning images folder', spec.finetune?.images],
-      ['The fine-tuning masks folder', spec.finetune?.masks],
-      ['The test images folder', spec.test?.images],
-      ['The test masks folder', spec.test?.masks],
-    ];
-    for (const [label, path] of inputs) {
-      if (path === undefined) continue;
-      try {
-        await api().listFolder({ path });
-      } catch (err) {
-        throw new Error(folderProblem(label, path, err), { cause: err });
-      }
-    }
-    try {
-      await api().listFolder({ path: spec.out });
-    } catch (err) {
-      // A missing output folder is created by the run.
-      if (!(err instanceof AppError && err.code === ErrorCode.NOT_FOUND))
-        throw new Error(folderProblem('The output folder', spec.out, err), { cause: err });
-    }
-  }
-
   async function start(): Promise<void> {
     if (running.value || problems.value.length) return;
     error.value = null;
     const spec = specFromForm(form.value, base.value);
     starting.value = true;
     try {
-      await checkFolders(spec);
+      // The service checks every path (teacher cards, folders, output) before it starts a job.
       const j = await api().runTransfer({ spec, fresh: form.value.fresh });
       // The run first, so that the job's events already seen are folded into it.
       run.value = newRun(stagesOf(form.value));

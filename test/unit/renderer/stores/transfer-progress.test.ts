@@ -1,5 +1,5 @@
-// A transfer's progress events folded into stages, stage progress and learning curves, with the stale
-// numbers the job manager carries over (merged metrics, counters kept across stages) told apart.
+// A transfer's progress events folded into stages, stage progress and learning curves, as the job
+// manager builds them (each event's metrics replace the previous ones; counters kept until set again).
 import { describe, expect, it } from 'vitest';
 import type { JobProgress } from '../../../../shared/dto.js';
 import {
@@ -11,7 +11,7 @@ import {
   type RunProgress,
 } from '../../../../renderer/src/stores/transfer-progress.js';
 
-/** Replays events the way the job manager builds them: metrics merged into the previous ones. */
+/** Replays events the way the job manager builds them. */
 function replay(
   run: RunProgress,
   events: { phase: string; done?: number; total?: number; metrics?: Record<string, number>; at?: number }[],
@@ -30,7 +30,7 @@ function replay(
     job.phase = e.phase;
     if (e.done !== undefined) job.done = e.done;
     if (e.total !== undefined) job.total = e.total;
-    job.metrics = { ...job.metrics, ...e.metrics };
+    if (e.metrics) job.metrics = { ...e.metrics };
     run = applyProgress(run, { ...job }, e.at ?? 0);
   }
   return run;
@@ -80,9 +80,9 @@ describe('transfer progress', () => {
     expect(run.eta).toBe(14); // 2 s a step since the stage began counting, 7 steps left
   });
 
-  it('charts loss per step and the Dice of finished epochs only, ignoring stale metrics', () => {
+  it('charts loss per step and the Dice of each validated epoch', () => {
     const train = (done: number, epoch: number, extra: Record<string, number> = {}) => ({
-      phase: `2/4 train: epoch ${epoch}/2`,
+      phase: `2/4 train: epoch ${epoch}/2${extra.valDice !== undefined ? ' (validated)' : ''}`,
       done,
       total: 4,
       metrics: { ...st(2), epoch, loss: 1 / done, ...extra },
@@ -91,22 +91,21 @@ describe('transfer progress', () => {
       train(1, 1),
       train(2, 1),
       train(2, 1, { valDice: 0.4 }), // the epoch's checkpoint: same step, validated
-      train(3, 2), // still carries 0.4 from epoch 1
+      train(3, 2),
     ]);
     expect(run.loss.train).toEqual([
       [1, 1],
       [2, 0.5],
       [3, 1 / 3],
     ]);
-    expect(diceCurve(run, 'train', 'running')).toEqual([[1, 0.4]]);
+    expect(diceCurve(run, 'train')).toEqual([[1, 0.4]]);
     run = replay(run, [
       train(4, 2),
       train(4, 2, { valDice: 0.6 }),
-      // Export carries the training's loss and epoch along: not a training point.
       { phase: '3/4 export: exporting TF.js + ONNX + card', metrics: st(3) },
     ]);
     expect(run.loss.train).toHaveLength(4);
-    expect(diceCurve(run, 'train', 'running')).toEqual([
+    expect(diceCurve(run, 'train')).toEqual([
       [1, 0.4],
       [2, 0.6],
     ]);
