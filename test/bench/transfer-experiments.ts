@@ -10,7 +10,8 @@
  *       scratch on the same 10 % with as many optimizer steps as transfer + fine-tuning together;
  *   (c) three teachers fused (STAPLE: it needs no labels) -> a U-Net student; and (c) again with the
  *       pseudo-labels of the k most uncertain transferal images (k = 5 %, 10 %, by the review queue)
- *       replaced by their ground truth, standing in for a person's corrections.
+ *       replaced by their ground truth, standing in for a person's corrections, against the same number
+ *       of images chosen at random (the control).
  * Every run is epoch-based and seeded (no time budget), so the same seed gives the same numbers.
  * Writes OUT/results.md (the README table), OUT/results.json, and prints the table; the last line is
  * the JSON. A benchmark-class run (about an hour on two cores), not part of the test suite.
@@ -218,19 +219,28 @@ const queue = readFileSync(join(c2.out, 'pseudo-labels', 'review-queue.csv'), 'u
   .split('\n')
   .slice(1)
   .map((l) => l.split(',')[1]!);
+// The control: as many images chosen at random (seeded), to tell what choosing by uncertainty adds.
+const shuffled = [...queue].sort();
+new Rng(seed + 1000).shuffle(shuffled);
 const corrected: Record<string, TransferSummary> = {};
+const randomly: Record<string, TransferSummary> = {};
 for (const k of [5, 10]) {
-  const dir = join(out, 'data', `corrections-${k}pct`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  for (const id of queue.slice(0, Math.round((queue.length * k) / 100)))
-    copyFileSync(join(data.groundTruth, `${id}.png`), join(dir, `${id}.png`));
-  corrected[k] = await transfer(
-    spec(`c-corrected-${k}pct`, THREE, {
-      fusion: meanFusion,
-      transferal: { images: data.transferal, corrections: dir },
-    }),
-  );
+  const n = Math.round((queue.length * k) / 100);
+  for (const [kind, ids, into] of [
+    ['corrected', queue.slice(0, n), corrected],
+    ['random', shuffled.slice(0, n), randomly],
+  ] as const) {
+    const dir = join(out, 'data', `${kind === 'corrected' ? 'corrections' : kind}-${k}pct`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    for (const id of ids) copyFileSync(join(data.groundTruth, `${id}.png`), join(dir, `${id}.png`));
+    into[k] = await transfer(
+      spec(`c-${kind}-${k}pct`, THREE, {
+        fusion: meanFusion,
+        transferal: { images: data.transferal, corrections: dir },
+      }),
+    );
+  }
 }
 
 /** The mean-fusion threshold (0.20..0.60) with the best Dice on the labeled fine-tuning images. */
@@ -324,6 +334,11 @@ const rows: [string, string, string][] = [
     f4(dice(corrected[k]!, 'student')),
     `${(dice(corrected[k]!, 'student') - dice(c2, 'student')).toFixed(4)} vs uncorrected`,
   ]),
+  ...[5, 10].map((k): [string, string, string] => [
+    `(c) control: ${k} % random labels corrected (${randomly[k]!.transferal.corrected} images)`,
+    f4(dice(randomly[k]!, 'student')),
+    `${(dice(randomly[k]!, 'student') - dice(c2, 'student')).toFixed(4)} vs uncorrected`,
+  ]),
 ];
 const header = `BUS-BRA test split: ${c.test!.images} images of ${Math.round(400 * 0.3)} patients; transferal ${c.transferal.images} images; fine-tuning ${readDirCount(data.finetune.images)} labeled images. Student U-Net 16-32-64-128 at ${size} px, ${epochs} epochs, seed ${seed}.`;
 const md = [
@@ -349,6 +364,7 @@ const json = {
   c: summaryOf(c),
   cCalibrated: { threshold: calibrated.threshold, ...summaryOf(c2) },
   corrected: Object.fromEntries(Object.entries(corrected).map(([k, r]) => [k, summaryOf(r)])),
+  randomControl: Object.fromEntries(Object.entries(randomly).map(([k, r]) => [k, summaryOf(r)])),
 };
 writeFileSync(join(out, 'results.json'), JSON.stringify(json, null, 1));
 console.log('\n' + md + '\n');
