@@ -34,7 +34,13 @@ function requireAbsolute(spec: TransferSpec, input: TransferSpecInput): void {
 
 /** JobContext.progress fields of a transfer step. */
 export function transferProgress(p: TransferProgress): Parameters<JobContext['progress']>[0] {
-  const metrics: Record<string, number> = { stage: p.index, stages: p.count };
+  // Which optional stages run: enough for a screen opened mid-run to rebuild the stage list.
+  const metrics: Record<string, number> = {
+    stage: p.index,
+    stages: p.count,
+    finetune: p.stages.includes('finetune') ? 1 : 0,
+    test: p.stages.includes('evaluate') ? 1 : 0,
+  };
   if (p.train) {
     metrics.epoch = p.train.epoch;
     metrics.loss = p.train.loss;

@@ -43,6 +43,8 @@ import { RunState } from './run-state.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 
 export interface TransferProgress {
+  /** Every stage this spec runs, in order. */
+  stages: TransferStage[];
   stage: TransferStage;
   /** 1-based position among the stages this spec runs. */
   index: number;
@@ -191,7 +193,14 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
       );
   };
   const report = (stage: TransferStage, phase: string, extra: Partial<TransferProgress> = {}) =>
-    hooks.onProgress?.({ stage, index: stages.indexOf(stage) + 1, count: stages.length, phase, ...extra });
+    hooks.onProgress?.({
+      stages,
+      stage,
+      index: stages.indexOf(stage) + 1,
+      count: stages.length,
+      phase,
+      ...extra,
+    });
 
   // Evaluation and export run tfjs in this thread: on the fast backend, not tfjs' JS default.
   await initCompute();

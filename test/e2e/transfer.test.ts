@@ -185,13 +185,23 @@ describe('knowledge transfer through the web shell', () => {
     await page.getByTestId('transfer-epochs').fill('500');
     await page.getByTestId('transfer-out').fill(join(t.dir, 'out-stopped'));
     await page.getByTestId('transfer-start').click();
+    await page.getByTestId('transfer-stop').waitFor();
+    // A reload while it runs: the screen finds the running transfer again.
+    await page.reload();
+    await page.getByTestId('nav-transfer').click();
+    await expect
+      .poll(() => page.getByTestId('transfer-stages').locator('[data-status="running"]').count(), {
+        timeout: 30_000,
+      })
+      .toBe(1);
     await page.getByTestId('transfer-stop').click();
     await expect
       .poll(() => text(page.getByTestId('transfer-progress')), { timeout: 60_000 })
       .toMatch(/Stopped\. Running the same spec again .* continues where it stopped/);
     expect(await page.getByTestId('transfer-stages').locator('[data-status="stopped"]').count()).toBe(1);
     expect((await transferJobs()).map((j) => j.state).sort()).toEqual(['cancelled', 'done']);
-    expect(await page.getByTestId('transfer-start').isEnabled()).toBe(true);
+    // The reload emptied the form (a running job does not carry its spec): it says what is missing.
+    expect(await text(page.getByTestId('transfer-reason'))).toMatch(/^Add at least one teacher card/);
   });
 
   it('logged no console errors', () => {

@@ -171,10 +171,22 @@ export function formFromSpec(s: TransferSpec, fresh = false): TransferForm {
 }
 
 /** The stages a form's run goes through: fine-tuning and evaluation only when their data is given. */
-export function stagesOf(f: Pick<TransferForm, 'finetune' | 'test'>): TransferStage[] {
+export function stagesOf(f: {
+  finetune: Pick<TransferForm['finetune'], 'enabled'>;
+  test: Pick<TransferForm['test'], 'enabled'>;
+}): TransferStage[] {
   return STAGE_ORDER.filter(
     (s) => (s !== 'finetune' || f.finetune.enabled) && (s !== 'evaluate' || f.test.enabled),
   );
+}
+
+/**
+ * The stages of a transfer job from its progress metrics (which optional stages it runs), for a screen
+ * opened while the job runs; null when the job has not said yet.
+ */
+export function stagesOfJob(metrics: Record<string, number> | undefined): TransferStage[] | null {
+  if (!metrics || typeof metrics.finetune !== 'number' || typeof metrics.test !== 'number') return null;
+  return stagesOf({ finetune: { enabled: metrics.finetune === 1 }, test: { enabled: metrics.test === 1 } });
 }
 
 const isInt = (n: number, min: number) => Number.isInteger(n) && n >= min;

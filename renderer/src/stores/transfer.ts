@@ -15,6 +15,7 @@ import {
   formProblems,
   specFromForm,
   stagesOf,
+  stagesOfJob,
   type TransferForm,
 } from './transfer-form';
 import { applyProgress, newRun, type RunProgress } from './transfer-progress';
@@ -50,6 +51,21 @@ export const useTransferStore = defineStore('transfer', () => {
   watch(job, (j) => {
     if (j && run.value) run.value = applyProgress(run.value, j, Date.now());
   });
+  // A transfer already running when the screen opens (a reload, another window) is followed as well.
+  watch(
+    () => jobs.byId,
+    (all) => {
+      if (jobId.value || starting.value) return;
+      const j = Object.values(all).find(
+        (x) => x.kind === 'transfer' && (x.state === 'running' || x.state === 'queued'),
+      );
+      const stages = j ? stagesOfJob(j.metrics) : null;
+      if (!j || !stages) return;
+      run.value = applyProgress(newRun(stages), j, Date.now());
+      jobId.value = j.jobId;
+    },
+    { immediate: true },
+  );
   let asked = 0;
   watch(
     () => [form.value.arch, form.value.size] as const,

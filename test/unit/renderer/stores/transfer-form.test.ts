@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TRANSFER_STAGES, transferSpecSchema } from '../../../../shared/transfer.js';
 import {
   STAGE_ORDER,
+  stagesOfJob,
   defaultForm,
   formFromSpec,
   formProblems,
@@ -94,5 +95,18 @@ describe('transfer form', () => {
     for (const p of ['/a', 'C:\\data', 'c:/data', '\\\\server\\share'])
       expect(isAbsolutePath(p), p).toBe(true);
     for (const p of ['a/b', './a', '~/a', 'C:data']) expect(isAbsolutePath(p), p).toBe(false);
+  });
+
+  it("rebuilds a running job's stages from its metrics, or says it cannot yet", () => {
+    expect(stagesOfJob({ stage: 2, stages: 6, finetune: 1, test: 1 })).toEqual(STAGE_ORDER);
+    expect(stagesOfJob({ stage: 1, stages: 4, finetune: 0, test: 0 })).toEqual([
+      'pseudo-label',
+      'train',
+      'export',
+      'report',
+    ]);
+    expect(stagesOfJob({ stage: 1, stages: 5, finetune: 0, test: 1 })).toContain('evaluate');
+    expect(stagesOfJob(undefined)).toBeNull();
+    expect(stagesOfJob({ stage: 1 })).toBeNull();
   });
 });
