@@ -15,7 +15,7 @@ import { writeFileAtomic } from '../store/atomic-write.js';
 import type { JobContext, JobManager } from './job-manager.js';
 import { absolutePath } from './paths.js';
 
-function requireAbsolute(spec: TransferSpec, input: TransferSpecInput): void {
+function requireAbsolute(input: TransferSpecInput): void {
   const paths: [string, string | undefined][] = [
     ['out', input.out],
     ['transferal.images', input.transferal.images],
@@ -29,7 +29,6 @@ function requireAbsolute(spec: TransferSpec, input: TransferSpecInput): void {
   for (const [field, p] of paths)
     if (p !== undefined && !isAbsolute(p))
       throw new AppError(ErrorCode.INVALID_ARGUMENT, `${field} must be an absolute path: ${p}`, { field });
-  void spec;
 }
 
 /** JobContext.progress fields of a transfer step. */
@@ -63,7 +62,7 @@ export class TransferService {
 
   start(input: TransferSpecInput, fresh: boolean): JobProgress {
     const spec = parseSpec(input, '/', 'run spec');
-    requireAbsolute(spec, input);
+    requireAbsolute(input);
     checkSpecPaths(spec);
     return this.jobs.start('transfer', async (ctx) => {
       const summary = await runTransfer(spec, {
@@ -83,7 +82,7 @@ export class TransferService {
   /** Writes a spec as JSON, e.g. to run the same transfer headless on a GPU server. */
   save(input: TransferSpecInput, path: string): { path: string } {
     const spec = parseSpec(input, '/', 'run spec');
-    requireAbsolute(spec, input);
+    requireAbsolute(input);
     const file = absolutePath(path, 'The spec file');
     writeFileAtomic(file, JSON.stringify(spec, null, 1) + '\n');
     return { path: file };

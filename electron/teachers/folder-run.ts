@@ -93,6 +93,11 @@ async function readGroundTruth(
   return out;
 }
 
+/** The folder a teacher's maps or masks go to, under `probs` / `teacherMasks`. */
+export function teacherDirName(name: string): string {
+  return name.replace(/[^\w.-]+/g, '_');
+}
+
 function to255(mask: Uint8Array): Uint8Array {
   const png = new Uint8Array(mask.length);
   for (let i = 0; i < mask.length; i++) png[i] = mask[i] ? 255 : 0;
@@ -108,11 +113,9 @@ export async function runFolder(
   const out = resolve(req.out);
   mkdirSync(out, { recursive: true });
   const gtIndex = req.masks ? new Map(listFiles(resolve(req.masks)).map((f) => [nameStem(f), f])) : undefined;
-  const probDirs = req.probs
-    ? teachers.map((t) => join(resolve(req.probs!), t.name.replace(/[^\w.-]+/g, '_')))
-    : [];
+  const probDirs = req.probs ? teachers.map((t) => join(resolve(req.probs!), teacherDirName(t.name))) : [];
   const maskDirs = req.teacherMasks
-    ? teachers.map((t) => join(resolve(req.teacherMasks!), t.name.replace(/[^\w.-]+/g, '_')))
+    ? teachers.map((t) => join(resolve(req.teacherMasks!), teacherDirName(t.name)))
     : [];
   for (const d of [...probDirs, ...maskDirs]) mkdirSync(d, { recursive: true });
   const fused = teachers.length > 1;

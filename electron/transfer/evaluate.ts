@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TransferSpec } from '../../shared/transfer.js';
 import { evaluateMaskFolders, evaluateModel, type Evaluation } from '../engine/student/evaluate-run.js';
-import { runFolder } from '../teachers/folder-run.js';
+import { runFolder, teacherDirName } from '../teachers/folder-run.js';
 import type { TeacherRunner } from '../teachers/runner.js';
 import type { StageHooks } from './pseudo-label.js';
 
@@ -45,7 +45,7 @@ export async function evaluateOnTest(
       source: t.name,
       kind: 'teacher',
       evaluation: await evaluateMaskFolders(
-        join(teacherDir, t.name.replace(/[^\w.-]+/g, '_')),
+        join(teacherDir, teacherDirName(t.name)),
         spec.test.masks,
         signal,
       ),

@@ -82,8 +82,6 @@ export function stagesOf(spec: TransferSpec): TransferStage[] {
 /** The folders a run writes in OUT (report files are rewritten at the end). */
 const OUTPUT_DIRS = ['pseudo-labels', 'training', 'finetune', 'test', 'student'];
 
-const safeName = (name: string) => name.replace(/[^\w.-]+/g, '_');
-
 function trainRequest(spec: TransferSpec, kind: 'train' | 'finetune', teachers: string[]): TrainJobRequest {
   const common = {
     ...DEFAULT_TRAIN_OPTIONS,
@@ -273,7 +271,7 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
       const e = await exportStudent({
         student: join(finalModel.modelDir, '..'),
         out: join(spec.out, 'student'),
-        name: safeName(spec.name),
+        name: spec.name,
         appVersion: APP_VERSION,
       });
       state.finish('export', { dir: e.tfjs, card: e.card, onnx: e.onnx });
