@@ -60,14 +60,6 @@ export interface TransferHooks {
   onProgress?(p: TransferProgress): void;
   /** Discard an earlier run's ledger in OUT and start from the first stage. */
   fresh?: boolean;
-  /** Runs a training request (default: in a worker thread); tests and benchmarks may run it inline. */
-  train?: (req: TrainJobRequest, hooks: TrainHooksLite) => Promise<TrainJobResult>;
-}
-
-export interface TrainHooksLite {
-  signal?: AbortSignal;
-  onPhase?(phase: string): void;
-  onProgress?(p: TrainProgress): void;
 }
 
 type TrainRecord = RunRecord['training'] & { seconds: number; epochsRun: number; modelDir: string };
@@ -182,7 +174,6 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
   writeFileAtomic(join(spec.out, 'spec.json'), JSON.stringify(spec, null, 1));
   const stages = stagesOf(spec);
   const resumed = stages.filter((s) => state.done(s));
-  const train = hooks.train ?? ((req, h) => runTrainingInWorker(req, h));
   const throwIfCancelled = () => {
     if (hooks.signal?.aborted)
       throw new AppError(
@@ -212,7 +203,7 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
     });
     const runTraining = async (stage: 'train' | 'finetune'): Promise<TrainRecord> => {
       const req = trainRequest(spec, stage, teacherNames);
-      const r = await train(req, {
+      const r = await runTrainingInWorker(req, {
         ...(hooks.signal ? { signal: hooks.signal } : {}),
         onPhase: (phase) => report(stage, phase),
         onProgress: (p) =>
