@@ -72,19 +72,21 @@ function imageFiles(path: string): string[] {
   return files;
 }
 
-async function readGroundTruth(
-  byStem: Map<string, string>,
-  stem: string,
+/**
+ * A mask file as 0/1 on its image's grid (non-zero = foreground): ground truth, a person's correction.
+ * A mask of another size is refused, naming the file (and the image, when given).
+ */
+export async function readBinaryMask(
+  file: string,
   rows: number,
   cols: number,
-): Promise<Uint8Array | undefined> {
-  const file = byStem.get(stem);
-  if (file === undefined) return undefined;
+  image?: string,
+): Promise<Uint8Array> {
   const s = await readImageFile(file);
   if (s.rows !== rows || s.cols !== cols)
     throw new AppError(
       ErrorCode.INVALID_ARGUMENT,
-      `${file}: the mask is ${s.cols}x${s.rows}, its image ${cols}x${rows}`,
+      `${file}: the mask is ${s.cols}x${s.rows}, its image${image ? ` ${image}` : ''} ${cols}x${rows}`,
       { path: file },
     );
   const p = s.slices[0]!.pixels;
@@ -98,7 +100,8 @@ export function teacherDirName(name: string): string {
   return name.replace(/[^\w.-]+/g, '_');
 }
 
-function to255(mask: Uint8Array): Uint8Array {
+/** A 0/1 mask as 0/255 pixels for an 8-bit PNG. */
+export function to255(mask: Uint8Array): Uint8Array {
   const png = new Uint8Array(mask.length);
   for (let i = 0; i < mask.length; i++) png[i] = mask[i] ? 255 : 0;
   return png;
@@ -178,7 +181,8 @@ export async function runFolder(
       if (gtIndex) {
         let gt: Uint8Array | undefined;
         try {
-          gt = await readGroundTruth(gtIndex, image.name, image.rows, image.cols);
+          const file = gtIndex.get(image.name);
+          gt = file === undefined ? undefined : await readBinaryMask(file, image.rows, image.cols);
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
           summary.errors.push({ image: image.name, code: err.code, message: err.message });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { TransferSpec } from '../../shared/transfer.js';
 import { readImageFile } from '../io/read.js';
-import { runFolder } from '../teachers/folder-run.js';
+import { readBinaryMask, runFolder, to255 } from '../teachers/folder-run.js';
 import { listFiles, nameStem } from '../teachers/images.js';
 import { writeGreyPng } from '../teachers/png.js';
 import type { TeacherRunner } from '../teachers/runner.js';
@@ -34,21 +34,6 @@ export interface PseudoLabelResult {
 export interface StageHooks {
   signal?: AbortSignal;
   onProgress?(phase: string, done?: number, total?: number): void;
-}
-
-/** A corrected mask as 0/255 on its image's grid; a size mismatch names both files. */
-async function readCorrection(file: string, rows: number, cols: number, image: string): Promise<Uint8Array> {
-  const m = await readImageFile(file);
-  if (m.rows !== rows || m.cols !== cols)
-    throw new AppError(
-      ErrorCode.BAD_FILE,
-      `Correction ${file} is ${m.cols}x${m.rows} but the image ${image} is ${cols}x${rows}`,
-      { path: file },
-    );
-  const p = m.slices[0]!.pixels;
-  const out = new Uint8Array(rows * cols);
-  for (let i = 0; i < out.length; i++) out[i] = p[i * m.samplesPerPixel]! !== 0 ? 255 : 0;
-  return out;
 }
 
 export async function pseudoLabel(
@@ -88,8 +73,8 @@ export async function pseudoLabel(
           { path: file },
         );
       const head = await readImageFile(image);
-      const mask = await readCorrection(file, head.rows, head.cols, image);
-      writeGreyPng(join(labels, `${stem}.png`), mask, head.rows, head.cols);
+      const mask = await readBinaryMask(file, head.rows, head.cols, image);
+      writeGreyPng(join(labels, `${stem}.png`), to255(mask), head.rows, head.cols);
       corrected.add(stem);
     }
   }

@@ -5,7 +5,7 @@ import type { CliCommand } from '../command.js';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { fuseFolders } from '../../teachers/fuse-folders.js';
 import { FUSION_METHODS } from '../../teachers/fusion.js';
-import { fusionFlags, postFlags } from './teacher-flags.js';
+import { FUSION_OPTIONS, fusionFlags, postFlags } from './teacher-flags.js';
 
 export const fuseCommand: CliCommand = {
   name: 'fuse',
@@ -39,12 +39,7 @@ export const fuseCommand: CliCommand = {
       options: {
         probs: { type: 'string', multiple: true },
         out: { type: 'string' },
-        fuse: { type: 'string' },
-        weights: { type: 'string' },
-        threshold: { type: 'string' },
-        lcc: { type: 'boolean' },
-        'fill-holes': { type: 'boolean' },
-        'min-island': { type: 'string' },
+        ...FUSION_OPTIONS,
         soft: { type: 'string' },
         masks: { type: 'string' },
         queue: { type: 'string' },

@@ -8,7 +8,7 @@ import type { ContractHints } from '../../teachers/infer-contract.js';
 import { openTeacher } from '../../teachers/open.js';
 import { resolveTeacher } from '../../teachers/resolve.js';
 import type { TeacherRunner } from '../../teachers/runner.js';
-import { fusionFlags, numberList, positiveInt, postFlags } from './teacher-flags.js';
+import { FUSION_OPTIONS, fusionFlags, numberList, positiveInt, postFlags } from './teacher-flags.js';
 
 export const inferCommand: CliCommand = {
   name: 'infer',
@@ -51,12 +51,7 @@ export const inferCommand: CliCommand = {
         out: { type: 'string' },
         masks: { type: 'string' },
         probs: { type: 'string' },
-        fuse: { type: 'string' },
-        weights: { type: 'string' },
-        threshold: { type: 'string' },
-        lcc: { type: 'boolean' },
-        'fill-holes': { type: 'boolean' },
-        'min-island': { type: 'string' },
+        ...FUSION_OPTIONS,
         batch: { type: 'string' },
         threads: { type: 'string' },
         provider: { type: 'string', multiple: true },

@@ -3,6 +3,16 @@ import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { FUSION_METHODS, type FusionMethod, type FusionOptions } from '../../teachers/fusion.js';
 import type { PostProcessOptions } from '../../../shared/masks/morphology.js';
 
+/** The parseArgs options of fusion and post-processing, the same for infer, fuse and transfer. */
+export const FUSION_OPTIONS = {
+  fuse: { type: 'string' },
+  weights: { type: 'string' },
+  threshold: { type: 'string' },
+  lcc: { type: 'boolean' },
+  'fill-holes': { type: 'boolean' },
+  'min-island': { type: 'string' },
+} as const;
+
 export function positiveInt(s: string, flag: string): number {
   const n = Number(s);
   if (!Number.isInteger(n) || n <= 0)

@@ -7,6 +7,7 @@ import { PRESETS } from '../../engine/zoo/index.js';
 import { runTransfer, type TransferProgress } from '../../transfer/pipeline.js';
 import { loadSpecFile, mergeSpec, parseSpec } from '../../transfer/spec-file.js';
 import type { CliCommand, CliIo } from '../command.js';
+import { FUSION_OPTIONS } from './teacher-flags.js';
 import { num } from './train.js';
 
 const OPTIONS = {
@@ -24,12 +25,7 @@ const OPTIONS = {
   patience: { type: 'string' },
   'val-fraction': { type: 'string' },
   'no-augment': { type: 'boolean' },
-  fuse: { type: 'string' },
-  weights: { type: 'string' },
-  threshold: { type: 'string' },
-  lcc: { type: 'boolean' },
-  'fill-holes': { type: 'boolean' },
-  'min-island': { type: 'string' },
+  ...FUSION_OPTIONS,
   'finetune-images': { type: 'string' },
   'finetune-masks': { type: 'string' },
   'finetune-epochs': { type: 'string' },
