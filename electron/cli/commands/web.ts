@@ -27,8 +27,8 @@ export const webCommand: CliCommand = {
     '  --allow-remote   allow binding to a non-loopback address (a GPU server on a protected network;',
     '                   put it behind TLS, e.g. an SSH tunnel: ssh -L 8080:127.0.0.1:8080 server)',
     '  --open           open the address in the default browser',
-    '  --renderer DIR   folder of the built renderer (default dist/renderer; build it with',
-    '                   npm run build:renderer)',
+    '  --renderer DIR   folder of the built renderer (default $APPRENTICE_RENDERER_DIR, else',
+    '                   dist/renderer; build it with npm run build:renderer)',
     '  --token T        use this token instead of a random one (scripts; keep it secret)',
   ].join('\n'),
   async run(argv, io) {
@@ -44,7 +44,9 @@ export const webCommand: CliCommand = {
       },
       strict: true,
     });
-    const rendererDir = resolve(values.renderer ?? join(REPO_ROOT, 'dist', 'renderer'));
+    const rendererDir = resolve(
+      values.renderer ?? process.env.APPRENTICE_RENDERER_DIR ?? join(REPO_ROOT, 'dist', 'renderer'),
+    );
     if (!existsSync(join(rendererDir, 'index.html'))) {
       throw new AppError(
         ErrorCode.NOT_FOUND,
