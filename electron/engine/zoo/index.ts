@@ -25,7 +25,10 @@ const BASE: Omit<ArchConfig, 'arch'> = {
 
 /** Named presets: `--arch NAME` takes any of these (or an architecture name, which is its default preset). */
 export const PRESETS: Record<string, Partial<ArchConfig> & { arch: Arch; description: string }> = {
-  unet: { arch: 'unet', description: 'plain U-Net 16-32-64-128 (the reference U-Net of ../shared/bench)' },
+  unet: {
+    arch: 'unet',
+    description: 'plain U-Net 16-32-64-128, no normalization: the classic encoder-decoder with skips',
+  },
   'unet-bn': {
     arch: 'unet',
     batchNorm: true,
