@@ -87,8 +87,8 @@ export interface AppApi {
   getImage(args: { imageId: number }): Promise<ImagePixels>;
   getMasks(args: { imageId: number }): Promise<ImageMasks>;
   /**
-   * Saves a drawn mask as one undo step; resolves only when it is durable on disk. The image's review
-   * status becomes 'corrected' unless it was set otherwise.
+   * Saves a drawn mask as one undo step; resolves only when it is durable on disk. The review status is
+   * left as it is: drawing is not a decision (the reviewer accepts or rejects).
    */
   saveMaskEdit(args: {
     imageId: number;

@@ -161,6 +161,11 @@ export interface ImagePixels {
   /** A sensible default display window (the full range, or a robust percentile window). */
   window: { center: number; width: number };
   source: { path: string; frameIndex: number | null; sliceIndex: number | null; kind: string };
+  /**
+   * DICOM Modality (CT, MR, US, ...): the viewer offers Hounsfield presets for CT only. Null when the
+   * source does not say (PNG, NIfTI) or its file can no longer be read.
+   */
+  modality: string | null;
 }
 
 export interface MaskEditState {

@@ -2,6 +2,7 @@
  * What the slice viewer and the review queue need from the open project: images in full precision,
  * their mask layers, durable mask edits with undo/redo, and review decisions.
  */
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type {
@@ -12,6 +13,7 @@ import type {
   ReviewStateName,
 } from '../../shared/dto.js';
 import type { ImageRecord } from '../store/images.js';
+import { parseDicomBytes } from '../io/dicom/parse.js';
 import { defaultWindow, rangeOf } from './pixels.js';
 import { reviewQueueFor } from './teacher-service.js';
 import type { ProjectStore } from '../store/project-store.js';
@@ -77,7 +79,30 @@ export function getImage(store: ProjectStore, imageId: number): ImagePixels {
       sliceIndex: img.source.sliceIndex,
       kind: img.source.kind,
     },
+    modality: img.source.kind === 'dicom' ? dicomModality(img.source.path) : null,
   };
+}
+
+/** Modalities by file, read once: every frame and slice of a file shares it. */
+const modalities = new Map<string, string | null>();
+const MODALITY_CACHE_LIMIT = 4096;
+
+/**
+ * The DICOM Modality of an imported file, for choosing display presets (it is not stored with the
+ * image). Null when the file is gone or unreadable: the viewer then offers the presets of any modality.
+ */
+function dicomModality(path: string): string | null {
+  if (modalities.has(path)) return modalities.get(path)!;
+  let modality: string | null = null;
+  try {
+    const ds = parseDicomBytes(path, readFileSync(path)).dataSet;
+    modality = (ds.string('x00080060') ?? '').replace(/\0/g, '').trim() || null;
+  } catch {
+    modality = null;
+  }
+  if (modalities.size >= MODALITY_CACHE_LIMIT) modalities.clear();
+  modalities.set(path, modality);
+  return modality;
 }
 
 export function getMasks(store: ProjectStore, imageId: number): ImageMasks {
@@ -118,8 +143,7 @@ export function saveMaskEdit(
     tool: req.tool,
     ...(req.params ? { params: req.params } : {}),
   });
-  // Drawing on an image is a correction, unless the reviewer already decided otherwise.
-  if (store.review.get(img.id).state === 'unreviewed') store.review.set(img.id, { state: 'corrected' });
+  // Drawing is not a decision: the image stays as the reviewer left it until they accept (or reject) it.
   return editState(store, img.id);
 }
 

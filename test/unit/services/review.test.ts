@@ -8,7 +8,7 @@ import { dispatch } from '../../../electron/services/dispatch.js';
 import type { ImageListItem, ImageMasks, ImagePixels, MaskEditState } from '../../../shared/dto.js';
 import type { Reply } from '../../../shared/api.js';
 import { testServices } from '../../helpers/services.js';
-import { tempDir } from '../../helpers/temp.js';
+import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
 import { copyBusBra } from '../../helpers/data.js';
 
 function value<T>(r: Reply<unknown>): T {
@@ -61,7 +61,7 @@ describe('review: images, masks, edits', () => {
     expect(img.range.min).toBeLessThanOrEqual(img.window.center);
   });
 
-  it('saves a drawn mask durably, undoes and redoes it byte for byte, and marks the image corrected', async () => {
+  it('saves a drawn mask durably, undoes and redoes it byte for byte, and leaves the decision to the reviewer', async () => {
     const id = items[1]!.id;
     const { rows, cols } = items[1]!;
     const mask = new Uint8Array(rows * cols);
@@ -72,7 +72,12 @@ describe('review: images, masks, edits', () => {
     expect(saved).toMatchObject({ canUndo: true, canRedo: false, edits: 1 });
     let masks = value<ImageMasks>(await call('getMasks', { imageId: id }));
     expect(Buffer.compare(Buffer.from(masks.corrected!), Buffer.from(mask))).toBe(0);
-    expect(masks.review.status).toBe('corrected');
+    // A stroke is not a review: the image counts as reviewed only once accepted (or rejected).
+    expect(masks.review.status).toBe('unreviewed');
+    expect(value<ImageListItem[]>(await call('listImages', {})).find((i) => i.id === id)).toMatchObject({
+      status: 'unreviewed',
+      hasCorrection: true,
+    });
     const undone = value<{ mask: Uint8Array | null; edit: MaskEditState }>(
       await call('undoMaskEdit', { imageId: id }),
     );
@@ -86,6 +91,24 @@ describe('review: images, masks, edits', () => {
     masks = value<ImageMasks>(await call('getMasks', { imageId: id }));
     expect(Buffer.compare(Buffer.from(masks.corrected!), Buffer.from(mask))).toBe(0);
     expect(masks.edit.canUndo).toBe(true);
+  });
+
+  it('says which modality a DICOM image is (presets depend on it) and none for a PNG', async () => {
+    expect(value<ImagePixels>(await call('getImage', { imageId: items[0]!.id })).modality).toBeNull();
+    const dicom = join(SHARED_DIR, 'data', 'dicom', 'pydicom-data');
+    for (const [file, modality] of [
+      ['693_UNCI.dcm', 'CT'],
+      ['MR-SIEMENS-DICOM-WithOverlays.dcm', 'MR'],
+    ] as const) {
+      const job = await services.api.importImages({ path: join(dicom, file), dataset: `dicom-${modality}` });
+      await services.jobs.wait(job.jobId);
+      const datasetId = services.projects
+        .require()
+        .datasets.list()
+        .find((d) => d.name === `dicom-${modality}`)!.id;
+      const [item] = value<ImageListItem[]>(await call('listImages', { datasetId }));
+      expect(value<ImagePixels>(await call('getImage', { imageId: item!.id })).modality).toBe(modality);
+    }
   });
 
   it('records review decisions and notes', async () => {
