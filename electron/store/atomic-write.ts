@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { AppError, ErrorCode } from '../../shared/errors.js';
 
 /** Suffix of every temp file this module writes; `ContentStore.gc` sweeps leftovers by it. */
 export const TEMP_SUFFIX = '.tmp';
@@ -42,12 +43,79 @@ export function fsyncFile(path: string): void {
   fsyncDir(dirname(path));
 }
 
+/**
+ * Creates `dir` and its missing parents (mkdir -p) and returns the first folder it created (undefined
+ * when `dir` was there). Unlike Node's recursive mkdir this always ends: where mkdir answers ENOENT under
+ * a folder that exists (/proc, some FUSE file systems) Node retries forever at 100 % CPU; here each
+ * missing folder is tried once, from the deepest existing ancestor down, and a refusal is an error
+ * naming the folder.
+ */
+export function makeDirs(dir: string): string | undefined {
+  const target = resolve(dir);
+  const missing: string[] = [];
+  for (let d = target; ; d = dirname(d)) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(d).isDirectory();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(d) !== d) {
+        missing.push(d);
+        continue;
+      }
+      throw cannotCreate(target, d, err);
+    }
+    if (!isDir)
+      throw new AppError(
+        ErrorCode.INVALID_ARGUMENT,
+        `The folder ${target} cannot be created: ${d} is a file, not a folder`,
+        { path: target },
+      );
+    break;
+  }
+  missing.reverse();
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      // Made meanwhile by another process: fine, as long as it is a folder.
+      if (
+        (err as NodeJS.ErrnoException).code === 'EEXIST' &&
+        statSync(d, { throwIfNoEntry: false })?.isDirectory()
+      )
+        continue;
+      throw cannotCreate(target, d, err);
+    }
+  }
+  return missing[0];
+}
+
+function cannotCreate(target: string, at: string, err: unknown): AppError {
+  const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
+  const parent = dirname(at);
+  const why: Record<string, string> = {
+    ENOENT: `${parent} does not accept new folders`,
+    EACCES: `no permission to create ${at}`,
+    EPERM: `no permission to create ${at}`,
+    EROFS: `${parent} is on a read-only file system`,
+    ENOSPC: 'the disk is full',
+    ENOTDIR: `${parent} is not a folder`,
+    ENAMETOOLONG: 'the path is too long',
+  };
+  return new AppError(
+    ErrorCode.IO_ERROR,
+    `The folder ${target} cannot be created: ${why[code] ?? `${at}: ${code}`}`,
+    { path: target, errno: code },
+    { cause: err },
+  );
+}
+
 /** Creates `dir` (and missing parents) and makes each new entry durable in its parent folder. */
 export function mkdirDurable(dir: string): void {
-  const first = mkdirSync(dir, { recursive: true });
+  const first = makeDirs(dir);
   if (first === undefined) return; // already there
   // Every folder from `first` down to `dir` is new: fsync each one's parent.
-  let d = dir;
+  let d = resolve(dir);
   for (;;) {
     fsyncDir(dirname(d));
     if (d === first) break;

@@ -3,7 +3,8 @@
  * 8-bit 0/255 PNG mask per image written under the image's name stem, the fused mask when several
  * teachers are given, optional per-teacher 8-bit probability maps, and Dice against ground truth.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { makeDirs } from '../store/atomic-write.js';
 import { join, resolve } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { readImageFile } from '../io/read.js';
@@ -114,13 +115,13 @@ export async function runFolder(
   const t0 = performance.now();
   const files = imageFiles(resolve(req.images));
   const out = resolve(req.out);
-  mkdirSync(out, { recursive: true });
+  makeDirs(out);
   const gtIndex = req.masks ? new Map(listFiles(resolve(req.masks)).map((f) => [nameStem(f), f])) : undefined;
   const probDirs = req.probs ? teachers.map((t) => join(resolve(req.probs!), teacherDirName(t.name))) : [];
   const maskDirs = req.teacherMasks
     ? teachers.map((t) => join(resolve(req.teacherMasks!), teacherDirName(t.name)))
     : [];
-  for (const d of [...probDirs, ...maskDirs]) mkdirSync(d, { recursive: true });
+  for (const d of [...probDirs, ...maskDirs]) makeDirs(d);
   const fused = teachers.length > 1;
   const t = req.fusion?.threshold ?? 0.5;
   const summary: FolderRunSummary = {

@@ -3,7 +3,7 @@
  * `infer --probs` writes them, or any precomputed maps) -> fused masks, soft labels, Dice against ground
  * truth and a review queue ordered by uncertainty.
  */
-import { mkdirSync } from 'node:fs';
+import { makeDirs } from '../store/atomic-write.js';
 import { join, resolve } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { readImageFile } from '../io/read.js';
@@ -46,8 +46,8 @@ export async function fuseFolders(req: FuseFoldersRequest): Promise<FuseFoldersS
   const teachers = req.probs.map((d, k) => new MaskFolderTeacher(`maps ${k + 1} (${d})`, resolve(d)));
   const gt = req.masks ? new MaskFolderTeacher('ground truth', resolve(req.masks)) : undefined;
   const out = resolve(req.out);
-  mkdirSync(out, { recursive: true });
-  if (req.soft) mkdirSync(resolve(req.soft), { recursive: true });
+  makeDirs(out);
+  if (req.soft) makeDirs(req.soft);
   // The first folder names the images; each map is read on its own grid (the first folder's).
   const first = listFiles(resolve(req.probs[0]!));
   const s: FuseFoldersSummary = {

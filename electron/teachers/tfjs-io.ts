@@ -3,10 +3,10 @@
  * and its weight shards from disk, refusing shard paths that leave the model's folder. Also saves, so tests
  * and exports can write the standard model.json + weights.bin format.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { makeDirs, writeFileAtomic } from '../store/atomic-write.js';
 import type { io } from '../engine/tf.js';
 import { io as tfio } from '../engine/tf.js';
 
@@ -80,7 +80,7 @@ export function fileLoadHandler(modelJsonPath: string): io.IOHandler {
 export function fileSaveHandler(dir: string, weightsFile = 'weights.bin'): io.IOHandler {
   return {
     save: async (a: io.ModelArtifacts) => {
-      mkdirSync(dir, { recursive: true });
+      makeDirs(dir);
       const data =
         a.weightData === undefined ? new ArrayBuffer(0) : tfio.CompositeArrayBuffer.join(a.weightData);
       writeFileAtomic(join(dir, weightsFile), new Uint8Array(data));
