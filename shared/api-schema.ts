@@ -13,6 +13,7 @@ import {
   MASK_EXPORT_LAYERS,
   REVIEW_STATES,
   STUDENT_LABEL_SOURCES,
+  UNASSIGNED_SPLIT_POLICIES,
 } from './dto.js';
 
 export const MAX_PATH_LENGTH = 4096;
@@ -57,6 +58,25 @@ const extensions = z
   .max(20);
 const fraction = z.number().min(0).max(1);
 const pseudoLabelOptions = z
+const datasetNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'dataset name is empty')
+  .max(200, 'dataset name is longer than 200 characters')
+  // eslint-disable-next-line no-control-regex
+  .refine((s) => !/[\u0000-\u001f]/.test(s), 'dataset name contains a control character');
+const seed = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
+const trainingSelection = {
+  datasetId: id,
+  labels: z.enum(STUDENT_LABEL_SOURCES),
+  valFraction: z.number().min(0.05).max(0.5),
+  unassigned: z.enum(UNASSIGNED_SPLIT_POLICIES).optional(),
+  seed,
+};
   .object({
     teacherIds: z.array(id).min(1).max(32),
     datasetId: id,
@@ -106,10 +126,12 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
   ),
   listDatasets: none,
   importImages: one(
+  renameDataset: one(z.object({ datasetId: id, name: datasetNameSchema }).strict()),
+  deleteDataset: one(z.object({ datasetId: id }).strict()),
     z
       .object({
         path: pathSchema,
-        dataset: z.string().trim().min(1, 'dataset name is empty').max(200),
+        dataset: datasetNameSchema,
         role: z.enum(DATASET_ROLES).optional(),
         masksPath: pathSchema.optional(),
         manifestPath: pathSchema.optional(),
@@ -206,17 +228,10 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
         name: projectNameSchema,
         preset: z.string().min(1).max(64),
         size: z.number().int().min(16).max(1024),
-        datasetId: id,
-        labels: z.enum(STUDENT_LABEL_SOURCES),
+        ...trainingSelection,
         epochs: z.number().int().min(1).max(1000),
         batchSize: z.number().int().min(1).max(256),
         learningRate: z.number().gt(0).max(1),
-        valFraction: z.number().min(0.05).max(0.5),
-        seed: z
-          .number()
-          .int()
-          .min(0)
-          .max(2 ** 31 - 1),
         augment: z.boolean(),
         patience: z.number().int().min(0).max(1000),
         resume: z.boolean(),
@@ -226,6 +241,8 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
       .strict(),
   ),
   listStudents: none,
+  planTraining: one(z.object(trainingSelection).strict()),
+  listTrainingRuns: none,
   exportStudent: one(z.object({ studentId: id, outDir: pathSchema }).strict()),
   runTransfer: one(z.object({ spec: transferSpecSchema, fresh: z.boolean().optional() }).strict()),
   loadTransferSpec: one(z.object({ path: pathSchema }).strict()),

@@ -19,6 +19,9 @@ import type {
   StudentSummary,
   TrainStudentRequest,
   TeacherPreviewResult,
+  TrainingPlan,
+  TrainingRunSummary,
+  DatasetDeletion,
   TeacherSummary,
   SplitSummary,
   Thumbnail,
@@ -68,6 +71,13 @@ export interface AppApi {
    */
   importImages(args: {
     path: string;
+  /** Renames a dataset; the name must be unique in the project. */
+  renameDataset(args: { datasetId: number; name: string }): Promise<DatasetSummary>;
+  /**
+   * Deletes a dataset with its images, masks, teacher maps, edits and review state, in one transaction;
+   * content no longer referenced is removed. Refused while a job runs.
+   */
+  deleteDataset(args: { datasetId: number }): Promise<DatasetDeletion>;
     dataset: string;
     role?: DatasetRoleName;
     masksPath?: string;
@@ -153,6 +163,12 @@ export interface AppApi {
    */
   exportStudent(args: { studentId: number; outDir: string }): Promise<JobProgress>;
   /**
+  /** Which images a training run with these settings would use: train/val counts, test held out. */
+  planTraining(
+    args: Pick<TrainStudentRequest, 'datasetId' | 'labels' | 'valFraction' | 'seed' | 'unassigned'>,
+  ): Promise<TrainingPlan>;
+  /** The project's training folders, finished or stopped (resumable). */
+  listTrainingRuns(): Promise<TrainingRunSummary[]>;
    * Starts a whole knowledge transfer from a run spec (absolute paths): pseudo-labels, fusion, student
    * training, optional fine-tuning, test scores, export and report. The result is a TransferSummary. The
    * same spec into the same output folder continues an interrupted run unless `fresh`.

@@ -98,6 +98,15 @@ export interface DatasetSummary {
 
 /** What an import did: the result of an 'import' job. */
 export interface ImportSummary {
+/** What deleting a dataset removed: its images with their masks, edits and review state. */
+export interface DatasetDeletion {
+  datasetId: number;
+  name: string;
+  images: number;
+  /** Content blobs no longer referenced by any row, removed from the project's content store. */
+  bytesFreed: number;
+}
+
   datasetId: number;
   dataset: string;
   /** Slices stored. */
@@ -294,10 +303,12 @@ export interface TrainStudentRequest {
   epochs: number;
   batchSize: number;
   learningRate: number;
-  /** Fraction of cases held out for validation (split by case). */
+  /** Fraction of the unassigned cases held out for validation when `unassigned` is 'split'. */
   valFraction: number;
   seed: number;
   augment: boolean;
+  /** What images without an assigned split are used for (default 'split'); assigned test images never train. */
+  unassigned?: UnassignedSplitPolicy;
   /** Stop after this many epochs without a better validation Dice (0 = never). */
   patience: number;
   /** Continue from the last checkpoint of a stopped or crashed run of the same name. */
@@ -309,6 +320,36 @@ export interface TrainStudentRequest {
 
 export interface StudentSummary {
   id: number;
+/**
+ * Images without an assigned split: all for training, split by case with the validation fraction, or
+ * left out. Images assigned train/val are used as assigned; test images are never trained or validated on.
+ */
+export const UNASSIGNED_SPLIT_POLICIES = ['train', 'split', 'exclude'] as const;
+export type UnassignedSplitPolicy = (typeof UNASSIGNED_SPLIT_POLICIES)[number];
+
+/** Exactly which images of a dataset a training run would use, before it starts. */
+export interface TrainingPlan {
+  train: { images: number; cases: number };
+  val: { images: number; cases: number };
+  /** Test images (assigned, or unassigned images of a test case): never used for training or validation. */
+  test: number;
+  /** Unassigned images left out by the 'exclude' setting. */
+  unassignedLeftOut: number;
+  /** Included images without a label of the chosen kind. */
+  unlabeled: number;
+  /** Images excluded from training on Data, or rejected/excluded in review. */
+  excluded: number;
+}
+
+/** A training folder of the project (<project>/students/<name>): finished, or stopped and resumable. */
+export interface TrainingRunSummary {
+  name: string;
+  dir: string;
+  state: 'finished' | 'unfinished';
+  /** The last epoch with a checkpoint (null when none was written). */
+  lastEpoch: number | null;
+}
+
   name: string;
   createdAt: string;
   /** Where its files are (model, checkpoints, training.json). */

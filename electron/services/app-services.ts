@@ -168,6 +168,20 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     async listDatasets() {
       return projects.require().datasets.list();
     },
+    async renameDataset(req) {
+      return curation.renameDataset(projects.require(), req);
+    },
+    async deleteDataset({ datasetId }) {
+      const store = projects.require();
+      const running = jobs.list().find((j) => j.state === 'running' || j.state === 'queued');
+      if (running)
+        throw new AppError(
+          ErrorCode.FAILED_PRECONDITION,
+          `A ${running.kind} job is running: wait for it or cancel it, then delete the dataset`,
+          { jobId: running.jobId },
+        );
+      return curation.deleteDataset(store, datasetId);
+    },
     async importImages({ path, dataset, role, masksPath, manifestPath }): Promise<JobProgress> {
       const store = projects.require();
       const request = {
@@ -250,6 +264,12 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     async trainStudent(req) {
       projects.require();
       return studentApi.trainStudent(students, req);
+    },
+    async planTraining(req) {
+      return studentApi.planTraining(projects.require(), req);
+    },
+    async listTrainingRuns() {
+      return studentApi.listTrainingRuns(projects.require());
     },
     async runTransfer({ spec, fresh }) {
       return transfer.start(spec, fresh === true);

@@ -1,6 +1,15 @@
-/** Curation of the transferal set: thumbnails, include/exclude and tags, splits by case, near-duplicates. */
+/**
+ * Curation of the transferal set: thumbnails, include/exclude and tags, splits by case, near-duplicates,
+ * and renaming or deleting a dataset.
+ */
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import type { NearDuplicateGroup, SplitSummary, Thumbnail } from '../../shared/dto.js';
+import type {
+  DatasetDeletion,
+  DatasetSummary,
+  NearDuplicateGroup,
+  SplitSummary,
+  Thumbnail,
+} from '../../shared/dto.js';
 import type { ProjectStore } from '../store/project-store.js';
 import { dHash, nearDuplicateGroups, shrinkGrey } from './curation/image-hash.js';
 import { splitByCase, type SplitFractions } from './curation/splits.js';
@@ -63,6 +72,23 @@ export function assignSplits(
     }
   });
   return summary;
+}
+
+export function renameDataset(store: ProjectStore, req: { datasetId: number; name: string }): DatasetSummary {
+  const { description: _d, ...summary } = store.datasets.update(req.datasetId, { name: req.name.trim() });
+  return summary;
+}
+
+/**
+ * Deletes a dataset with everything recorded about its images (one transaction), then removes the
+ * content blobs no row refers to any more. The caller makes sure no job is writing: with none running,
+ * nothing is between writing a blob and recording it, so no age margin is needed.
+ */
+export function deleteDataset(store: ProjectStore, datasetId: number): DatasetDeletion {
+  const { name } = store.datasets.get(datasetId);
+  const { images } = store.datasets.remove(datasetId);
+  const { bytesFreed } = store.gc({ minAgeMs: 0 });
+  return { datasetId, name, images, bytesFreed };
 }
 
 export function nearDuplicates(

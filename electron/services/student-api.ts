@@ -1,14 +1,32 @@
 /**
  * The student operations of the AppApi: the zoo's presets and sizes, training on a project dataset
- * (through StudentService, in a worker), and the students a project holds with their learning curves.
+ * (through StudentService, in a worker) with the plan of which images it uses, the project's training
+ * runs, and the students a project holds with their learning curves.
  */
-import type { JobProgress, StudentPreset, StudentSummary, TrainStudentRequest } from '../../shared/dto.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type {
+  JobProgress,
+  StudentPreset,
+  StudentSummary,
+  TrainingPlan,
+  TrainingRunSummary,
+  TrainStudentRequest,
+} from '../../shared/dto.js';
+import { latestCheckpointEpoch } from '../engine/student/checkpoint.js';
+import { CHECKPOINT_DIR } from '../engine/student/outputs.js';
+import { selectTrainingImages } from '../engine/student/project-samples.js';
 import { DEFAULT_AUGMENT } from '../engine/student/augment.js';
 import { DEFAULT_TRAIN_OPTIONS } from '../engine/student/trainer.js';
 import { buildModel, PRESETS, resolveConfig } from '../engine/zoo/index.js';
 import { sizeMultiple } from '../engine/zoo/types.js';
 import type { ProjectStore } from '../store/index.js';
-import type { StudentService } from './student-service.js';
+import { STUDENTS_DIR, type StudentService } from './student-service.js';
+
+export type TrainingPlanRequest = Pick<
+  TrainStudentRequest,
+  'datasetId' | 'labels' | 'valFraction' | 'seed' | 'unassigned'
+>;
 
 export function studentPresets(): StudentPreset[] {
   return Object.entries(PRESETS).map(([name, p]) => ({ name, arch: p.arch, description: p.description }));
@@ -43,9 +61,36 @@ export function trainStudent(service: StudentService, req: TrainStudentRequest):
       augment: req.augment ? DEFAULT_AUGMENT : null,
       freezeEncoder: req.freezeEncoder ?? false,
     },
-    split: { valFraction: req.valFraction },
+    unassigned: req.unassigned ?? 'split',
+    valFraction: req.valFraction,
     resume: req.resume,
   });
+}
+
+/** Exactly which images a run with these settings would train and validate on (test never). */
+export function planTraining(store: ProjectStore, req: TrainingPlanRequest): TrainingPlan {
+  return selectTrainingImages(store, { ...req, unassigned: req.unassigned ?? 'split' }).plan;
+}
+
+/**
+ * The project's training folders: finished (a student was recorded from it) or stopped and resumable
+ * (checkpoints, no student yet). The Train screen proposes a fresh name and offers resume from these.
+ */
+export function listTrainingRuns(store: ProjectStore): TrainingRunSummary[] {
+  const root = join(store.dir, STUDENTS_DIR);
+  if (!existsSync(root)) return [];
+  const recorded = new Set(
+    store.students.list().flatMap((s) => (typeof s.card.outDir === 'string' ? [s.card.outDir] : [])),
+  );
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => {
+      const dir = join(root, e.name);
+      const lastEpoch = latestCheckpointEpoch(join(dir, CHECKPOINT_DIR));
+      return { name: e.name, dir, lastEpoch, state: recorded.has(dir) ? 'finished' : 'unfinished' } as const;
+    })
+    .filter((r) => r.state === 'finished' || r.lastEpoch !== null)
+    .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
 }
 
 export function listStudents(store: ProjectStore): StudentSummary[] {

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import type { JobProgress } from '../../shared/dto.js';
+import type { JobProgress, TrainingPlan } from '../../shared/dto.js';
 import {
   evaluateCard,
   evaluateMaskFolders,
@@ -17,18 +17,47 @@ import {
 import type { TrainJobRequest, TrainJobResult } from '../engine/student/run.js';
 import { exportStudent, type ExportRequest } from '../io/model-export/export-student.js';
 import { importTeacherFolder } from '../io/model-export/import-teacher.js';
-import { projectSamples, type LabelSource } from '../engine/student/project-samples.js';
+import {
+  loadSamples,
+  selectTrainingImages,
+  type TrainingSelectionRequest,
+} from '../engine/student/project-samples.js';
+import { hasCheckpoint } from '../engine/student/checkpoint.js';
+import { CHECKPOINT_DIR } from '../engine/student/outputs.js';
+import type { UnassignedPolicy } from '../engine/student/split.js';
 import type { TrainProgress } from '../engine/student/trainer.js';
 import type { ProjectStore } from '../store/index.js';
 import { runTrainingInWorker } from '../workers/run-train-worker.js';
 import type { JobContext, JobManager } from './job-manager.js';
 
-export interface ProjectTrainRequest extends Omit<TrainJobRequest, 'data' | 'outDir'> {
-  datasetId: number;
-  labels: LabelSource;
-  teacherId?: number;
+export interface ProjectTrainRequest
+  extends Omit<TrainJobRequest, 'data' | 'outDir' | 'split'>, Omit<TrainingSelectionRequest, 'seed'> {
   /** Default: <project>/students/<name>. */
   outDir?: string;
+}
+
+export const STUDENTS_DIR = 'students';
+
+/** The folder of a project's training run: <project>/students/<name, made safe as a folder name>. */
+export function studentRunDir(store: ProjectStore, name: string): string {
+  return join(store.dir, STUDENTS_DIR, name.replace(/[^\w.-]+/g, '_'));
+}
+
+const UNASSIGNED_TEXT: Record<UnassignedPolicy, (valFraction: number) => string> = {
+  train: () => 'train',
+  split: (f) => `split by case, ${Math.round(f * 100)} % of the cases validating`,
+  exclude: () => 'left out',
+};
+
+/** One line of what a run uses and leaves out, for the job's description and its errors. */
+export function describePlan(p: TrainingPlan): string {
+  return [
+    `${p.train.images} train / ${p.val.images} val images`,
+    `${p.test} test held out`,
+    ...(p.unassignedLeftOut ? [`${p.unassignedLeftOut} unassigned left out`] : []),
+    ...(p.unlabeled ? [`${p.unlabeled} without this label`] : []),
+    ...(p.excluded ? [`${p.excluded} excluded`] : []),
+  ].join(', ');
 }
 
 /** JobContext.progress fields of a training step. */
@@ -87,26 +116,62 @@ export class StudentService {
     });
   }
 
-  /** Trains on a dataset of the open project; the run is recorded as a student with checkpoints and metrics. */
+  /**
+   * Trains on a dataset of the open project, honouring its assigned splits (test images never train or
+   * validate); the run is recorded as a student with checkpoints and metrics.
+   */
   trainFromProject(req: ProjectTrainRequest): JobProgress {
     const store = this.project();
     if (!store) throw new AppError(ErrorCode.FAILED_PRECONDITION, 'No project is open');
-    const { samples, unlabeled } = projectSamples(store, req.datasetId, req.labels, req.teacherId);
-    if (samples.length === 0)
+    const outDir = req.outDir ?? studentRunDir(store, req.name);
+    // Said here, in the words of the screen, rather than by the job after it has started.
+    const started = hasCheckpoint(join(outDir, CHECKPOINT_DIR));
+    if (store.students.list().some((s) => s.name === req.name))
+      throw new AppError(
+        ErrorCode.ALREADY_EXISTS,
+        `A student named "${req.name}" has finished training in this project: choose another name for a new run`,
+        { name: req.name },
+      );
+    if (started && !req.resume)
+      throw new AppError(
+        ErrorCode.ALREADY_EXISTS,
+        `A training run named "${req.name}" already exists in this project: resume it, or choose another name`,
+        { name: req.name, path: outDir },
+      );
+    if (!started && req.resume)
+      throw new AppError(
+        ErrorCode.FAILED_PRECONDITION,
+        `There is no stopped training run named "${req.name}" to resume`,
+        { name: req.name, path: outDir },
+      );
+    const { datasetId, labels, teacherId, unassigned, valFraction, outDir: _o, ...rest } = req;
+    const selection = selectTrainingImages(store, {
+      datasetId,
+      labels,
+      unassigned,
+      valFraction,
+      seed: req.options.seed,
+      ...(teacherId !== undefined ? { teacherId } : {}),
+    });
+    const { plan } = selection;
+    if (plan.train.images === 0)
       throw new AppError(
         ErrorCode.INVALID_ARGUMENT,
-        `Dataset ${req.datasetId} has no image with a ${req.labels} label: the training set is empty`,
-        { datasetId: req.datasetId },
+        `Dataset ${datasetId} has no training image with a ${labels} label, the training set is empty (${describePlan(plan)})`,
+        { datasetId, plan },
       );
-    const outDir = req.outDir ?? join(store.dir, 'students', req.name.replace(/[^\w.-]+/g, '_'));
-    const { datasetId: _d, labels, teacherId: _t, outDir: _o, ...rest } = req;
+    const samples = loadSamples(store, [...selection.train, ...selection.val], labels, teacherId);
     const request: TrainJobRequest = {
       ...rest,
       outDir,
       data: {
         kind: 'samples',
         samples,
-        description: `project dataset ${req.datasetId} (${labels} labels; ${unlabeled} unlabeled images left out)`,
+        description: `project dataset ${datasetId} (${labels} labels; ${describePlan(plan)})`,
+      },
+      split: {
+        valIds: samples.slice(selection.train.length).map((s) => s.id),
+        description: `the project's splits: assigned train/val used as assigned, test held out (${plan.test} images); unassigned images ${UNASSIGNED_TEXT[unassigned](valFraction)}`,
       },
     };
     return this.jobs.start('train', async (ctx) => {
@@ -116,7 +181,7 @@ export class StudentService {
         ...result.model,
         outDir,
         labels,
-        datasetId: req.datasetId,
+        datasetId,
       });
       store.students.addCheckpoint({
         studentId: student.id,

@@ -61,6 +61,9 @@ export class Datasets {
   update(id: number, patch: { name?: string; description?: string | null; role?: DatasetRole }): Dataset {
     const d = this.get(id);
     const name = patch.name === undefined ? d.name : checkText(patch.name, 'dataset name', 200);
+    const clash = this.byName(name);
+    if (clash !== undefined && clash.id !== id)
+      throw new AppError(ErrorCode.ALREADY_EXISTS, `A dataset named "${name}" already exists`, { name });
     const role = patch.role === undefined ? d.role : checkEnum(patch.role, DATASET_ROLES, 'dataset role');
     const description = patch.description === undefined ? d.description : patch.description;
     this.db.run('UPDATE datasets SET name = ?, role = ?, description = ? WHERE id = ?', [
@@ -71,6 +74,52 @@ export class Datasets {
     ]);
     return this.get(id);
   }
+
+  /**
+   * Deletes a dataset with its images and every row that refers to them or to it (masks, edit history,
+   * review state and log, tags, per-image metrics, and whatever later tables point at images or
+   * datasets), in one transaction: all of it, or nothing. Foreign keys are checked at commit, so the
+   * order of the deletes does not matter and a reference left anywhere rolls everything back.
+   * The content blobs stay in the content store until ProjectStore.gc() removes the unreferenced ones.
+   */
+  remove(id: number): { images: number } {
+    const d = this.get(id);
+    try {
+      this.db.tx(() => {
+        this.db.raw.pragma('defer_foreign_keys = ON');
+        const images = 'SELECT id FROM images WHERE dataset_id = ?';
+        for (const r of referencesTo(this.db, 'images'))
+          this.db.run(`DELETE FROM "${r.table}" WHERE "${r.column}" IN (${images})`, [id]);
+        for (const r of referencesTo(this.db, 'datasets'))
+          if (r.table !== 'images') this.db.run(`DELETE FROM "${r.table}" WHERE "${r.column}" = ?`, [id]);
+        this.db.run('DELETE FROM images WHERE dataset_id = ?', [id]);
+        this.db.run('DELETE FROM datasets WHERE id = ?', [id]);
+      });
+    } catch (err) {
+      if (err instanceof AppError && err.code === ErrorCode.NOT_FOUND)
+        throw new AppError(
+          ErrorCode.FAILED_PRECONDITION,
+          `Dataset "${d.name}" cannot be deleted: other records still refer to its images; nothing was deleted`,
+          { datasetId: id },
+          { cause: err },
+        );
+      throw err;
+    }
+    return { images: d.imageCount };
+  }
+}
+
+/** Every (table, column) with a foreign key to `target`, read from the schema itself. */
+function referencesTo(db: Db, target: string): { table: string; column: string }[] {
+  const tables = db
+    .all<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+    .map((t) => t.name);
+  return tables.flatMap((table) =>
+    db
+      .all<{ table: string; from: string }>(`SELECT "table", "from" FROM pragma_foreign_key_list(?)`, [table])
+      .filter((fk) => fk.table === target)
+      .map((fk) => ({ table, column: fk.from })),
+  );
 }
 
 interface DatasetRow {

@@ -147,6 +147,11 @@ export function hasCheckpoint(dir: string): boolean {
   return readPointer(dir, 'latest.json') !== null;
 }
 
+/** The epoch of the latest checkpoint (where a resume continues from), or null when there is none. */
+export function latestCheckpointEpoch(dir: string): number | null {
+  return readPointer(dir, 'latest.json')?.epoch ?? null;
+}
+
 export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint | null> {
   const ptr = readPointer(dir, 'latest.json');
   if (!ptr) return null;

@@ -14,7 +14,7 @@ import { bestModelDir, hasCheckpoint } from './checkpoint.js';
 import { loadFolderSamples, prepare, type Sample } from './dataset.js';
 import { CHECKPOINT_DIR, copyDir, ensureWritableDir, MODEL_DIR, TRAINING_JSON } from './outputs.js';
 import { modelGeometry } from './predict.js';
-import { readFoldFile, splitByCase, splitByFold } from './split.js';
+import { readFoldFile, splitByCase, splitByFold, splitByIds } from './split.js';
 import { trainStudent, type TrainHooks, type TrainOptions, type TrainResult } from './trainer.js';
 
 export type DataSource =
@@ -28,7 +28,12 @@ export interface TrainJobRequest {
   data: DataSource;
   model: ModelSource;
   options: TrainOptions;
-  split: { valFraction: number } | { foldsFile: string; fold: number };
+  /**
+   * By case with a fraction, by a k-fold file, or fixed beforehand: the samples listed in valIds validate,
+   * the rest train (`description` says how the list was made, for training.json and the model card).
+   */
+  split:
+    { valFraction: number } | { foldsFile: string; fold: number } | { valIds: string[]; description: string };
   outDir: string;
   resume: boolean;
   /** Teachers whose pseudo-labels are the targets (for the card), when known. */
@@ -96,7 +101,9 @@ export async function runTrainingJob(
   const split =
     'foldsFile' in req.split
       ? splitByFold(samples, readFoldFile(req.split.foldsFile), req.split.fold)
-      : splitByCase(samples, req.split.valFraction, req.options.seed);
+      : 'valIds' in req.split
+        ? splitByIds(samples, req.split.valIds)
+        : splitByCase(samples, req.split.valFraction, req.options.seed);
   if (split.train.length === 0)
     throw new AppError(ErrorCode.INVALID_ARGUMENT, 'The split leaves no image for training', {
       field: 'split',

@@ -1,7 +1,8 @@
 /**
  * Validation split by case/patient: every image of a case lands on the same side, so the validation
  * score is not inflated by a second view of a training patient. Either a seeded random split with a
- * fraction of the cases, or a fold from a k-fold file (e.g. BUS-BRA's 5-fold-cv.csv: columns ID, kFold).
+ * fraction of the cases, or a fold from a k-fold file (e.g. BUS-BRA's 5-fold-cv.csv: columns ID, kFold),
+ * or the train/val/test splits assigned in a project (test never reaches training or validation).
  */
 import { readFileSync } from 'node:fs';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
@@ -29,6 +30,61 @@ export function splitByCase<T extends { caseId: string }>(
     train: items.filter((i) => !valCases.has(i.caseId)),
     val: items.filter((i) => valCases.has(i.caseId)),
   };
+}
+
+export type AssignedSplit = 'train' | 'val' | 'test';
+export type UnassignedPolicy = 'train' | 'split' | 'exclude';
+
+export interface AssignmentSplit<T> extends Split<T> {
+  /** Never trained or validated on: assigned test, or unassigned images of a case with test images. */
+  test: T[];
+  /** Unassigned images the 'exclude' policy leaves out. */
+  leftOut: T[];
+}
+
+/**
+ * Honours splits assigned on Data: train trains, val validates, test is held out. An unassigned image
+ * of a case that already has assigned images follows that case (test first, then val, then train), so
+ * a later import cannot put a test patient's slice into training; the other unassigned images follow
+ * the policy: all to training, split by case with `valFraction`, or left out.
+ */
+export function splitByAssignment<T extends { caseId: string; split: AssignedSplit | null }>(
+  items: readonly T[],
+  unassigned: UnassignedPolicy,
+  valFraction: number,
+  seed: number,
+): AssignmentSplit<T> {
+  const caseSplit = new Map<string, AssignedSplit>();
+  const rank: Record<AssignedSplit, number> = { train: 0, val: 1, test: 2 };
+  for (const i of items) {
+    if (i.split === null) continue;
+    const known = caseSplit.get(i.caseId);
+    if (known === undefined || rank[i.split] > rank[known]) caseSplit.set(i.caseId, i.split);
+  }
+  const out: AssignmentSplit<T> = { train: [], val: [], test: [], leftOut: [] };
+  const free: T[] = [];
+  for (const i of items) {
+    const split = i.split ?? caseSplit.get(i.caseId) ?? null;
+    if (split !== null) out[split].push(i);
+    else free.push(i);
+  }
+  if (unassigned === 'train') out.train.push(...free);
+  else if (unassigned === 'exclude') out.leftOut.push(...free);
+  else {
+    const s = splitByCase(free, valFraction, seed);
+    out.train.push(...s.train);
+    out.val.push(...s.val);
+  }
+  return out;
+}
+
+/** Validation = the items whose id is listed (a split decided before the run, e.g. the project's). */
+export function splitByIds<T extends { id: string }>(
+  items: readonly T[],
+  valIds: readonly string[],
+): Split<T> {
+  const val = new Set(valIds);
+  return { train: items.filter((i) => !val.has(i.id)), val: items.filter((i) => val.has(i.id)) };
 }
 
 /** Reads `id -> fold` from a CSV with an id column (ID/id) and a fold column (kFold/fold). */

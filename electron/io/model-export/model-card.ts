@@ -104,7 +104,9 @@ export function buildModelCard(c: CardInputs): Record<string, unknown> {
           split:
             'foldsFile' in t.data.split
               ? `fold ${t.data.split.fold} of ${t.data.split.foldsFile} is validation`
-              : `${Math.round(t.data.split.valFraction * 100)}% of cases held out for validation (seed ${t.options.seed})`,
+              : 'valIds' in t.data.split
+                ? t.data.split.description
+                : `${Math.round(t.data.split.valFraction * 100)}% of cases held out for validation (seed ${t.options.seed})`,
           data_used: `${t.data.trainImages} training images (${t.data.trainCases} cases), ${t.data.valImages} validation images (${t.data.valCases} cases); targets: ${t.data.targetMode}`,
           optimizer: `Adam lr ${t.options.learningRate} (linear warm-up ${t.options.warmupSteps} steps, cosine decay to ${t.options.minLearningRate}), batch ${t.options.batchSize}`,
           loss: `${t.options.loss.bce} x BCE${t.data.targetMode === 'soft' ? ' (soft labels)' : ''} + ${t.options.loss.dice} x soft Dice (batch-global, smooth 1)`,
