@@ -14,7 +14,8 @@ import type {
   PseudoLabelOptions,
   FusionPreviewImage,
   TeacherContractHints,
-  EvaluationReport,
+  EvaluationListItem,
+  SavedEvaluation,
   StudentPreset,
   StudentSummary,
   TrainStudentRequest,
@@ -35,7 +36,13 @@ import type {
   SettingsPatch,
 } from './dto.js';
 import type { AppEventListener } from './events.js';
-import type { TransferSpec, TransferSpecInput } from './transfer.js';
+import type {
+  TransferPaths,
+  TransferPathsCheck,
+  TransferRunRecord,
+  TransferSpec,
+  TransferSpecInput,
+} from './transfer.js';
 import type { MASK_EXPORT_FORMATS, MASK_EXPORT_LAYERS } from './dto.js';
 import type { ErrorPayload } from './errors.js';
 
@@ -174,12 +181,27 @@ export interface AppApi {
    * same spec into the same output folder continues an interrupted run unless `fresh`.
    */
   runTransfer(args: { spec: TransferSpecInput; fresh?: boolean }): Promise<JobProgress>;
+  /**
+   * Checks the paths of a spec being filled in (any may be left out): each teacher card exists, parses
+   * and names a model file of its kind; folders exist. Every problem names its field ("teachers.1") and
+   * its label ("Teacher 2").
+   */
+  checkTransferPaths(args: { paths: TransferPaths }): Promise<TransferPathsCheck>;
   /** Reads a run spec file (JSON/YAML), paths resolved against the file, defaults filled in. */
   loadTransferSpec(args: { path: string }): Promise<TransferSpec>;
   /** Saves a run spec as JSON (to run it headless elsewhere: `apprentice transfer --spec FILE`). */
   saveTransferSpec(args: { spec: TransferSpecInput; path: string }): Promise<{ path: string }>;
-  /** Scores teachers, the fused pseudo-label and the reviewed masks against a dataset's ground truth. */
-  evaluateDataset(args: { datasetId: number }): Promise<EvaluationReport>;
+  /**
+   * Scores teachers, the fused pseudo-label and the reviewed masks against a dataset's ground truth, and
+   * keeps the result in the project (listEvaluations).
+   */
+  evaluateDataset(args: { datasetId: number }): Promise<SavedEvaluation>;
+  /** The evaluations kept in the open project, newest first, with their per-source summaries. */
+  listEvaluations(): Promise<EvaluationListItem[]>;
+  /** One kept evaluation with its per-image rows. */
+  getEvaluation(args: { evaluationId: number }): Promise<SavedEvaluation>;
+  /** The transfer runs that finished while the open project was open, newest first. */
+  listTransferRuns(): Promise<TransferRunRecord[]>;
   /** Writes the evaluation of a dataset (and the students' learning curves) as one self-contained HTML file. */
   saveReport(args: { datasetId: number; outFile: string }): Promise<{ path: string }>;
   /** Small grey previews for image grids (at most 200 per call). */

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -12,13 +13,17 @@ interface LockInfo {
   host: string;
   token: string;
   since: string;
+  /** When the owner process started (see processStartTime); absent in locks of older versions. */
+  started?: string;
 }
 
 /**
  * One process owns a project at a time. SQLite's own locking cannot say so (WAL allows many
  * connections, and locking_mode=EXCLUSIVE would also shut out our own readers), so a lock file holds
- * the owner's pid and host. A lock whose pid is dead on this host is stale (a crash or kill -9) and is
- * taken over; a lock from another host is honoured (a shared folder), and the message says whose it is.
+ * the owner's pid, host and process start time. A lock whose pid is dead on this host is stale (a crash
+ * or kill -9) and is taken over, and so is one whose pid is alive but was started at another time (the
+ * system gave the dead owner's pid to a new process); a lock from another host is honoured (a shared
+ * folder), and the message says whose it is.
  */
 export class ProjectLock {
   private constructor(
@@ -34,6 +39,8 @@ export class ProjectLock {
       token: randomBytes(8).toString('hex'),
       since: new Date().toISOString(),
     };
+    const started = processStartTime(process.pid);
+    if (started !== undefined) mine.started = started;
     const text = JSON.stringify(mine);
     for (let attempt = 0; attempt < 3; attempt++) {
       // The lock is published whole (written to a temp file, then hard-linked into place, which fails
@@ -118,8 +125,11 @@ function publish(tmp: string, path: string): boolean {
 function readLock(path: string): LockInfo | undefined {
   try {
     const v = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
-    if (typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.token === 'string')
-      return { pid: v.pid, host: v.host, token: v.token, since: String(v.since) };
+    if (typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.token === 'string') {
+      const lock: LockInfo = { pid: v.pid, host: v.host, token: v.token, since: String(v.since) };
+      if (typeof v.started === 'string') lock.started = v.started;
+      return lock;
+    }
   } catch {
     /* missing, empty or torn: treated as stale */
   }
@@ -130,8 +140,40 @@ function isAlive(lock: LockInfo): boolean {
   if (lock.host !== hostname()) return true; // cannot check a pid on another machine: assume it is open there
   try {
     process.kill(lock.pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive but someone else's
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false; // EPERM: alive but someone else's
   }
+  // The pid is taken; it is the owner only if that process started when the owner did. Where either
+  // start time is unknown (a lock of an older version, a platform without one) the pid decides.
+  if (lock.started === undefined) return true;
+  const now = processStartTime(lock.pid);
+  return now === undefined || now === lock.started;
+}
+
+/**
+ * When a process started, as an opaque string that differs between two processes given the same pid.
+ * Linux: field 22 of /proc/<pid>/stat (clock ticks since boot). macOS: `ps -o lstart=` (to the second;
+ * there is no /proc, and a pid reused within the same second is not told apart). Windows and others:
+ * unknown (undefined), so the pid alone decides there, as before: a stale lock whose pid was reused is
+ * then cleared by hand (the README says how).
+ */
+export function processStartTime(pid: number): string | undefined {
+  if (process.platform === 'linux') {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return undefined;
+    }
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so count fields after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = fields[19]; // field 22 of the whole line: fields 3.. start at index 0 here
+    return ticks !== undefined && /^\d+$/.test(ticks) ? `linux:${ticks}` : undefined;
+  }
+  if (process.platform === 'darwin') {
+    const r = spawnSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', timeout: 5000 });
+    const when = r.status === 0 ? r.stdout.trim() : '';
+    return when ? `darwin:${when}` : undefined;
+  }
+  return undefined;
 }

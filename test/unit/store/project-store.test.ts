@@ -123,6 +123,49 @@ describe('ProjectStore create/open/close', () => {
     ProjectStore.open(dir, { appVersion: APP_VERSION }).close();
   });
 
+  it.skipIf(process.platform !== 'linux')(
+    'takes over a lock whose pid now belongs to another process (started at another time)',
+    () => {
+      const dir = temp();
+      ProjectStore.create(dir, { name: 'p', appVersion: APP_VERSION }).close();
+      // The lock records when its owner started, so a reused pid is told apart from the owner.
+      const own = ProjectStore.open(dir, { appVersion: APP_VERSION });
+      const mine = JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as { started?: string };
+      expect(mine.started).toMatch(/^linux:\d+$/);
+      own.close();
+
+      const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+      try {
+        const stat = readFileSync(`/proc/${other.pid}/stat`, 'utf8');
+        const started = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+        // The pid is alive, but the process that wrote the lock started at another moment: stale.
+        writeFileSync(
+          join(dir, LOCK_FILE),
+          JSON.stringify({ pid: other.pid, host: hostname(), token: 'z', since: '', started: 'linux:1' }),
+        );
+        const reopened = ProjectStore.open(dir, { appVersion: APP_VERSION });
+        expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid).toBe(process.pid);
+        reopened.close();
+        // The same pid and start time: that process still owns the project.
+        writeFileSync(
+          join(dir, LOCK_FILE),
+          JSON.stringify({
+            pid: other.pid,
+            host: hostname(),
+            token: 'z',
+            since: '',
+            started: `linux:${started}`,
+          }),
+        );
+        expect(appError(() => ProjectStore.open(dir, { appVersion: APP_VERSION })).message).toMatch(
+          /open in another Apprentice/,
+        );
+      } finally {
+        other.kill('SIGKILL');
+      }
+    },
+  );
+
   it('round-trips every kind of record through close and reopen', () => {
     const dir = temp();
     const { store, image } = projectWithImage(dir, 16, 20);
