@@ -246,9 +246,36 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
   exportStudent: one(z.object({ studentId: id, outDir: pathSchema }).strict()),
   runTransfer: one(z.object({ spec: transferSpecSchema, fresh: z.boolean().optional() }).strict()),
   loadTransferSpec: one(z.object({ path: pathSchema }).strict()),
+  checkTransferPaths: one(
+    z
+      .object({
+        paths: z
+          .object({
+            teachers: z.array(pathSchema).max(16).optional(),
+            transferal: z
+              .object({ images: pathSchema.optional(), corrections: pathSchema.optional() })
+              .strict()
+              .optional(),
+            finetune: z
+              .object({ images: pathSchema.optional(), masks: pathSchema.optional() })
+              .strict()
+              .optional(),
+            test: z
+              .object({ images: pathSchema.optional(), masks: pathSchema.optional() })
+              .strict()
+              .optional(),
+            out: pathSchema.optional(),
+          })
+          .strict(),
+      })
+      .strict(),
+  ),
   saveTransferSpec: one(z.object({ spec: transferSpecSchema, path: pathSchema }).strict()),
   evaluateDataset: one(z.object({ datasetId: id }).strict()),
   saveReport: one(
+  listEvaluations: none,
+  getEvaluation: one(z.object({ evaluationId: id }).strict()),
+  listTransferRuns: none,
     z
       .object({
         datasetId: id,

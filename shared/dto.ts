@@ -396,6 +396,20 @@ export interface EvaluationReport {
 
 /** What a student export wrote: the result of an 'export' job. */
 export interface StudentExportSummary {
+/** An evaluation kept in the project: what was evaluated, with which settings, when. */
+export interface SavedEvaluation extends EvaluationReport {
+  id: number;
+  datasetName: string;
+  /** The request as it was made (dataset, and any choice such as a split). */
+  settings: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** An earlier evaluation in a list: its per-source summary without the per-image rows. */
+export type EvaluationListItem = Omit<SavedEvaluation, 'sources'> & {
+  sources: { source: string; summary: EvaluationSummaryDto }[];
+};
+
   name: string;
   out: string;
   /** The model card (teacher-card format: it imports back as a teacher). */

@@ -113,6 +113,41 @@ export type TransferSpec = z.output<typeof transferSpecSchema>;
 export const TRANSFER_STAGES = ['pseudo-label', 'train', 'finetune', 'evaluate', 'export', 'report'] as const;
 export type TransferStage = (typeof TRANSFER_STAGES)[number];
 
+/**
+ * The detail of the error that refuses an output folder holding an earlier run the new one cannot
+ * continue: another spec's run with finished stages, or a damaged ledger. The Transfer screen offers
+ * the choices from it (continue that run from `spec`, start over in the folder, choose another one).
+ */
+export interface EarlierRunConflict {
+  conflict: 'different-spec' | 'damaged-ledger';
+  out: string;
+  finished: TransferStage[];
+  /** The earlier run's spec file (absolute paths), when it is there. */
+  spec: string | null;
+}
+
+/** The paths of a spec as the Transfer screen has them so far: any may be left out (not checked then). */
+export interface TransferPaths {
+  teachers?: string[];
+  transferal?: { images?: string; corrections?: string };
+  finetune?: { images?: string; masks?: string };
+  test?: { images?: string; masks?: string };
+  out?: string;
+}
+
+/** A problem of one field of a spec: `field` as in the spec ("teachers.1"), `label` as a person reads it ("Teacher 2"). */
+export interface TransferFieldProblem {
+  field: string;
+  label: string;
+  message: string;
+}
+
+/** What the paths of a spec-in-progress are: every problem, and each teacher card's name and kind (null where it has a problem). */
+export interface TransferPathsCheck {
+  problems: TransferFieldProblem[];
+  teachers: ({ name: string; kind: string } | null)[];
+}
+
 /** Test-set scores of one source (a teacher, the fused label, a student). */
 export interface SourceScore {
   source: string;
@@ -139,4 +174,16 @@ export interface TransferSummary {
   /** Stages taken from an earlier, interrupted run of the same spec. */
   resumed: TransferStage[];
   seconds: number;
+}
+
+/** A finished transfer run kept in the project that was open when it ran (the Transfer screen lists them). */
+export interface TransferRunRecord {
+  id: number;
+  name: string;
+  out: string;
+  createdAt: string;
+  spec: TransferSpec;
+  summary: TransferSummary;
+  /** OUT/report.html. */
+  report: string;
 }

@@ -22,7 +22,7 @@ import { exportMasks } from './mask-export.js';
 import * as teachers from './teacher-service.js';
 import { teacherSummary } from './teacher-summary.js';
 import * as studentApi from './student-api.js';
-import { evaluateDataset } from './evaluation-service.js';
+import { evaluateDataset, runEvaluation } from './evaluation-service.js';
 import { renderReport } from './report.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { TransferService } from './transfer-service.js';
@@ -94,7 +94,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
   );
   const jobs = new JobManager(emit, log);
   const students = new StudentService(jobs, () => projects.current());
-  const transfer = new TransferService(jobs);
+  const transfer = new TransferService(jobs, () => projects.current());
 
   let compute: Promise<ComputeInfo | null> | null = null;
   const computeInfo = () => {
@@ -274,14 +274,26 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     async runTransfer({ spec, fresh }) {
       return transfer.start(spec, fresh === true);
     },
+    async checkTransferPaths({ paths }) {
+      return transfer.check(paths);
+    },
     async loadTransferSpec({ path }) {
       return transfer.load(path);
     },
     async saveTransferSpec({ spec, path }) {
       return transfer.save(spec, path);
     },
-    async evaluateDataset({ datasetId }) {
-      return evaluateDataset(projects.require(), datasetId);
+    async evaluateDataset(args) {
+      return runEvaluation(projects.require(), args);
+    },
+    async listEvaluations() {
+      return projects.require().evaluations.list();
+    },
+    async getEvaluation({ evaluationId }) {
+      return projects.require().evaluations.get(evaluationId);
+    },
+    async listTransferRuns() {
+      return projects.require().transferRuns.list();
     },
     async exportStudent({ studentId, outDir }) {
       const store = projects.require();

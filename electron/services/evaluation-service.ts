@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import type { EvaluationReport } from '../../shared/dto.js';
+import type { EvaluationReport, SavedEvaluation } from '../../shared/dto.js';
 import { caseMetrics, summarize, type CaseMetrics } from '../engine/metrics/index.js';
 import type { ProjectStore } from '../store/index.js';
 
@@ -50,4 +50,20 @@ export function evaluateDataset(store: ProjectStore, datasetId: number): Evaluat
     images: images.length,
     sources: [...rows.entries()].map(([source, cases]) => ({ source, summary: summarize(cases), cases })),
   };
+}
+
+/**
+ * Evaluates as asked and keeps the result in the project (settings, date, summary and per-image rows),
+ * so that it is still there after a restart. `settings` is the request as made.
+ */
+export function runEvaluation(
+  store: ProjectStore,
+  settings: { datasetId: number } & Record<string, unknown>,
+): SavedEvaluation {
+  const report = evaluateDataset(store, settings.datasetId);
+  return store.evaluations.add({
+    report,
+    datasetName: store.datasets.get(settings.datasetId).name,
+    settings,
+  });
 }

@@ -7,11 +7,18 @@
 import { isAbsolute } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { JobProgress } from '../../shared/dto.js';
-import type { TransferSpec, TransferSpecInput } from '../../shared/transfer.js';
-import { checkSpecPaths } from '../transfer/preflight.js';
+import type {
+  TransferPaths,
+  TransferPathsCheck,
+  TransferSpec,
+  TransferSpecInput,
+} from '../../shared/transfer.js';
+import { checkSpecPaths, checkTransferPaths } from '../transfer/preflight.js';
+import { checkEarlierRun } from '../transfer/run-state.js';
 import { runTransfer, type TransferProgress } from '../transfer/pipeline.js';
 import { loadSpecFile, parseSpec } from '../transfer/spec-file.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
+import type { ProjectStore } from '../store/index.js';
 import type { JobContext, JobManager } from './job-manager.js';
 import { absolutePath } from './paths.js';
 
@@ -58,20 +65,34 @@ export function transferProgress(p: TransferProgress): Parameters<JobContext['pr
 }
 
 export class TransferService {
-  constructor(private readonly jobs: JobManager) {}
+  constructor(
+    private readonly jobs: JobManager,
+    /** The open project, if any: a finished run is kept in it (runs work on folders and need none). */
+    private readonly project: () => ProjectStore | null = () => null,
+  ) {}
 
   start(input: TransferSpecInput, fresh: boolean): JobProgress {
     const spec = parseSpec(input, '/', 'run spec');
     requireAbsolute(input);
     checkSpecPaths(spec);
+    // Another spec's run in the output folder is refused here, before any job, with the choices as detail.
+    if (!fresh) checkEarlierRun(spec.out, spec);
+    // The project open when the run starts keeps it (closing a project cancels its jobs first).
+    const store = this.project();
     return this.jobs.start('transfer', async (ctx) => {
       const summary = await runTransfer(spec, {
         signal: ctx.signal,
         fresh,
         onProgress: (p) => ctx.progress(transferProgress(p)),
       });
+      if (store) store.transferRuns.add(spec, summary);
       return { ...summary };
     });
+  }
+
+  /** The paths of a spec being filled in, each checked where it is (teacher cards included). */
+  check(paths: TransferPaths): TransferPathsCheck {
+    return checkTransferPaths(paths);
   }
 
   /** A spec file (JSON/YAML) read and resolved: every path absolute, every default filled in. */

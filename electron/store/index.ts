@@ -32,6 +32,7 @@ export { EDIT_LAYERS, type EditLayer, type EditOp, type EditRecord, type EditSta
 export { REVIEW_STATES, type Review, type ReviewPatch, type ReviewState } from './review.js';
 export { JOB_STATES, type Job, type JobState } from './jobs.js';
 export { type Metric, type MetricFilter, type NewMetric } from './metrics.js';
+export { Evaluations, TransferRuns } from './results.js';
 export {
   EXPORT_KINDS,
   type Checkpoint,

@@ -14,6 +14,7 @@ import { LOCK_FILE, ProjectLock } from './lock.js';
 import { Masks } from './masks.js';
 import { Metrics } from './metrics.js';
 import { Reviews } from './review.js';
+import { Evaluations, TransferRuns } from './results.js';
 import { APPLICATION_ID, SCHEMA_VERSION, migrate } from './schema/migrations.js';
 import { Db, checkText, nowIso, sqliteError } from './sqlite.js';
 import { Teachers } from './teachers.js';
@@ -83,6 +84,8 @@ export class ProjectStore {
   readonly metrics: Metrics;
   readonly students: Students;
   readonly exports: Exports;
+  readonly evaluations: Evaluations;
+  readonly transferRuns: TransferRuns;
   readonly opened: OpenReport;
   /** The connection, for tests and maintenance; application code uses the repositories. */
   readonly db: Db;
@@ -104,6 +107,8 @@ export class ProjectStore {
     this.metrics = new Metrics(db);
     this.students = new Students(db);
     this.exports = new Exports(db);
+    this.evaluations = new Evaluations(db);
+    this.transferRuns = new TransferRuns(db);
   }
 
   /** Creates a new project in `dir` (created if missing; refused if it holds a project or other files). */

@@ -39,7 +39,7 @@ import { evaluateOnTest, type SourceEvaluation } from './evaluate.js';
 import { checkSpecPaths } from './preflight.js';
 import { pseudoLabel, type PseudoLabelResult } from './pseudo-label.js';
 import { scoresOf, writeTransferReport, type ReportFiles, type RunRecord } from './report.js';
-import { RunState } from './run-state.js';
+import { replacesUnfinishedRun, RunState, SPEC_FILE } from './run-state.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 
 export interface TransferProgress {
@@ -168,10 +168,12 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
   const t0 = performance.now();
   checkSpecPaths(spec);
   ensureWritableDir(spec.out, 'output folder');
-  // Starting afresh also drops the earlier run's checkpoints, or training would resume from them.
-  if (hooks.fresh) for (const d of OUTPUT_DIRS) rmSync(join(spec.out, d), { recursive: true, force: true });
-  const state = RunState.open(spec.out, spec, hooks.fresh === true);
-  writeFileAtomic(join(spec.out, 'spec.json'), JSON.stringify(spec, null, 1));
+  // Starting afresh also drops the earlier run's checkpoints, or training would resume from them; so does
+  // replacing another spec's run that finished no stage (its partial outputs are not this run's).
+  const startOver = hooks.fresh === true || replacesUnfinishedRun(spec.out, spec);
+  if (startOver) for (const d of OUTPUT_DIRS) rmSync(join(spec.out, d), { recursive: true, force: true });
+  const state = RunState.open(spec.out, spec, startOver);
+  writeFileAtomic(join(spec.out, SPEC_FILE), JSON.stringify(spec, null, 1));
   const stages = stagesOf(spec);
   const resumed = stages.filter((s) => state.done(s));
   const throwIfCancelled = () => {
@@ -280,6 +282,8 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
     };
     const files: ReportFiles = writeTransferReport(record);
     state.finish('report', files);
+    // The last word of the run: a screen showing the latest phase must not read "writing the report".
+    report('report', 'all stages done');
 
     const fit = (r: TrainRecord) => ({
       epochs: r.epochsRun,

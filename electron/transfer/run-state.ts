@@ -2,17 +2,25 @@
  * The ledger of a transfer run (OUT/transfer-state.json): which stages finished, with their results, and
  * a fingerprint of the spec. Running the same spec into the same folder again continues after the last
  * finished stage (training itself resumes from its checkpoint); a different spec is refused rather than
- * mixed into another run's outputs. Written atomically after every stage, so a kill loses at most the
- * stage in progress.
+ * mixed into another run's outputs, unless the earlier run finished no stage (a run that failed at once,
+ * e.g. on a broken teacher card, leaves nothing worth keeping, so it does not block the folder). Written
+ * atomically after every stage, so a kill loses at most the stage in progress.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import type { TransferSpec, TransferStage } from '../../shared/transfer.js';
+import {
+  TRANSFER_STAGES,
+  type EarlierRunConflict,
+  type TransferSpec,
+  type TransferStage,
+} from '../../shared/transfer.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 
 export const STATE_FILE = 'transfer-state.json';
+/** The spec of the run in OUT, as it ran (absolute paths): loading it continues that run. */
+export const SPEC_FILE = 'spec.json';
 const VERSION = 1;
 
 interface StateFile {
@@ -45,32 +53,21 @@ export class RunState {
     private readonly state: StateFile,
   ) {}
 
-  /** Opens (or starts) the ledger in `out`; `fresh` discards an earlier run's ledger. */
+  /**
+   * Opens (or starts) the ledger in `out`; `fresh` discards an earlier run's ledger. A ledger of another
+   * spec is replaced when its run finished no stage, and refused (with an EarlierRunConflict as the
+   * error's detail, so a screen can offer the choices) when it did.
+   */
   static open(out: string, spec: TransferSpec, fresh: boolean): RunState {
     const file = join(out, STATE_FILE);
     const spec16 = specFingerprint(spec);
-    if (!fresh && existsSync(file)) {
-      let state: StateFile;
-      try {
-        state = JSON.parse(readFileSync(file, 'utf8')) as StateFile;
-      } catch (err) {
-        throw new AppError(
-          ErrorCode.BAD_FILE,
-          `${file} is damaged (${(err as Error).message}): start afresh with --fresh`,
-          { path: file },
-        );
+    if (!fresh) {
+      const earlier = readLedger(out);
+      if (earlier?.spec === spec16) return new RunState(file, earlier);
+      if (earlier) {
+        const finished = finishedStages(earlier);
+        if (finished.length) throw differentSpecError(out, finished);
       }
-      if (state.version !== VERSION || typeof state.stages !== 'object' || state.stages === null)
-        throw new AppError(ErrorCode.BAD_FILE, `${file} is not a transfer ledger this version can read`, {
-          path: file,
-        });
-      if (state.spec !== spec16)
-        throw new AppError(
-          ErrorCode.ALREADY_EXISTS,
-          `${out} holds a run of a different spec: choose another output folder, or start afresh with --fresh`,
-          { path: out },
-        );
-      return new RunState(file, state);
     }
     const state: StateFile = { version: VERSION, spec: spec16, stages: {} };
     writeFileAtomic(file, JSON.stringify(state, null, 1));
@@ -91,4 +88,71 @@ export class RunState {
     this.state.stages[stage] = { finishedAt: new Date().toISOString(), result };
     writeFileAtomic(this.file, JSON.stringify(this.state, null, 1));
   }
+}
+
+/** The ledger in `out`, or null when there is none; a damaged one is refused, naming it. */
+function readLedger(out: string): StateFile | null {
+  const file = join(out, STATE_FILE);
+  if (!existsSync(file)) return null;
+  const damaged = (why: string) => {
+    const conflict: EarlierRunConflict = { conflict: 'damaged-ledger', out, finished: [], spec: null };
+    return new AppError(ErrorCode.BAD_FILE, `${file} ${why}: start afresh with --fresh`, {
+      path: file,
+      field: 'out',
+      ...conflict,
+    });
+  };
+  let state: StateFile;
+  try {
+    state = JSON.parse(readFileSync(file, 'utf8')) as StateFile;
+  } catch (err) {
+    throw damaged(`is damaged (${(err as Error).message})`);
+  }
+  if (
+    typeof state !== 'object' ||
+    state === null ||
+    state.version !== VERSION ||
+    typeof state.stages !== 'object' ||
+    state.stages === null
+  )
+    throw damaged('is not a transfer ledger this version can read');
+  return state;
+}
+
+function finishedStages(state: StateFile): TransferStage[] {
+  return TRANSFER_STAGES.filter((s) => state.stages[s] !== undefined);
+}
+
+function differentSpecError(out: string, finished: TransferStage[]): AppError {
+  const spec = join(out, SPEC_FILE);
+  const conflict: EarlierRunConflict = {
+    conflict: 'different-spec',
+    out,
+    finished,
+    spec: existsSync(spec) ? spec : null,
+  };
+  return new AppError(
+    ErrorCode.ALREADY_EXISTS,
+    `${out} holds an earlier run of a different spec (finished: ${finished.join(', ')}): continue it` +
+      (conflict.spec ? ` (--spec ${conflict.spec})` : '') +
+      ', start over in this folder (--fresh), or choose another output folder',
+    { path: out, field: 'out', ...conflict },
+  );
+}
+
+/**
+ * Whether running `spec` into `out` would be refused because of an earlier run there (without writing
+ * anything): the service asks before it starts a job, so the screen can offer the choices at once.
+ */
+export function checkEarlierRun(out: string, spec: TransferSpec): void {
+  const earlier = readLedger(out);
+  if (!earlier || earlier.spec === specFingerprint(spec)) return;
+  const finished = finishedStages(earlier);
+  if (finished.length) throw differentSpecError(out, finished);
+}
+
+/** True when `out` holds a ledger of another spec that finished nothing: it will be replaced. */
+export function replacesUnfinishedRun(out: string, spec: TransferSpec): boolean {
+  const earlier = readLedger(out);
+  return earlier !== null && earlier.spec !== specFingerprint(spec) && finishedStages(earlier).length === 0;
 }

@@ -208,6 +208,51 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    description: 'evaluations and transfer runs kept as results',
+    // No foreign keys to datasets or images: a result keeps its names and numbers after they are deleted.
+    up: `
+      CREATE TABLE evaluations (
+        id            INTEGER PRIMARY KEY,
+        dataset_id    INTEGER NOT NULL,
+        dataset_name  TEXT NOT NULL,
+        settings_json TEXT NOT NULL,
+        images        INTEGER NOT NULL CHECK (images >= 0),
+        -- [{source, summary}] in the order the evaluation listed its sources.
+        summary_json  TEXT NOT NULL,
+        created_at    TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX evaluations_dataset ON evaluations (dataset_id, id);
+
+      CREATE TABLE evaluation_cases (
+        evaluation_id INTEGER NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+        source        TEXT NOT NULL,
+        position      INTEGER NOT NULL,
+        image_id      INTEGER,
+        case_name     TEXT NOT NULL,
+        dice          REAL,
+        iou           REAL,
+        precision     REAL,
+        recall        REAL,
+        hd95_px       REAL,
+        hd95_mm       REAL,
+        truth_pixels  INTEGER NOT NULL,
+        pred_pixels   INTEGER NOT NULL,
+        PRIMARY KEY (evaluation_id, source, position)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE transfer_runs (
+        id           INTEGER PRIMARY KEY,
+        name         TEXT NOT NULL,
+        out_dir      TEXT NOT NULL,
+        spec_json    TEXT NOT NULL,
+        summary_json TEXT NOT NULL,
+        report_html  TEXT NOT NULL,
+        created_at   TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { AppServices } from '../../../electron/services/app-services.js';
-import type { EvaluationReport } from '../../../shared/dto.js';
+import type { SavedEvaluation } from '../../../shared/dto.js';
 import { testServices } from '../../helpers/services.js';
 import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
 import { copyBusBra } from '../../helpers/data.js';
@@ -26,7 +26,7 @@ describe('evaluating a dataset', () => {
   const t = tempDir();
   let services: AppServices;
   let datasetId: number;
-  let report: EvaluationReport;
+  let report: SavedEvaluation;
 
   beforeAll(async () => {
     const { images, masks } = copyBusBra(t.dir, 4);
@@ -101,6 +101,28 @@ describe('evaluating a dataset', () => {
     await expect(
       services.api.saveReport({ datasetId, outFile: join(t.dir, 'nope', 'r.html') }),
     ).rejects.toThrow(/does not exist/);
+  });
+
+  it('keeps every evaluation in the project: settings, date, summary and rows survive a reopen', async () => {
+    const before = Date.now();
+    const kept = await services.api.evaluateDataset({ datasetId });
+    expect(kept.datasetName).toBe('test');
+    expect(kept.settings).toEqual({ datasetId });
+    expect(Date.parse(kept.createdAt)).toBeGreaterThanOrEqual(before - 1000);
+    // Closed and opened again (as after a restart): listed newest first, with the same table.
+    const dir = services.projects.require().dir;
+    await services.api.closeProject();
+    await services.api.openProject({ path: dir });
+    const list = await services.api.listEvaluations();
+    expect(list.map((e) => e.id)).toEqual([...list.map((e) => e.id)].sort((a, b) => b - a));
+    expect(list.map((e) => e.id)).toContain(report.id);
+    expect(list[0]).toMatchObject({ id: kept.id, datasetId, datasetName: 'test', images: 4 });
+    expect(list[0]!.sources.map((s) => s.source)).toEqual(kept.sources.map((s) => s.source));
+    expect(await services.api.getEvaluation({ evaluationId: kept.id })).toEqual(kept);
+    expect(await services.api.getEvaluation({ evaluationId: report.id })).toEqual(report);
+    await expect(services.api.getEvaluation({ evaluationId: 999_999 })).rejects.toThrow(
+      /No evaluation with id 999999/,
+    );
   });
 
   it('refuses a dataset without ground truth, saying why', async () => {

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobProgress } from '../../../shared/dto.js';
 import type { AppEvent } from '../../../shared/events.js';
-import type { TransferSpecInput, TransferSummary } from '../../../shared/transfer.js';
+import type {
+  TransferPathsCheck,
+  TransferRunRecord,
+  TransferSpecInput,
+  TransferSummary,
+} from '../../../shared/transfer.js';
 import type { AppServices } from '../../../electron/services/app-services.js';
 import { dispatch } from '../../../electron/services/dispatch.js';
 import { copyBusBra } from '../../helpers/data.js';
@@ -102,10 +107,10 @@ describe('transfer through the API', () => {
     const file = join(t.dir, 'a-file');
     writeFileSync(file, 'x');
     const cases: [Partial<TransferSpecInput>, RegExp][] = [
-      [{ out: file }, /out: .*a-file is a file, not a folder/],
-      [{ transferal: { images: join(t.dir, 'nowhere') } }, /transferal\.images: .*nowhere does not exist/],
-      [{ teachers: [join(t.dir, 'transferal')] }, /teachers\[0\]: .* is not a file/],
-      [{ test: { images: join(t.dir, 'test', 'images'), masks: join(t.dir, 'no-masks') } }, /test\.masks/],
+      [{ out: file }, /^Output folder: .*a-file is a file, not a folder$/],
+      [{ transferal: { images: join(t.dir, 'nowhere') } }, /^Transferal images: .*nowhere does not exist$/],
+      [{ teachers: [join(t.dir, 'transferal')] }, /^Teacher 1: .* is not a file$/],
+      [{ test: { images: join(t.dir, 'test', 'images'), masks: join(t.dir, 'no-masks') } }, /^Test masks: /],
     ];
     for (const [patch, message] of cases) {
       const reply = await call('runTransfer', { spec: { ...spec, ...patch } });
@@ -114,6 +119,129 @@ describe('transfer through the API', () => {
     }
     expect(services.jobs.list().length).toBe(before);
   });
+
+  it('checks each teacher card and folder as the form is filled in, naming the field in human numbers', async () => {
+    const good = join(SHARED_DIR, 'teachers', 'fcn-busi.json');
+    const cards = join(t.dir, 'cards');
+    mkdirSync(cards, { recursive: true });
+    const card = (name: string, body: unknown) => {
+      writeFileSync(join(cards, name), typeof body === 'string' ? body : JSON.stringify(body));
+      return join(cards, name);
+    };
+    const contract = {
+      input: { channels: 1, height: 32, width: 32 },
+      output: { kind: 'sigmoid' },
+    };
+    writeFileSync(join(cards, 'not-onnx.onnx'), '{"this": "is json"}');
+    const paths = {
+      teachers: [
+        good,
+        join(cards, 'missing.json'),
+        card('broken.json', '{"name": '),
+        card('no-model.json', { name: 'no-model', onnx: { file: 'absent.onnx' }, ...contract }),
+        card('wrong-kind.json', { name: 'wrong-kind', onnx: { file: 'not-onnx.onnx' }, ...contract }),
+        card('twin.json', {
+          ...JSON.parse(readFileSync(good, 'utf8')),
+          onnx: { file: join(SHARED_DIR, 'teachers', 'fcn-busi.onnx') },
+        }),
+      ],
+      transferal: { images: join(t.dir, 'transferal') },
+      test: { masks: join(t.dir, 'nowhere') },
+      out: join(t.dir, 'a-file'),
+    };
+    const reply = await call('checkTransferPaths', { paths });
+    expect(reply.ok).toBe(true);
+    const check = (reply as { value: TransferPathsCheck }).value;
+    expect(check.teachers[0]).toEqual({ name: 'fcn-busi', kind: 'onnx' });
+    expect(check.teachers.slice(1, 5)).toEqual([null, null, null, null]);
+    const byField = Object.fromEntries(check.problems.map((p) => [p.field, `${p.label}: ${p.message}`]));
+    expect(Object.keys(byField)).toEqual([
+      'teachers.1',
+      'teachers.2',
+      'teachers.3',
+      'teachers.4',
+      'teachers.5',
+      'test.masks',
+      'out',
+    ]);
+    expect(byField['teachers.1']).toBe(`Teacher 2: ${join(cards, 'missing.json')} does not exist`);
+    expect(byField['teachers.2']).toMatch(/^Teacher 3: .*broken\.json is not valid JSON/);
+    expect(byField['teachers.3']).toBe(
+      `Teacher 4: ${join(cards, 'no-model.json')}: its model file ${join(cards, 'absent.onnx')} does not exist`,
+    );
+    expect(byField['teachers.4']).toMatch(
+      /^Teacher 5: .*its model file .*not-onnx\.onnx is not an ONNX model$/,
+    );
+    expect(byField['teachers.5']).toBe(
+      'Teacher 6: named "fcn-busi" like teacher 1: give each card its own name',
+    );
+    expect(byField['test.masks']).toBe(`Test masks: ${join(t.dir, 'nowhere')} does not exist`);
+    expect(byField.out).toBe(`Output folder: ${join(t.dir, 'a-file')} is a file, not a folder`);
+    // Fields left out are not checked; a relative path is named.
+    const partial = await call('checkTransferPaths', { paths: { out: 'relative' } });
+    expect((partial as { value: TransferPathsCheck }).value.problems).toEqual([
+      { field: 'out', label: 'Output folder', message: 'relative must be an absolute path' },
+    ]);
+  });
+
+  it('refuses another spec over a finished run before starting a job, with the choices as detail', async () => {
+    const before = services.jobs.list().length;
+    const reply = await call('runTransfer', { spec: { ...spec, seed: 2 } });
+    expect(reply.ok).toBe(false);
+    const error = (reply as { error: { code: string; message: string; detail: Record<string, unknown> } })
+      .error;
+    expect(error.message).toMatch(/holds an earlier run of a different spec \(finished: pseudo-label, train/);
+    expect(error.detail).toMatchObject({
+      conflict: 'different-spec',
+      out: spec.out,
+      spec: join(spec.out, 'spec.json'),
+    });
+    expect(services.jobs.list().length).toBe(before);
+    // With a project open, the finished run is kept in it.
+    expect((await call('createProject', { parentDir: t.dir, name: 'kept' })).ok).toBe(true);
+    // "Continue the earlier run": its spec file loads, and running it is accepted (nothing to redo).
+    const earlier = await call('loadTransferSpec', { path: join(spec.out, 'spec.json') });
+    expect(earlier.ok).toBe(true);
+    const again = await call('runTransfer', { spec: (earlier as { value: TransferSpecInput }).value });
+    expect(again.ok).toBe(true);
+    const done = await services.jobs.wait((again as { value: JobProgress }).value.jobId);
+    expect(done.state).toBe('done');
+    expect((done.result as unknown as TransferSummary).resumed).toEqual([
+      'pseudo-label',
+      'train',
+      'evaluate',
+      'export',
+      'report',
+    ]);
+    const runs = await call('listTransferRuns');
+    const kept = (runs as { value: TransferRunRecord[] }).value;
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({
+      name: 'api',
+      out: spec.out,
+      report: join(spec.out, 'report.html'),
+      spec: { seed: 1, out: spec.out },
+    });
+    expect(kept[0]!.summary.test!.scores.map((x) => x.kind)).toEqual(['teacher', 'student']);
+    // The final progress event says the run is over: no stale "writing the report" after "done".
+    expect(done.phase).toBe('5/5 report: all stages done');
+  }, 60_000);
+
+  it('does not let a run that failed before finishing a stage block its folder', async () => {
+    const empty = join(t.dir, 'no-images');
+    mkdirSync(empty, { recursive: true });
+    writeFileSync(join(empty, 'notes.txt'), 'not an image');
+    const out = join(t.dir, 'out-failed');
+    const failed = await call('runTransfer', { spec: { ...spec, transferal: { images: empty }, out } });
+    expect(failed.ok).toBe(true);
+    expect((await services.jobs.wait((failed as { value: JobProgress }).value.jobId)).state).toBe('failed');
+    // The images fixed: another spec, accepted in the same folder without "start over".
+    const fixed = await call('runTransfer', { spec: { ...spec, out } });
+    expect(fixed.ok).toBe(true);
+    const jobId = (fixed as { value: JobProgress }).value.jobId;
+    await call('cancelJob', { jobId });
+    expect(['cancelled', 'done']).toContain((await services.jobs.wait(jobId)).state);
+  }, 60_000);
 
   it.each([
     ['not a list', 'runTransfer', { spec: {} }],

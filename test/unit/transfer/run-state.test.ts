@@ -3,7 +3,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
-import { RunState, specFingerprint, STATE_FILE } from '../../../electron/transfer/run-state.js';
+import {
+  checkEarlierRun,
+  replacesUnfinishedRun,
+  RunState,
+  specFingerprint,
+  STATE_FILE,
+} from '../../../electron/transfer/run-state.js';
 import { parseSpec } from '../../../electron/transfer/spec-file.js';
 import { tempDir } from '../../helpers/temp.js';
 
@@ -46,6 +52,48 @@ describe('RunState', () => {
     expect((err as AppError).message).toContain(dir);
     const fresh = RunState.open(dir, spec({ seed: 9 }), true);
     expect(fresh.done('pseudo-label')).toBe(false);
+  });
+
+  it('names the finished stages and the choices, with the detail a screen offers them from', () => {
+    const { dir } = tempDir('state-choices-');
+    RunState.open(dir, spec(), false).finish('pseudo-label', {});
+    writeFileSync(join(dir, 'spec.json'), '{}');
+    let err: unknown;
+    try {
+      checkEarlierRun(dir, spec({ seed: 9 }));
+    } catch (e) {
+      err = e;
+    }
+    const e = err as AppError;
+    expect(e.code).toBe(ErrorCode.ALREADY_EXISTS);
+    expect(e.message).toBe(
+      `${dir} holds an earlier run of a different spec (finished: pseudo-label): continue it ` +
+        `(--spec ${join(dir, 'spec.json')}), start over in this folder (--fresh), or choose another output folder`,
+    );
+    expect(e.detail).toMatchObject({
+      conflict: 'different-spec',
+      out: dir,
+      finished: ['pseudo-label'],
+      spec: join(dir, 'spec.json'),
+      field: 'out',
+    });
+    // The same spec continues; nothing was written by the check.
+    expect(() => checkEarlierRun(dir, spec())).not.toThrow();
+    expect(RunState.open(dir, spec(), false).done('pseudo-label')).toBe(true);
+  });
+
+  it('lets another spec replace a run that finished no stage (a run that failed at once)', () => {
+    const { dir } = tempDir('state-unfinished-');
+    RunState.open(dir, spec(), false);
+    const fixed = spec({ teachers: ['/t/fixed.json'] });
+    expect(replacesUnfinishedRun(dir, fixed)).toBe(true);
+    expect(() => checkEarlierRun(dir, fixed)).not.toThrow();
+    const s = RunState.open(dir, fixed, false);
+    s.finish('pseudo-label', {});
+    expect(JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8')).spec).toBe(specFingerprint(fixed));
+    // Now that stage counts: the first spec is refused in turn.
+    expect(replacesUnfinishedRun(dir, spec())).toBe(false);
+    expect(() => RunState.open(dir, spec(), false)).toThrow(/holds an earlier run of a different spec/);
   });
 
   it.each([
