@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, extname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { transferSpecSchema, type TransferSpec } from '../../shared/transfer.js';
+import { decodeTextFile, parseJsonText, yamlError } from '../services/text-file.js';
 
 const MAX_SPEC_BYTES = 1 << 20;
 
@@ -60,37 +61,36 @@ export function parseSpec(input: unknown, baseDir: string, source = 'run spec'):
 /** The raw object of a spec file, before validation (JSON, or YAML by extension or content). */
 export function readSpecObject(file: string): Record<string, unknown> {
   const path = resolve(file);
-  let text: string;
+  let buf: Buffer;
   try {
-    const buf = readFileSync(path);
-    if (buf.length > MAX_SPEC_BYTES)
-      throw new AppError(
-        ErrorCode.INVALID_ARGUMENT,
-        `${path}: a run spec of ${buf.length} bytes is too large`,
-        {
-          path,
-        },
-      );
-    text = buf.toString('utf8');
+    buf = readFileSync(path);
   } catch (err) {
-    if (err instanceof AppError) throw err;
     throw new AppError(ErrorCode.NOT_FOUND, `Cannot read the run spec ${path}: ${(err as Error).message}`, {
       path,
     });
   }
-  let value: unknown;
-  try {
-    // YAML 1.2 is a superset of JSON, but JSON's own parser gives the clearer message for .json files.
-    value =
-      extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 50 });
-  } catch (err) {
+  if (buf.length > MAX_SPEC_BYTES)
     throw new AppError(
       ErrorCode.INVALID_ARGUMENT,
-      `${path} is not valid JSON/YAML: ${(err as Error).message}`,
+      `${path}: a run spec of ${buf.length} bytes is too large`,
       {
         path,
       },
     );
+  const what = 'a run spec';
+  const text = decodeTextFile(buf, path, what);
+  let value: unknown;
+  if (extname(path).toLowerCase() === '.json') value = parseJsonText(text, path, what);
+  else {
+    // YAML 1.2 is a superset of JSON. Errors are reported by position and kind: yaml's own messages
+    // quote the spec's lines.
+    const doc = parseDocument(text);
+    if (doc.errors.length) throw yamlError(doc.errors[0], path, what);
+    try {
+      value = doc.toJS({ maxAliasCount: 50 });
+    } catch (err) {
+      throw yamlError(err, path, what);
+    }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value))
     throw new AppError(ErrorCode.INVALID_ARGUMENT, `${path}: a run spec must be an object (key: value)`, {

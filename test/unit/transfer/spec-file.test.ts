@@ -108,22 +108,42 @@ describe('loadSpecFile', () => {
     expect(missing.message).toContain('nope.yaml');
 
     const cases: [string, string, string][] = [
-      ['broken.json', '{"teachers": [', 'not valid JSON/YAML'],
-      ['broken.yaml', 'teachers: [a\n  out: : :', 'not valid JSON/YAML'],
+      [
+        'broken.json',
+        '{"teachers": [',
+        'invalid JSON at line 1, column 15: the file ends where a value should be',
+      ],
+      [
+        'broken.yaml',
+        'teachers: [a\n  out: : :',
+        'invalid YAML at line 1, column 12: a key that spans several lines',
+      ],
       ['list.yaml', '- a\n- b\n', 'must be an object'],
       ['scalar.json', '42', 'must be an object'],
       ['invalid.yaml', 'teachers: []\nout: x\ntransferal: {images: y}\n', 'teachers'],
-      ['truncated.json', JSON.stringify(minimal).slice(0, 30), 'not valid JSON/YAML'],
-      ['binary.yaml', '\u0000\u0001\u0002\u00ff', ''],
+      [
+        'truncated.json',
+        JSON.stringify(minimal).slice(0, 30),
+        'invalid JSON at line 1, column 26: a string is not closed',
+      ],
+      ['binary.yaml', '\u0000\u0001\u0002\u00ff', 'is not a run spec: it is binary data'],
+      ['image.yaml', '\u0089PNG\r\n\u001a\n', 'is not a run spec: it is a PNG image'],
     ];
     for (const [name, text, msg] of cases) {
       const f = join(dir, name);
-      writeFileSync(f, text);
+      writeFileSync(f, name === 'image.yaml' ? Buffer.from(text, 'latin1') : text);
       const e = caught(() => loadSpecFile(f));
       expect(e.message, name).toContain(f);
       expect(e.message, name).toContain(msg);
       expect([ErrorCode.INVALID_ARGUMENT, ErrorCode.BAD_FILE]).toContain(e.code);
     }
+    // The file's lines are never quoted back (a wrong file may be a private document).
+    const secret = join(dir, 'secret.yaml');
+    writeFileSync(secret, 'teachers: [a.json]\npassword: hunter2: x\n');
+    const quoted = caught(() => loadSpecFile(secret));
+    expect(quoted.message).toMatch(/secret\.yaml is not a run spec: invalid YAML at line 2, column \d+: /);
+    expect(quoted.message).not.toContain('hunter2');
+    expect(quoted.message).not.toContain('\n');
     const big = join(dir, 'big.yaml');
     writeFileSync(big, 'a'.repeat(2 << 20));
     expect(caught(() => loadSpecFile(big)).message).toContain('too large');
