@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import { decodeTextFile } from './text-file.js';
 import type { Split } from '../store/images.js';
 
 export interface ManifestEntry {
@@ -29,17 +30,37 @@ export function imageStem(path: string): string {
   return base.slice(0, base.length - extname(base).length);
 }
 
+/** csv-parse's error codes in words (its messages quote the offending field). */
+const CSV_PROBLEMS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is not closed',
+  INVALID_OPENING_QUOTE: 'a quote inside an unquoted field (quote the whole field)',
+  CSV_INVALID_CLOSING_QUOTE: 'text after a closing quote (expected a comma or the end of the line)',
+  CSV_RECORD_INCONSISTENT_FIELDS_LENGTH: 'a line with another number of fields than the header',
+  CSV_RECORD_INCONSISTENT_COLUMNS: 'a line with another number of fields than the header',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE:
+    'text after a closing quote (expected a comma or the end of the line)',
+  CSV_MAX_RECORD_SIZE: 'a field too large',
+};
+
+/** A column name as written in the file, shown only when it reads as a short name. */
+function columnName(name: unknown): string {
+  const s = String(name);
+  return s.length <= 40 && /^[\p{L}\p{N} _.()/%-]*$/u.test(s) ? `"${s}"` : '(unreadable name)';
+}
+
+const WHAT = 'a CSV manifest';
+
 export function readManifest(path: string): Map<string, ManifestEntry> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    const bytes = readFileSync(path);
-    if (bytes.length > MAX_MANIFEST_BYTES)
-      throw new AppError(ErrorCode.TOO_LARGE, `${path}: manifest larger than 64 MiB`, { path });
-    text = bytes.toString('utf8');
-  } catch (err) {
-    if (err instanceof AppError) throw err;
+    bytes = readFileSync(path);
+  } catch {
     throw new AppError(ErrorCode.NOT_FOUND, `The manifest cannot be read: ${path}`, { path });
   }
+  if (bytes.length > MAX_MANIFEST_BYTES)
+    throw new AppError(ErrorCode.TOO_LARGE, `${path}: manifest larger than 64 MiB`, { path });
+  // A PNG or a spreadsheet picked by mistake is named as such, not parsed into garbage columns.
+  const text = decodeTextFile(bytes, path, WHAT);
   let rows: Record<string, string>[];
   try {
     rows = parse(text, {
@@ -49,10 +70,14 @@ export function readManifest(path: string): Map<string, ManifestEntry> {
       trim: true,
     });
   } catch (err) {
+    const e = err as { code?: string; lines?: number; column?: unknown };
+    const line = typeof e.lines === 'number' ? `line ${e.lines}` : '';
+    const column = typeof e.column === 'string' ? `, column ${columnName(e.column)}` : '';
     throw new AppError(
       ErrorCode.BAD_FILE,
-      `${path}: not a readable CSV (${(err as Error).message.split('\n')[0]})`,
-      { path },
+      `${path} is not ${WHAT}: ${line}${column}${line ? ': ' : ''}${CSV_PROBLEMS[e.code ?? ''] ?? 'not readable as CSV'}`,
+      { path, ...(typeof e.lines === 'number' ? { line: e.lines } : {}) },
+      { cause: err },
     );
   }
   const header = rows.length ? Object.keys(rows[0]!) : [];
@@ -60,7 +85,7 @@ export function readManifest(path: string): Map<string, ManifestEntry> {
   if (!imageCol) {
     throw new AppError(
       ErrorCode.BAD_FILE,
-      `${path}: no column naming the images (one of ${IMAGE_COLUMNS.join(', ')}); columns are ${header.join(', ') || 'none'}`,
+      `${path}: no column naming the images (one of ${IMAGE_COLUMNS.join(', ')}); columns are ${header.slice(0, 20).map(columnName).join(', ') || 'none'}${header.length > 20 ? ', ...' : ''}`,
       { path },
     );
   }
@@ -77,7 +102,7 @@ export function readManifest(path: string): Map<string, ManifestEntry> {
       if (!Number.isFinite(mm) || mm <= 0 || mm > 100) {
         throw new AppError(
           ErrorCode.BAD_FILE,
-          `${path}, line ${i + 2}: pixel size "${row[spacingCol]}" is not a size in mm`,
+          `${path}, line ${i + 2}, column "${spacingCol}": not a pixel size in mm (a number above 0, at most 100)`,
           { path, line: i + 2 },
         );
       }
@@ -88,7 +113,7 @@ export function readManifest(path: string): Map<string, ManifestEntry> {
       if (split !== 'train' && split !== 'val' && split !== 'test') {
         throw new AppError(
           ErrorCode.BAD_FILE,
-          `${path}, line ${i + 2}: split "${row.split}" is not train, val or test`,
+          `${path}, line ${i + 2}, column "split": the split is not train, val or test`,
           { path, line: i + 2 },
         );
       }
