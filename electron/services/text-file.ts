@@ -70,7 +70,7 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
 }
 
 /** Parses JSON text; a syntax error names the file, line, column and problem, without quoting content. */
-export function parseJsonText(text: string, file: string, what = 'a JSON file'): unknown {
+export function parseJsonText(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -78,7 +78,7 @@ export function parseJsonText(text: string, file: string, what = 'a JSON file'):
     const at = found ? lineAndColumn(text, found.offset) : undefined;
     throw new AppError(
       ErrorCode.BAD_FILE,
-      `${file} is not ${what}: invalid JSON${at ? ` at line ${at.line}, column ${at.column}` : ''}: ${found?.problem ?? 'syntax error'}`,
+      `${file} is not valid JSON: ${at ? `line ${at.line}, column ${at.column}: ` : ''}${found?.problem ?? 'syntax error'}`,
       at ? { path: file, line: at.line, column: at.column } : { path: file },
     );
   }
@@ -264,7 +264,7 @@ const YAML_PROBLEMS: Record<string, string> = {
 };
 
 /** An error of the yaml library as an AppError naming the file, line, column and problem. */
-export function yamlError(err: unknown, file: string, what: string): AppError {
+export function yamlError(err: unknown, file: string): AppError {
   const e = err as Partial<YAMLError>;
   const at = e.linePos?.[0];
   let problem = e.code !== undefined ? YAML_PROBLEMS[e.code] : undefined;
@@ -275,7 +275,7 @@ export function yamlError(err: unknown, file: string, what: string): AppError {
       : YAML_PROBLEMS.BAD_ALIAS;
   return new AppError(
     ErrorCode.BAD_FILE,
-    `${file} is not ${what}: invalid YAML${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${problem ?? 'syntax error'}`,
+    `${file} is not valid YAML: ${at ? `line ${at.line}, column ${at.col}: ` : ''}${problem ?? 'syntax error'}`,
     at ? { path: file, line: at.line, column: at.col } : { path: file },
     { cause: err },
   );

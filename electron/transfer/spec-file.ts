@@ -80,16 +80,16 @@ export function readSpecObject(file: string): Record<string, unknown> {
   const what = 'a run spec';
   const text = decodeTextFile(buf, path, what);
   let value: unknown;
-  if (extname(path).toLowerCase() === '.json') value = parseJsonText(text, path, what);
+  if (extname(path).toLowerCase() === '.json') value = parseJsonText(text, path);
   else {
     // YAML 1.2 is a superset of JSON. Errors are reported by position and kind: yaml's own messages
     // quote the spec's lines.
     const doc = parseDocument(text);
-    if (doc.errors.length) throw yamlError(doc.errors[0], path, what);
+    if (doc.errors.length) throw yamlError(doc.errors[0], path);
     try {
       value = doc.toJS({ maxAliasCount: 50 });
     } catch (err) {
-      throw yamlError(err, path, what);
+      throw yamlError(err, path);
     }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value))

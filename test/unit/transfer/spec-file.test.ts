@@ -111,12 +111,12 @@ describe('loadSpecFile', () => {
       [
         'broken.json',
         '{"teachers": [',
-        'invalid JSON at line 1, column 15: the file ends where a value should be',
+        'is not valid JSON: line 1, column 15: the file ends where a value should be',
       ],
       [
         'broken.yaml',
         'teachers: [a\n  out: : :',
-        'invalid YAML at line 1, column 12: a key that spans several lines',
+        'is not valid YAML: line 1, column 12: a key that spans several lines',
       ],
       ['list.yaml', '- a\n- b\n', 'must be an object'],
       ['scalar.json', '42', 'must be an object'],
@@ -124,7 +124,7 @@ describe('loadSpecFile', () => {
       [
         'truncated.json',
         JSON.stringify(minimal).slice(0, 30),
-        'invalid JSON at line 1, column 26: a string is not closed',
+        'is not valid JSON: line 1, column 26: a string is not closed',
       ],
       ['binary.yaml', '\u0000\u0001\u0002\u00ff', 'is not a run spec: it is binary data'],
       ['image.yaml', '\u0089PNG\r\n\u001a\n', 'is not a run spec: it is a PNG image'],
@@ -141,7 +141,7 @@ describe('loadSpecFile', () => {
     const secret = join(dir, 'secret.yaml');
     writeFileSync(secret, 'teachers: [a.json]\npassword: hunter2: x\n');
     const quoted = caught(() => loadSpecFile(secret));
-    expect(quoted.message).toMatch(/secret\.yaml is not a run spec: invalid YAML at line 2, column \d+: /);
+    expect(quoted.message).toMatch(/secret\.yaml is not valid YAML: line 2, column \d+: /);
     expect(quoted.message).not.toContain('hunter2');
     expect(quoted.message).not.toContain('\n');
     const big = join(dir, 'big.yaml');
