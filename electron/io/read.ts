@@ -45,12 +45,14 @@ function knownUnsupported(bytes: Uint8Array): string | undefined {
 export interface ReadOptions {
   /** 4-D NIfTI: which volume (default 0). */
   volume?: number;
+  /** Aborting it stops reading the file (AppError CANCELLED). */
+  signal?: AbortSignal;
 }
 
 /** Reads any supported image file into a stack. Errors are AppErrors naming the file. */
 export async function readImageFile(path: string, opts: ReadOptions = {}): Promise<ImageStack> {
   try {
-    const bytes = await readBytes(path);
+    const bytes = await readBytes(path, opts.signal ? { signal: opts.signal } : {});
     return await readImageBytes(path, bytes, opts);
   } catch (err) {
     throw asFileError(path, err);

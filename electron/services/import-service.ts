@@ -10,9 +10,10 @@ import { readdirSync } from 'node:fs';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { ImportSummary } from '../../shared/dto.js';
 import { readImageFile } from '../io/read.js';
-import { scanFolder } from '../io/scan.js';
+import { scanFolderStream } from '../io/scan.js';
+import type { ScanItem } from '../io/scan.js';
 import type { ImageStack, PixelArray, SkippedFile } from '../io/types.js';
-import type { DatasetRole } from '../store/datasets.js';
+import type { Dataset, DatasetRole } from '../store/datasets.js';
 import type { PixelDtype, SourceKind } from '../store/images.js';
 import type { ProjectStore } from '../store/project-store.js';
 import type { JobContext } from './job-manager.js';
@@ -47,34 +48,33 @@ export async function importImages(
 
   ctx.progress({ phase: 'reading', done: 0, total: 0 });
   const skipped: SkippedFile[] = [];
-  let stacks: ImageStack[];
-  if (isDir) {
-    const scan = await scanFolder(path, { onProgress: (done, total) => ctx.progress({ done, total }) });
-    stacks = scan.stacks;
-    skipped.push(...scan.skipped);
-  } else {
-    stacks = [];
-    try {
-      stacks.push(await readImageFile(path));
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      skipped.push({ path, code: err.code, reason: err.message });
-    }
-  }
-  ctx.throwIfCancelled();
-
-  const dataset =
-    store.datasets.byName(req.dataset) ??
-    store.datasets.add({ name: req.dataset, role: req.role, sourcePath: path });
-  const total = stacks.reduce((n, s) => n + s.slices.length, 0);
-  let done = 0;
+  // Each stack is stored as soon as it is read, so memory holds one series at a time, never the folder.
+  const items: AsyncIterable<ScanItem> = isDir
+    ? scanFolderStream(path, {
+        signal: ctx.signal,
+        onProgress: ({ phase, done, total }) => ctx.progress({ phase, done, total }),
+      })
+    : readOneFile(path, ctx.signal);
+  // Created with the first image, so that an import of nothing readable leaves no empty dataset behind.
+  let dataset: Dataset | undefined;
+  let stacks = 0;
   let imported = 0;
   let duplicates = 0;
   let withMasks = 0;
-  ctx.progress({ phase: 'storing', done, total });
 
-  for (const stack of stacks) {
-    const mask = masks ? await maskFor(stack, masks, skipped) : undefined;
+  for await (const item of items) {
+    if ('skipped' in item) {
+      skipped.push(item.skipped);
+      continue;
+    }
+    const { stack } = item;
+    if (stack.slices.length === 0) continue;
+    ctx.throwIfCancelled();
+    stacks++;
+    dataset ??=
+      store.datasets.byName(req.dataset) ??
+      store.datasets.add({ name: req.dataset, role: req.role, sourcePath: path });
+    const mask = masks ? await maskFor(stack, masks, skipped, ctx.signal) : undefined;
     const listed = manifest?.get(imageStem(stack.files[0]!));
     for (let k = 0; k < stack.slices.length; k++) {
       ctx.throwIfCancelled();
@@ -113,8 +113,19 @@ export async function importImages(
         }
         imported++;
       }
-      ctx.progress({ done: ++done });
     }
+  }
+  ctx.throwIfCancelled();
+  // Nothing readable: no dataset is created (an empty one would become every screen's default).
+  if (!dataset) {
+    const why = skipped.slice(0, 3).map((s) => `${s.path}: ${s.reason}`);
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      skipped.length === 0
+        ? `Nothing imported: ${path} holds no DICOM, NIfTI, PNG, JPEG or TIFF image; no dataset was created`
+        : `Nothing imported: none of the ${skipped.length} file(s) in ${path} could be read, so no dataset was created (${why.join('; ')}${skipped.length > 3 ? '; ...' : ''})`,
+      { path, skipped: skipped.slice(0, 50) },
+    );
   }
   return {
     datasetId: dataset.id,
@@ -122,9 +133,21 @@ export async function importImages(
     imported,
     duplicates,
     withMasks,
-    stacks: stacks.length,
+    stacks,
     skipped,
   };
+}
+
+/** A single chosen file as a scan of one: its stack, or the reason it is skipped (a cancel throws). */
+async function* readOneFile(path: string, signal: AbortSignal): AsyncGenerator<ScanItem> {
+  let item: ScanItem;
+  try {
+    item = { stack: await readImageFile(path, { signal }) };
+  } catch (err) {
+    if (!(err instanceof AppError) || err.code === ErrorCode.CANCELLED) throw err;
+    item = { skipped: { path, code: err.code, reason: err.message } };
+  }
+  yield item;
 }
 
 /** Mask files by name stem, so "case12.png" pairs with "case12.dcm" or "case12.png". */
@@ -143,14 +166,15 @@ async function maskFor(
   stack: ImageStack,
   masks: Map<string, string>,
   skipped: SkippedFile[],
+  signal: AbortSignal,
 ): Promise<Uint8Array[] | undefined> {
   const file = masks.get(imageStem(stack.files[0]!));
   if (!file) return undefined;
   let m: ImageStack;
   try {
-    m = await readImageFile(file);
+    m = await readImageFile(file, { signal });
   } catch (err) {
-    if (!(err instanceof AppError)) throw err;
+    if (!(err instanceof AppError) || err.code === ErrorCode.CANCELLED) throw err;
     skipped.push({ path: file, code: err.code, reason: err.message });
     return undefined;
   }

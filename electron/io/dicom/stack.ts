@@ -1,6 +1,6 @@
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { readBytes } from '../bytes.js';
-import { badFile, unsupported } from '../errors.js';
+import { badFile, describe } from '../errors.js';
 import { rescaleSlices } from '../rescale.js';
 import { rangeOf } from '../stats.js';
 import type { ImageStack, PixelArray, Slice } from '../types.js';
@@ -9,7 +9,8 @@ import { decodeDicomPixels } from './decode.js';
 import type { DecodedPixels } from './decode.js';
 import { readInfo } from './header.js';
 import type { DicomInfo } from './header.js';
-import { applyPalette } from './palette.js';
+import { applyPalette, readPalette } from './palette.js';
+import type { Palette } from './palette.js';
 import { parseDicomBytes, TS } from './parse.js';
 import type { ParsedDicom } from './parse.js';
 
@@ -33,15 +34,21 @@ export async function loadDicomImage(
   opts: { allowSeg?: boolean } = {},
 ): Promise<DicomImage> {
   const { parsed, info } = parseDicomHeader(path, bytes);
+  refuseNonImage(info, opts);
+  return { parsed, info, pixels: await decodeDicomPixels(parsed, info) };
+}
+
+/** Throws when the header says the object is no image (SEG too, unless `allowSeg`); a folder scan calls
+ * it while grouping, before anything is decoded. */
+export function refuseNonImage(info: DicomInfo, opts: { allowSeg?: boolean } = {}): void {
   const reason = nonImageReason(info);
   if (reason && !(opts.allowSeg && info.pixelTag && isSegmentation(info))) {
-    throw new AppError(ErrorCode.UNSUPPORTED, `${path}: ${reason}`, {
-      path,
+    throw new AppError(ErrorCode.UNSUPPORTED, `${info.path}: ${reason}`, {
+      path: info.path,
       sopClassUid: info.sopClassUid,
       modality: info.modality,
     });
   }
-  return { parsed, info, pixels: await decodeDicomPixels(parsed, info) };
 }
 
 interface FrameRef {
@@ -98,19 +105,31 @@ export function dicomStack(images: DicomImage[]): ImageStack {
     images.flatMap((image) => image.pixels.frames.map((_, frame) => ({ image, frame }))),
   );
 
+  const decodeWarnings = images.flatMap((im) => im.pixels.warnings.map((w) => `${im.info.path}: ${w}`));
+  // Each file of a palette colour series carries its own palette. If one cannot be read, the series is
+  // shown as its stored indices in grey, with a warning, rather than not at all.
+  let palettes: Map<DicomImage, Palette> | undefined;
+  if (head.pixels.photometric === 'PALETTE COLOR') {
+    palettes = new Map();
+    for (const im of images) {
+      try {
+        palettes.set(im, readPalette(im.parsed.dataSet, im.parsed.transferSyntax === TS.explicitBE));
+      } catch (err) {
+        decodeWarnings.push(
+          `${im.info.path}: palette colour image without usable palette tables (${describe(err)}); showing the stored palette indices as grey`,
+        );
+        palettes = undefined;
+        break;
+      }
+    }
+  }
+
   let pixels: PixelArray[];
   let range: { min: number; max: number } | undefined;
   let photometric: ImageStack['photometric'];
-  if (head.pixels.photometric === 'PALETTE COLOR') {
-    pixels = refs.map((r) => {
-      const rgb = applyPalette(
-        r.image.parsed.dataSet,
-        r.image.parsed.transferSyntax === TS.explicitBE,
-        r.image.pixels.frames[r.frame]!,
-      );
-      if (!rgb) throw unsupported(r.image.info.path, 'palette colour image without usable palette tables');
-      return rgb;
-    });
+  if (palettes) {
+    const found = palettes;
+    pixels = refs.map((r) => applyPalette(found.get(r.image)!, r.image.pixels.frames[r.frame]!));
     photometric = 'RGB';
   } else if (head.pixels.samplesPerPixel === 3) {
     pixels = refs.map((r) => r.image.pixels.frames[r.frame]!);
@@ -175,6 +194,7 @@ export function dicomStack(images: DicomImage[]): ImageStack {
       pixelRepresentation: info.pixelRepresentation,
       sourcePhotometric: info.photometric,
       syntaxGuessed: head.parsed.syntaxGuessed,
+      ...(decodeWarnings.length ? { decodeWarnings: decodeWarnings.join('; ') } : {}),
       ...patientAndStudy(head.parsed),
     },
   };

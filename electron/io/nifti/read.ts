@@ -86,7 +86,39 @@ export function readNiftiHeader(path: string, bytes: Uint8Array): NiftiVolumeInf
   const type = TYPES[header.datatypeCode];
   if (!type) throw unsupported(path, `NIfTI datatype ${header.datatypeCode} is not supported`);
   const version = header instanceof nifti.NIFTI2 ? 2 : 1;
+  checkVoxOffset(path, header.vox_offset);
+  checkGeometry(path, header, version);
   return { header, version, nx: d(1), ny: d(2), nz: d(3), volumes: d(4), type };
+}
+
+/** A data offset that is not a position in the file: said as such, not as "truncated". */
+function checkVoxOffset(path: string, offset: number): void {
+  const why = !Number.isFinite(offset) ? 'not a finite number' : offset < 0 ? 'negative' : undefined;
+  if (why) {
+    throw badFile(path, `invalid vox_offset ${offset} (${why}): where the image data starts is unknown`, {
+      voxOffset: offset,
+    });
+  }
+}
+
+/**
+ * The voxel-to-world matrix gives spacing, orientation and slice positions: one NaN or infinity in it
+ * would be stored as the image's geometry, so the file is refused here, naming the header fields that
+ * produced the matrix (the same choice of qform, sform or pixdim nifti-reader-js made).
+ */
+function checkGeometry(path: string, header: Header, version: 1 | 2): void {
+  const bad = header.affine
+    .slice(0, 3)
+    .flatMap((row) => row.slice(0, 4))
+    .find((v) => !Number.isFinite(v));
+  if (bad === undefined) return;
+  const source =
+    version === 2 || (header.sform_code > 0 && !(header.qform_code > header.sform_code))
+      ? 'the sform (srow_x, srow_y, srow_z)'
+      : header.qform_code > 0
+        ? 'the qform (pixdim, quatern_b/c/d, qoffset)'
+        : `pixdim [${header.pixDims.slice(1, 4).join(', ')}]`;
+  throw badFile(path, `voxel geometry is not finite (${bad} in ${source})`, { field: 'affine' });
 }
 
 /** Reads one 3-D volume (`volume` of a 4-D file) as a stack of axial slices in display orientation. */
@@ -115,7 +147,7 @@ export function readNiftiBytes(path: string, bytes: Uint8Array, volume = 0): Ima
   const voxels = nx * ny * nz;
   const volBytes = voxels * type.samples * type.bytes;
   const start = header.vox_offset + volume * volBytes;
-  if (!(start >= 0) || start + volBytes > bytes.length) {
+  if (start + volBytes > bytes.length) {
     throw badFile(
       path,
       `image data is truncated: ${Math.max(0, bytes.length - start)} of ${volBytes} bytes present`,

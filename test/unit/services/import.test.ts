@@ -1,12 +1,14 @@
 // Import into a real project: real BUS-BRA PNGs with their masks, a real 20-slice MR series, broken files.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import type { AppServices } from '../../../electron/services/app-services.js';
 import type { ImportSummary } from '../../../shared/dto.js';
 import { testServices } from '../../helpers/services.js';
 import { importImages } from '../../../electron/services/import-service.js';
+import { writeNifti } from '../../../electron/io/nifti/write.js';
 import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
 
 const BUS = join(SHARED_DIR, 'data', 'bus-bra');
@@ -93,8 +95,33 @@ describe('importing images into a project', () => {
   });
 
   it('keeps what was stored when cancelled, and the project reopens intact', async () => {
-    // Cancel exactly when the third slice is stored: the job's own progress calls drive it (the events a
-    // shell sees are throttled, so waiting for one would race a fast import).
+    // Cancel exactly when the third slice is stored (the events a shell sees are throttled, so waiting
+    // for one would race a fast import).
+    const store = services.projects.require();
+    const add = store.images.addWithPixels.bind(store.images);
+    const running: { jobId?: string } = {};
+    vi.spyOn(store.images, 'addWithPixels').mockImplementation((input, pixels) => {
+      const record = add(input, pixels);
+      if (store.images.count({}) === 3) services.jobs.cancel(running.jobId!);
+      return record;
+    });
+    running.jobId = (
+      await services.api.importImages({ path: MR_SERIES, dataset: 'mr', role: 'transferal' })
+    ).jobId;
+    const final = await services.jobs.wait(running.jobId);
+    vi.restoreAllMocks();
+    expect(final.state).toBe('cancelled');
+    const kept = services.projects.require().images.count({});
+    expect(kept).toBe(3);
+    await services.api.closeProject();
+    const reopened = await services.api.openProject({ path: join(t.dir, 'proj') });
+    expect(reopened.counts.images).toBe(kept);
+    // Importing again completes the series without duplicates.
+    const rest = await runImport({ path: MR_SERIES, dataset: 'mr' });
+    expect(rest.result).toMatchObject({ imported: 20 - kept, duplicates: kept });
+  });
+
+  it('stops while still reading the folder when cancelled', async () => {
     const store = services.projects.require();
     const job = services.jobs.start('import', (ctx) =>
       importImages(
@@ -104,23 +131,99 @@ describe('importing images into a project', () => {
           ...ctx,
           progress: (u) => {
             ctx.progress(u);
-            if (u.done !== undefined && u.done >= 3 && store.images.count({}) >= 3)
-              services.jobs.cancel(ctx.jobId);
+            if (u.phase === 'reading' && u.done === 2) services.jobs.cancel(ctx.jobId);
           },
         },
       ).then((r) => ({ ...r })),
     );
     const final = await services.jobs.wait(job.jobId);
-    expect(final.state).toBe('cancelled');
-    const kept = services.projects.require().images.count({});
-    expect(kept).toBeGreaterThanOrEqual(3);
-    expect(kept).toBeLessThan(20);
-    await services.api.closeProject();
-    const reopened = await services.api.openProject({ path: join(t.dir, 'proj') });
-    expect(reopened.counts.images).toBe(kept);
-    // Importing again completes the series without duplicates.
-    const rest = await runImport({ path: MR_SERIES, dataset: 'mr' });
-    expect(rest.result).toMatchObject({ imported: 20 - kept, duplicates: kept });
+    expect(final).toMatchObject({ state: 'cancelled', phase: 'reading', done: 2, total: 20 });
+    expect(store.images.count({})).toBe(0);
+  });
+
+  it('stores each 2D image before reading the next file', async () => {
+    const store = services.projects.require();
+    const storedWhenRead: number[] = [];
+    const job = services.jobs.start('import', (ctx) =>
+      importImages(
+        store,
+        { path: images(), dataset: 'bus', role: 'transferal' },
+        {
+          ...ctx,
+          progress: (u) => {
+            ctx.progress(u);
+            if (u.done) storedWhenRead.push(store.images.count({}));
+          },
+        },
+      ).then((r) => ({ ...r })),
+    );
+    expect((await services.jobs.wait(job.jobId)).state).toBe('done');
+    expect(storedWhenRead).toEqual([1, 2, 3, 4]);
+  });
+
+  it('skips a NIfTI with NaN spacing by name and imports the files before and after it', async () => {
+    const nifti = (x: number) =>
+      writeNifti({
+        data: new Uint8Array(8).fill(5),
+        dims: [2, 2, 2],
+        affine: [x, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1],
+      });
+    const folder = join(t.dir, 'volumes');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'a.nii'), nifti(1));
+    writeFileSync(join(folder, 'b.nii'), nifti(NaN));
+    writeFileSync(join(folder, 'c.nii'), nifti(Infinity));
+    writeFileSync(join(folder, 'd.nii'), nifti(0.5));
+    const done = await runImport({ path: folder, dataset: 'vol' });
+    expect(done.state).toBe('done');
+    const summary = done.result as unknown as ImportSummary;
+    expect(summary).toMatchObject({ imported: 4, stacks: 2 });
+    expect(summary.skipped.map((s) => [s.path, s.code])).toEqual([
+      [join(folder, 'b.nii'), 'BAD_FILE'],
+      [join(folder, 'c.nii'), 'BAD_FILE'],
+    ]);
+    expect(summary.skipped[0]!.reason).toMatch(/b\.nii: voxel geometry is not finite/);
+    const spacings = services.projects
+      .require()
+      .images.list({})
+      .map((i) => i.spacing);
+    expect(spacings).toEqual([
+      [1, 1],
+      [1, 1],
+      [1, 0.5],
+      [1, 0.5],
+    ]);
+  });
+
+  it('refuses FIFOs at once, even five at a time beside another import, and shuts down cleanly', async () => {
+    const fifos = [...Array(5)].map((_, i) => join(t.dir, `pipe-${i}.png`));
+    for (const f of fifos) execFileSync('mkfifo', [f]);
+    const started = Date.now();
+    const jobs = await Promise.all([
+      ...fifos.map((f) => services.api.importImages({ path: f, dataset: 'pipes' })),
+      services.api.importImages({ path: images(), dataset: 'bus' }),
+    ]);
+    const finals = await Promise.all(jobs.map((j) => services.jobs.wait(j.jobId)));
+    expect(Date.now() - started).toBeLessThan(20_000);
+    for (const [i, f] of fifos.entries()) {
+      expect(finals[i]).toMatchObject({ state: 'failed', error: { code: 'INVALID_ARGUMENT' } });
+      expect(finals[i]!.error!.message).toContain(`${f}: is a named pipe (FIFO), not a regular file`);
+    }
+    expect(finals[5]).toMatchObject({ state: 'done', result: { imported: 4 } });
+    // A folder holding a FIFO and links lists them and imports the rest.
+    execFileSync('mkfifo', [join(images(), 'pipe.dcm')]);
+    symlinkSync(fifos[0]!, join(images(), 'link.png'));
+    const mixed = await runImport({ path: images(), dataset: 'bus' });
+    expect(mixed).toMatchObject({ state: 'done', result: { imported: 0, duplicates: 4 } });
+    const reasons = (mixed.result as unknown as ImportSummary).skipped.map((s) => s.reason);
+    expect(reasons).toEqual([
+      `${join(images(), 'link.png')}: symbolic link to ${fifos[0]} (links are not followed: nothing outside the chosen folder is read, nothing inside it twice)`,
+      `${join(images(), 'pipe.dcm')}: is a named pipe (FIFO), not a regular file`,
+    ]);
+    const closing = Date.now();
+    await services.dispose();
+    expect(Date.now() - closing).toBeLessThan(10_000);
+    services = testServices(join(t.dir, 'user-data'));
   });
 
   it('refuses a relative path, a missing path, and importing without an open project', async () => {
