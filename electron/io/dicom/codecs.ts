@@ -10,6 +10,8 @@ export interface CodecFrame {
   components: number;
   /** True when the codec already converted YCbCr to RGB (JPEG baseline/extended, J2K with MCT). */
   rgb: boolean;
+  /** Set when the frame decoded only after a repair the user should know about. */
+  warning?: string;
 }
 
 type WasmKind = 'j2k' | 'htj2k' | 'jls' | 'jpeg8';
@@ -56,8 +58,13 @@ async function decodeWasm(kind: WasmKind, encoded: Uint8Array): Promise<CodecFra
     const expected = width * height * componentCount * (info.bitsPerSample > 8 ? 2 : 1);
     if (expected <= 0 || expected > LIMITS.maxDecodedBytes)
       throw new Error(`codec reported ${width}x${height}`);
+    const decoded = decoder.getDecodedBuffer();
+    if (decoded.length < expected)
+      throw new Error(
+        `codec returned ${decoded.length} bytes for a ${width}x${height} frame (${expected} expected)`,
+      );
     // Copy out of the wasm heap: the next decode reuses it.
-    const raw = decoder.getDecodedBuffer().slice(0, expected);
+    const raw = decoded.slice(0, expected);
     const samples =
       info.bitsPerSample > 8
         ? info.isSigned
@@ -110,6 +117,47 @@ export function readSof(
     i += 2 + len;
   }
   return undefined;
+}
+
+/**
+ * Throws unless the codestream ends with its end marker: EOI in JPEG and JPEG-LS, EOC in JPEG 2000 (all
+ * FFD9). Marker stuffing keeps FFD9 out of entropy-coded data, so a cut codestream lacks it; IJG, CharLS,
+ * OpenJPEG and OpenJPH would decode such a stream without error, to garbage or a blurred image. Writers
+ * leave a few bytes of padding after the marker (up to 9 seen), so the last 64 bytes are searched.
+ */
+export function requireEndMarker(b: Uint8Array): void {
+  for (let i = b.length - 2; i >= Math.max(0, b.length - 64); i--) {
+    if (b[i] === 0xff && b[i + 1] === 0xd9) return;
+  }
+  throw new Error('codestream ends without its end marker (FFD9): it is truncated');
+}
+
+/**
+ * A raw JPEG 2000 codestream whose SIZ marker segment (ISO 15444-1 A.5.1) gives an image side no scanner
+ * produces, where the DICOM header gives a valid one, is decoded with the header's size: the rest of the
+ * codestream is usually intact (pydicom's JPEG2000-embedded-sequence-delimiter.dcm: a sequence delimiter
+ * written over Rsiz and the high half of Xsiz). The caller still compares the decoded size to the header.
+ */
+function repairSiz(b: Uint8Array, p: FrameParams): { encoded: Uint8Array; warning?: string } {
+  const raw = b.length >= 24 && b[0] === 0xff && b[1] === 0x4f && b[2] === 0xff && b[3] === 0x51;
+  if (!raw) return { encoded: b };
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  // SOC, SIZ marker, Lsiz, Rsiz, then Xsiz, Ysiz, XOsiz, YOsiz.
+  const sides = [
+    { name: 'width', at: 8, header: p.cols },
+    { name: 'height', at: 12, header: p.rows },
+  ].map((s) => ({ ...s, siz: view.getUint32(s.at) - view.getUint32(s.at + 8) }));
+  const impossible = (v: number): boolean => v < 1 || v > LIMITS.maxDimension;
+  const broken = sides.filter((s) => impossible(s.siz) && !impossible(s.header));
+  if (broken.length === 0) return { encoded: b };
+  const out = b.slice();
+  const outView = new DataView(out.buffer);
+  for (const s of broken) outView.setUint32(s.at, view.getUint32(s.at + 8) + s.header);
+  const what = broken.map((s) => `${s.name} ${s.siz}`).join(' and ');
+  return {
+    encoded: out,
+    warning: `its JPEG 2000 header gives an impossible image ${what}; decoded with the size in the DICOM header`,
+  };
 }
 
 /** Transfer syntaxes whose frames are encapsulated, with the codec that decodes them. */
@@ -166,6 +214,7 @@ export async function decodeFrame(
       return { codec: await decodeWasm('jpeg8', p.photometric === 'RGB' ? markRgb(encoded) : encoded) };
     }
     case 'jls': {
+      requireEndMarker(encoded);
       const c = await decodeWasm('jls', encoded);
       // CharLS returns a multi-component ILV 0 image plane by plane.
       if (c.components === 3 && jlsInterleave(encoded) === 0)
@@ -173,8 +222,12 @@ export async function decodeFrame(
       return { codec: c };
     }
     case 'j2k':
-    case 'htj2k':
-      return { codec: await decodeWasm(entry.codec, encoded) };
+    case 'htj2k': {
+      requireEndMarker(encoded);
+      const { encoded: repaired, warning } = repairSiz(encoded, p);
+      const c = await decodeWasm(entry.codec, repaired);
+      return { codec: warning ? { ...c, warning } : c };
+    }
     default:
       throw new Error(`transfer syntax ${p.transferSyntax} has no decoder`);
   }

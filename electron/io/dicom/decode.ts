@@ -24,6 +24,8 @@ export interface DecodedPixels {
   /** 'RGB' once colour has been converted; palette images keep their indices. */
   photometric: string;
   samplesPerPixel: number;
+  /** Repairs made to decode the file (e.g. an impossible size in a codestream header), one per frame. */
+  warnings: string[];
 }
 
 const NATIVE = new Set<string>([TS.implicitLE, TS.explicitLE, TS.deflatedLE, TS.explicitBE]);
@@ -67,6 +69,10 @@ function fromCodec(c: CodecFrame, l: SampleLayout, frame: number, path: string):
       `frame ${frame + 1} decodes to ${c.width}x${c.height}x${c.components}, the header says ${l.cols}x${l.rows}x${l.samplesPerPixel}`,
     );
   }
+  const expected = l.rows * l.cols * l.samplesPerPixel;
+  if (c.samples.length < expected) {
+    throw badFile(path, `frame ${frame + 1} decodes to ${c.samples.length} samples, ${expected} expected`);
+  }
   const out = storedArray(l, c.samples.length);
   if (out.BYTES_PER_ELEMENT === c.samples.BYTES_PER_ELEMENT) {
     // Same width, maybe other signedness: reinterpret the bits, then mask/sign-extend by BitsStored.
@@ -96,6 +102,7 @@ export async function decodeDicomPixels(parsed: ParsedDicom, info: DicomInfo): P
   const codecEntry = ENCAPSULATED[ts];
   let frames: PixelArray[];
   let codecRgb = false;
+  const warnings: string[] = [];
   if (NATIVE.has(ts) || (!codecEntry && !el.encapsulatedPixelData && !el.items)) {
     if (!NATIVE.has(ts) && ts !== '') throw unsupported(path, `transfer syntax ${ts} is not supported`);
     frames = readNative(parsed, info, l, el.dataOffset, el.length);
@@ -139,6 +146,7 @@ export async function decodeDicomPixels(parsed: ParsedDicom, info: DicomInfo): P
       } else {
         frames.push(fromCodec(out.codec, l, f, path));
         codecRgb = out.codec.rgb;
+        if (out.codec.warning) warnings.push(`frame ${f + 1}: ${out.codec.warning}`);
       }
     }
   }
@@ -158,7 +166,7 @@ export async function decodeDicomPixels(parsed: ParsedDicom, info: DicomInfo): P
     frames[f] = a;
   }
   if (l.samplesPerPixel === 3) photometric = 'RGB';
-  return { frames, photometric, samplesPerPixel: l.samplesPerPixel };
+  return { frames, photometric, samplesPerPixel: l.samplesPerPixel, warnings };
 }
 
 function readNative(

@@ -41,14 +41,19 @@ export function encapsulatedFrames(ds: DataSet, el: Element, frames: number, cod
   const fragments = el.fragments ?? fragmentsFromItems(el);
   if (fragments.length === 0) throw new Error('encapsulated pixel data has no fragments');
   const bytes = ds.byteArray;
-  const frag = (i: number): Uint8Array => {
-    const f = fragments[i]!;
+  // Every fragment is checked, whichever strategy below assembles the frames.
+  const parts = fragments.map((f, i) => {
     const start = f.position;
-    const end = Math.min(start + f.length, bytes.length);
     if (start > bytes.length) throw new Error(`fragment ${i + 1} lies beyond the end of the file`);
-    return bytes.subarray(start, end);
-  };
-  if (frames === 1) return [concat(fragments.map((_, i) => frag(i)))];
+    // A file cut inside a fragment: the codecs would decode the part that is left to plausible garbage.
+    if (start + f.length > bytes.length) {
+      throw new Error(
+        `fragment ${i + 1} is truncated: ${bytes.length - start} of its ${f.length} bytes are in the file`,
+      );
+    }
+    return bytes.subarray(start, start + f.length);
+  });
+  if (frames === 1) return [concat(parts)];
 
   const bot = el.basicOffsetTable ?? [];
   if (bot.length === frames && el.fragments) {
@@ -61,11 +66,10 @@ export function encapsulatedFrames(ds: DataSet, el: Element, frames: number, cod
       // An inconsistent offset table: fall through to the other strategies.
     }
   }
-  if (fragments.length === frames) return fragments.map((_, i) => frag(i));
+  if (fragments.length === frames) return parts;
 
   const groups: Uint8Array[][] = [];
-  for (let i = 0; i < fragments.length; i++) {
-    const f = frag(i);
+  for (const f of parts) {
     if (groups.length === 0 || startsFrame(f, codec)) groups.push([f]);
     else groups[groups.length - 1]!.push(f);
   }

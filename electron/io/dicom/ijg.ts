@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import dcmjsCodecs from 'dcmjs-codecs';
 import type { CodecFrame } from './codecs.js';
-import { readSof } from './codecs.js';
+import { readSof, requireEndMarker } from './codecs.js';
 
 // DCMTK's IJG codecs (8/12/16-bit, one wasm module in dcmjs-codecs) decode what libjpeg-turbo's 8-bit
 // build cannot: 12-bit JPEG Extended (process 4) and JPEG Lossless (process 14, any predictor). Measured
@@ -24,6 +24,8 @@ function init(): Promise<void> {
 export async function decodeIjg(encoded: Uint8Array): Promise<CodecFrame> {
   const sof = readSof(encoded);
   if (!sof) throw new Error('JPEG frame header not found');
+  // IJG fills a cut stream's missing rows with a warning only, never an error.
+  requireEndMarker(encoded);
   await init();
   const ctx = new Context({
     width: sof.width,

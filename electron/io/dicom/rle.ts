@@ -24,7 +24,13 @@ export function decodeRle(data: Uint8Array, p: FrameParams): Uint8Array {
     if (start < 64 || start > data.length || end > data.length || end < start) {
       throw new Error(`RLE segment ${s + 1} offsets are out of range`);
     }
-    unpackBits(data, start, end, plane);
+    const filled = unpackBits(data, start, end, plane);
+    // pydicom refuses a short segment too; filling the rest with zeros would pass a cut frame as valid.
+    if (filled < planeLen) {
+      throw new Error(
+        `RLE segment ${s + 1} decodes to ${filled} of ${planeLen} bytes: the frame is truncated`,
+      );
+    }
     if (p.bitsAllocated === 1) {
       out.set(plane);
       continue;
@@ -39,7 +45,8 @@ export function decodeRle(data: Uint8Array, p: FrameParams): Uint8Array {
   return out;
 }
 
-function unpackBits(src: Uint8Array, start: number, end: number, dst: Uint8Array): void {
+/** PackBits-decodes src[start, end) into dst; returns how many bytes of dst it filled. */
+function unpackBits(src: Uint8Array, start: number, end: number, dst: Uint8Array): number {
   let i = start;
   let o = 0;
   const n = dst.length;
@@ -58,6 +65,5 @@ function unpackBits(src: Uint8Array, start: number, end: number, dst: Uint8Array
     }
     // 128 is a no-op.
   }
-  // Short segments leave zeros, as other readers do; a frame that is mostly missing is caught by the caller.
-  if (o < n) dst.fill(0, o);
+  return o;
 }
