@@ -5,6 +5,8 @@ import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { FUSION_METHODS } from '../../teachers/fusion.js';
 import { PRESETS } from '../../engine/zoo/index.js';
 import { runTransfer, type TransferProgress } from '../../transfer/pipeline.js';
+import { ProjectStore } from '../../store/index.js';
+import { APP_VERSION } from '../../services/version.js';
 import { loadSpecFile, mergeSpec, parseSpec } from '../../transfer/spec-file.js';
 import type { CliCommand, CliIo } from '../command.js';
 import { FUSION_OPTIONS } from './teacher-flags.js';
@@ -38,6 +40,7 @@ const OPTIONS = {
   name: { type: 'string' },
   out: { type: 'string' },
   fresh: { type: 'boolean' },
+  project: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -250,6 +253,7 @@ export const transferCommand: CliCommand = {
     "  --name NAME            the student's name (default student)",
     '  --out DIR              output folder',
     '  --fresh                forget an earlier run in OUT and start from the first stage',
+    '  --project DIR          keep the finished run in this project (listed on its Transfer screen)',
     '  --json                 print one JSON object as the last line: dice.teachers, dice.fused, dice.student, ...',
     '',
     'Exit status: 0 done, 1 the run failed or was stopped, 2 bad input.',
@@ -261,13 +265,21 @@ export const transferCommand: CliCommand = {
     const spec = v.spec
       ? loadSpecFile(v.spec, flags)
       : parseSpec(mergeSpec({}, flags), process.cwd(), 'flags');
-    const summary = await runWithInterrupt(io, 'transfer', (signal) =>
-      runTransfer(spec, {
-        signal,
-        fresh: v.fresh === true,
-        onProgress: transferProgressPrinter(io, v.json === true),
-      }),
-    );
+    // Opened (and locked) before the run: a project that cannot take the record is refused up front.
+    const project = v.project ? ProjectStore.open(resolve(v.project), { appVersion: APP_VERSION }) : null;
+    let summary: TransferSummary | null;
+    try {
+      summary = await runWithInterrupt(io, 'transfer', (signal) =>
+        runTransfer(spec, {
+          signal,
+          fresh: v.fresh === true,
+          onProgress: transferProgressPrinter(io, v.json === true),
+        }),
+      );
+      if (summary && project) project.transferRuns.add(spec, summary);
+    } finally {
+      project?.close();
+    }
     if (!summary) return 1;
     if (v.json) io.stdout(JSON.stringify(summaryLine(summary)));
     else {

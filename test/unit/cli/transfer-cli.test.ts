@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ProjectStore } from '../../../electron/store/index.js';
 import { copyBusBra } from '../../helpers/data.js';
 import { REPO_ROOT, SHARED_DIR, tempDir } from '../../helpers/temp.js';
 
@@ -64,7 +65,9 @@ describe('apprentice transfer', () => {
     expect(j.seed).toBe(5);
   }, 240_000);
 
-  it('runs from flags alone and prints the table and the report path', () => {
+  it('runs from flags alone, prints the table and the report path, and keeps the run in --project', () => {
+    const projectDir = join(root, 'project');
+    ProjectStore.create(projectDir, { name: 'cli runs', appVersion: '0.0.0-test' }).close();
     const r = apprentice(
       [
         'transfer',
@@ -86,6 +89,8 @@ describe('apprentice transfer', () => {
         '0',
         '--out',
         'out-flags',
+        '--project',
+        'project',
       ],
       root,
     );
@@ -93,6 +98,13 @@ describe('apprentice transfer', () => {
     expect(r.stdout).toMatch(/unet-busi\s+teacher\s+4\s+0\.\d{4}/);
     expect(r.stdout).toMatch(/^student\s+student\s+4\s+0\.\d{4}/m);
     expect(r.stdout).toContain(`Report:  ${join(root, 'out-flags', 'report.html')}`);
+    const store = ProjectStore.open(projectDir, { appVersion: '0.0.0-test' });
+    const runs = store.transferRuns.list();
+    store.close();
+    expect(runs.map((x) => [x.name, x.out, x.report])).toEqual([
+      ['student', join(root, 'out-flags'), join(root, 'out-flags', 'report.html')],
+    ]);
+    expect(runs[0]!.summary.test!.scores.map((x) => x.kind)).toEqual(['teacher', 'student']);
   }, 240_000);
 
   it.each([
