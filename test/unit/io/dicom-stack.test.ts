@@ -104,6 +104,21 @@ describe('DICOM image stacks', () => {
     expect(coloured).toBeGreaterThan(0);
   });
 
+  it('decodes a JPEG 2000 frame whose header width is impossible at the DICOM size, and says so', async () => {
+    // An embedded sequence delimiter overwrote the SIZ marker's Rsiz and the high half of Xsiz.
+    const damaged = await readImageFile(
+      file('pydicom-debian-testfiles/JPEG2000-embedded-sequence-delimiter.dcm'),
+    );
+    const intact = await readImageFile(file('pydicom-debian-testfiles/JPEG2000.dcm'));
+    expect(String(damaged.meta.decodeWarnings)).toMatch(
+      /JPEG2000-embedded-sequence-delimiter\.dcm: frame 1: its JPEG 2000 header gives an impossible image width 3722445056; decoded with the size in the DICOM header/,
+    );
+    expect(intact.meta.decodeWarnings).toBeUndefined();
+    expect(
+      Buffer.from(damaged.slices[0]!.pixels.buffer).equals(Buffer.from(intact.slices[0]!.pixels.buffer)),
+    ).toBe(true);
+  });
+
   it.each([
     ['pydicom-debian-testfiles/rtplan.dcm', /is an RT plan, not an image/],
     ['pydicom-debian-testfiles/rtstruct.dcm', /is an RT structure set, not an image/],
