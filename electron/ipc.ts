@@ -7,7 +7,7 @@ import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { IPC_CHANNELS } from '../shared/api-methods.js';
 import { AppError, ErrorCode } from '../shared/errors.js';
 import type { Reply } from '../shared/api.js';
-import { dispatch } from './services/dispatch.js';
+import { describeMethod, dispatch } from './services/dispatch.js';
 import type { AppServices } from './services/app-services.js';
 
 /** The origin our renderer is served from (a privileged custom scheme registered in main.ts). */
@@ -32,7 +32,7 @@ export function registerIpc(services: AppServices, ownWindows: () => WebContents
     IPC_CHANNELS.call,
     async (event, method: unknown, args: unknown): Promise<Reply<unknown>> => {
       if (!isTrustedSender(event, ownWindows)) {
-        services.log.warn(`IPC call ${String(method).slice(0, 80)} refused from an untrusted sender`, {
+        services.log.warn(`IPC call ${describeMethod(method)} refused from an untrusted sender`, {
           url: event.senderFrame?.url,
         });
         return {

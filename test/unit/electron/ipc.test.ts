@@ -91,6 +91,39 @@ describe('ipc', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
   });
 
+  // Whatever structured clone can carry, as the method, as the arguments, and from a foreign sender.
+  const hostile: [string, unknown][] = [
+    ['null', null],
+    ['undefined', undefined],
+    ['a boolean', true],
+    ['a number', 1.5],
+    ['a bigint', 10n],
+    ['a list', ['getSettings']],
+    ['an empty object', {}],
+    ['an object with a non-callable toString', { toString: 1 }],
+    ['an object with a non-callable valueOf', { valueOf: 1, toString: {} }],
+    ['an object without a prototype', Object.create(null) as object],
+    ['an object with a constructor key', { constructor: { prototype: 1 } }],
+    ['a Map', new Map([['toString', 1]])],
+    ['a typed array', new Uint8Array(4)],
+  ];
+
+  it.each(hostile)('refuses %s as the method with INVALID_ARGUMENT', async (_name, method) => {
+    const r = await call(trusted, method, []);
+    expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  });
+
+  it.each(hostile)('refuses %s as the arguments with INVALID_ARGUMENT', async (_name, args) => {
+    const r = await call(trusted, 'openProject', args);
+    expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  });
+
+  it.each(hostile)('refuses %s as the method from a foreign sender', async (_name, method) => {
+    const w = fakeContents('https://evil.example/');
+    const r = await call({ sender: w, senderFrame: w.mainFrame }, method, []);
+    expect(r).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
+  });
+
   it('refuses a relative path in the service (paths must be absolute)', async () => {
     const r = await call(trusted, 'openProject', [{ path: 'relative/project' }]);
     expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
