@@ -9,9 +9,20 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { AppServices } from '../services/app-services.js';
-import { hostAllowed, newToken, requestToken, TOKEN_COOKIE, tokenMatches } from './auth.js';
+import {
+  localRedirectPath,
+  LOOPBACK_NAMES,
+  newToken,
+  parseAllowedHost,
+  parseAllowedOrigin,
+  requestGate,
+  requestToken,
+  TOKEN_COOKIE,
+  type RequestGate,
+  tokenMatches,
+} from './auth.js';
 import { rendererIndex, resolveStatic, securityHeaders, sendFile } from './static-files.js';
-import { serveConnection } from './ws-bridge.js';
+import { DEFAULT_OUTPUT_LIMITS, serveConnection, type OutputLimits } from './ws-bridge.js';
 
 export const WS_PATH = '/api';
 /** Bound on one WebSocket message; larger frames close that connection with 1009 (message too big). */
@@ -27,6 +38,15 @@ export interface WebShellOptions {
   maxPayloadBytes?: number;
   /** Required to bind to anything but loopback: a team server behind its own network protection. */
   allowRemote?: boolean;
+  /**
+   * Host names to answer to besides the address bound (and, on 0.0.0.0, the machine's own names):
+   * `name` (any port) or `name:port`, e.g. the name of a reverse proxy that forwards its Host header.
+   */
+  allowedHosts?: readonly string[];
+  /** Origins whose pages may open the WebSocket besides the server's own: `https://proxy.example`. */
+  allowedOrigins?: readonly string[];
+  /** Bounds on the replies queued for a client that does not read them. */
+  outputLimits?: OutputLimits;
 }
 
 export interface WebShell {
@@ -38,25 +58,27 @@ export interface WebShell {
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
-
 export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
   const host = opts.host ?? '127.0.0.1';
-  if (!LOOPBACK.has(host) && !opts.allowRemote) {
+  if (!LOOPBACK_NAMES.includes(host) && !opts.allowRemote) {
     throw new AppError(
       ErrorCode.PERMISSION_DENIED,
       `Refusing to listen on ${host}: the web shell binds to loopback unless --allow-remote is given`,
     );
   }
+  // Check the allow-lists before listening: a typo must stop the start, not fail every request later.
+  opts.allowedHosts?.forEach(parseAllowedHost);
+  opts.allowedOrigins?.forEach(parseAllowedOrigin);
   const token = opts.token ?? newToken();
   const log = opts.services.log;
-  let port = 0;
+  // Set once the port is known (the Host and Origin checks name it); until then nothing is answered.
+  let gate: RequestGate | null = null;
 
   const authorised = (req: IncomingMessage) => {
     const t = requestToken(req);
     return tokenMatches(token, t.fromQuery) || tokenMatches(token, t.fromCookie);
   };
-  const hostOk = (req: IncomingMessage) => opts.allowRemote === true || hostAllowed(req, port);
+  const hostOk = (req: IncomingMessage) => gate?.hostAllowed(req.headers.host) === true;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const headers = securityHeaders("'self'");
@@ -69,7 +91,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       res.writeHead(302, {
         ...headers,
         'Set-Cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-        Location: url.pathname,
+        Location: localRedirectPath(url.pathname),
       });
       return res.end();
     }
@@ -99,10 +121,13 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
     };
     if (new URL(req.url ?? '/', 'http://x').pathname !== WS_PATH) return refuse(404, 'Not Found');
     if (!hostOk(req)) return refuse(421, 'Misdirected Request');
-    // A browser page from another origin must not drive the API even if it somehow has the token.
-    if (!opts.allowRemote && !originAllowed(req.headers.origin, port)) return refuse(403, 'Forbidden');
+    // A browser page from another origin must not drive the API even though the browser sends it our
+    // cookie (same host, another port is the same site).
+    if (!gate?.originAllowed(req.headers.origin)) return refuse(403, 'Forbidden');
     if (!authorised(req)) return refuse(401, 'Unauthorized');
-    wss.handleUpgrade(req, socket, head, (ws) => serveConnection(ws, opts.services));
+    wss.handleUpgrade(req, socket, head, (ws) =>
+      serveConnection(ws, opts.services, opts.outputLimits ?? DEFAULT_OUTPUT_LIMITS),
+    );
   });
   server.on('clientError', (_err, socket) => socket.destroy());
 
@@ -110,7 +135,13 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
   });
-  port = (server.address() as AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
+  gate = requestGate({
+    boundHost: host,
+    port,
+    ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts } : {}),
+    ...(opts.allowedOrigins ? { allowedOrigins: opts.allowedOrigins } : {}),
+  });
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${port}/`;
   log.info(`Web shell listening on ${url}`);
@@ -127,19 +158,6 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
-}
-
-/** Non-browser clients send no Origin; a browser's must be this server's own loopback origin. */
-function originAllowed(origin: string | undefined, port: number): boolean {
-  if (origin === undefined) return true;
-  try {
-    const u = new URL(origin);
-    return (
-      u.protocol === 'http:' && LOOPBACK.has(u.hostname.replace(/^\[|\]$/g, '')) && Number(u.port) === port
-    );
-  } catch {
-    return false;
-  }
 }
 
 function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {

@@ -12,8 +12,10 @@ export interface WebShellProcess {
 export async function startWebShellProcess(
   userDataDir: string,
   extraEnv: Record<string, string> = {},
+  webArgs: string[] = [],
 ): Promise<WebShellProcess> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'electron', 'cli', 'apprentice.mjs'), 'web'], {
+  const cli = join(REPO_ROOT, 'electron', 'cli', 'apprentice.mjs');
+  const child = spawn(process.execPath, [cli, 'web', ...webArgs], {
     cwd: REPO_ROOT,
     env: { ...process.env, APPRENTICE_USER_DATA: userDataDir, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],

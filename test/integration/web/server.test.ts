@@ -50,6 +50,41 @@ async function call(ws: WebSocket, id: number, method: string, args: unknown[] =
   return reply;
 }
 
+/** A frame of the wire codec with this exact JSON header (no binary parts). */
+function rawFrame(headerJson: string): Buffer {
+  const head = Buffer.from(headerJson, 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(head.length);
+  return Buffer.concat([length, head]);
+}
+
+/** One value of every JSON type, and objects whose keys shadow what String() and property access use. */
+const HOSTILE_JSON_VALUES = [
+  'null',
+  'true',
+  'false',
+  '0',
+  '-1',
+  '1.5',
+  '1e308',
+  '9007199254740993',
+  '""',
+  '"x"',
+  '"getSettings"',
+  '"__proto__"',
+  '"toString"',
+  '[]',
+  '[1,"a",null,{}]',
+  '{}',
+  '{"toString":1}',
+  '{"valueOf":1}',
+  '{"toString":1,"valueOf":1}',
+  '{"toString":{},"valueOf":{}}',
+  '{"__proto__":{"toString":1}}',
+  '{"constructor":{"prototype":{"toString":1}}}',
+  '{"$bin":0,"type":"Uint8Array","length":0}',
+];
+
 describe('web shell server', () => {
   const t = tempDir();
   const rendererDir = join(t.dir, 'renderer');
@@ -153,6 +188,56 @@ describe('web shell server', () => {
     ws.close();
   });
 
+  it('answers a frame with any JSON value in any field with one reply, and keeps serving', async () => {
+    const ws = (await connect(`${wsUrl}?token=${shell.token}`)) as WebSocket;
+    const send = async (header: string): Promise<ServerMessage> => {
+      const reply = nextMessage(ws);
+      ws.send(rawFrame(header));
+      return reply;
+    };
+    // The issue's frame: a method whose toString is not callable made String(method) throw.
+    expect(await send('{"t":"call","id":1,"method":{"toString":1},"args":[]}')).toMatchObject({
+      t: 'reply',
+      id: 1,
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT' },
+    });
+    for (const value of HOSTILE_JSON_VALUES) {
+      expect(await send(value), `header ${value}`).toMatchObject({ t: 'reply', id: null, ok: false });
+      for (const field of ['t', 'id', 'method', 'args', 'extra']) {
+        const frame: Record<string, string> = { t: '"call"', id: '7', method: '"getSettings"', args: '[]' };
+        frame[field] = value;
+        const header = `{${Object.entries(frame)
+          .map(([k, v]) => `${JSON.stringify(k)}:${v}`)
+          .join(',')}}`;
+        const valid =
+          (field === 'id' && Number.isSafeInteger(JSON.parse(value))) ||
+          (field === 'method' && value === '"getSettings"') ||
+          (field === 'args' && value === '[]');
+        const reply = await send(header);
+        expect(reply, header).toMatchObject({ t: 'reply', ok: valid });
+        if (field !== 'id') expect((reply as { id: unknown }).id, header).toBe(7);
+        if (!valid) expect(reply, header).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
+      }
+    }
+    expect(await call(ws, 8, 'getSettings')).toMatchObject({ id: 8, ok: true });
+    ws.close();
+  });
+
+  it('redirects after the token exchange only to a path of its own', async () => {
+    for (const [path, location] of [
+      ['/.//evil.example', '/evil.example'],
+      ['/./\\\\evil.example', '/evil.example'],
+      ['/%2F%2Fevil.example', '/%2F%2Fevil.example'],
+      ['/review/', '/review/'],
+      ['/', '/'],
+    ] as const) {
+      const r = await get(shell.port, `${path}?token=${shell.token}`);
+      expect(r.status, path).toBe(302);
+      expect(r.headers.location, path).toBe(location);
+    }
+  });
+
   it('closes a connection that sends an oversized message, and other clients keep working', async () => {
     const good = (await connect(`${wsUrl}?token=${shell.token}`)) as WebSocket;
     const bad = (await connect(`${wsUrl}?token=${shell.token}`)) as WebSocket;
@@ -175,5 +260,76 @@ describe('web shell server', () => {
 
   it('refuses to bind to a non-loopback address unless told to', async () => {
     await expect(startWebShell({ services, rendererDir, host: '0.0.0.0' })).rejects.toThrow(/loopback/);
+  });
+});
+
+describe('web shell Host and Origin allow-lists', () => {
+  const t = tempDir();
+  const rendererDir = join(t.dir, 'renderer');
+  let services: AppServices;
+
+  beforeAll(() => {
+    mkdirSync(rendererDir, { recursive: true });
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>test renderer</title>');
+    services = testServices(join(t.dir, 'user-data'));
+  });
+  afterAll(async () => {
+    await services.dispose();
+    t.cleanup();
+  });
+
+  it('keeps checking Host and Origin when it listens on every address (--allow-remote)', async () => {
+    const shell = await startWebShell({ services, rendererDir, host: '0.0.0.0', allowRemote: true });
+    try {
+      const ws = `ws://127.0.0.1:${shell.port}/api?token=${shell.token}`;
+      // A name nobody started the server for: DNS rebinding works against 0.0.0.0 as well.
+      expect((await get(shell.port, `/?token=${shell.token}`, { Host: 'evil.example' })).status).toBe(421);
+      expect(await connect(ws, { Host: `evil.example:${shell.port}` })).toBe(421);
+      // The machine's own addresses on our port are the names it was started for.
+      expect((await get(shell.port, `/?token=${shell.token}`)).status).toBe(302);
+      // Same host, another port: same-site (so it has the cookie), but not our origin.
+      expect(await connect(ws, { Origin: `http://127.0.0.1:${shell.port + 1}` })).toBe(403);
+      expect(await connect(ws, { Origin: 'https://evil.example' })).toBe(403);
+      const own = await connect(ws, { Origin: `http://127.0.0.1:${shell.port}` });
+      expect(own).toBeInstanceOf(WebSocket);
+      (own as WebSocket).close();
+    } finally {
+      await shell.close();
+    }
+  });
+
+  it('answers to a reverse proxy only when its name and origin are on the allow-lists', async () => {
+    const shell = await startWebShell({
+      services,
+      rendererDir,
+      allowedHosts: ['Apprentice.Example.org'],
+      allowedOrigins: ['https://apprentice.example.org'],
+    });
+    try {
+      const ws = `ws://127.0.0.1:${shell.port}/api?token=${shell.token}`;
+      const proxied = { Host: 'apprentice.example.org' };
+      expect((await get(shell.port, `/?token=${shell.token}`, proxied)).status).toBe(302);
+      expect((await get(shell.port, `/?token=${shell.token}`, { Host: 'other.example.org' })).status).toBe(
+        421,
+      );
+      const viaProxy = await connect(ws, { ...proxied, Origin: 'https://apprentice.example.org' });
+      expect(viaProxy).toBeInstanceOf(WebSocket);
+      (viaProxy as WebSocket).close();
+      // The allowed origin over plain HTTP is another origin.
+      expect(await connect(ws, { ...proxied, Origin: 'http://apprentice.example.org' })).toBe(403);
+      expect(await connect(ws, { ...proxied, Origin: 'https://apprentice.example.org:8443' })).toBe(403);
+    } finally {
+      await shell.close();
+    }
+  });
+
+  it.each([
+    ['an origin that is not a URL', { allowedOrigins: ['apprentice.example.org'] }, /--allowed-origin/],
+    ['an origin with a path', { allowedOrigins: ['https://apprentice.example.org/app'] }, /path/],
+    ['an origin of another scheme', { allowedOrigins: ['ftp://apprentice.example.org'] }, /http/],
+    ['a host with a scheme', { allowedHosts: ['https://apprentice.example.org'] }, /--allowed-host/],
+    ['a host with a path', { allowedHosts: ['apprentice.example.org/x'] }, /--allowed-host/],
+  ])('refuses to start with %s on an allow-list', async (_name, lists, message) => {
+    await expect(startWebShell({ services, rendererDir, ...lists })).rejects.toThrow(message);
   });
 });
