@@ -34,6 +34,8 @@ export function setCodecTimeout(ms: number): void {
 
 let worker: Worker | undefined;
 let current: Pending | undefined;
+/** The worker running `current`: a worker terminated after a timeout exits while the next job runs. */
+let currentWorker: Worker | undefined;
 let timer: NodeJS.Timeout | undefined;
 const queue: Pending[] = [];
 let nextId = 1;
@@ -67,7 +69,7 @@ function wire(w: Worker): Worker {
   });
   const died = (why: string) => {
     if (worker === w) worker = undefined;
-    if (current) finish().reject(new Error(why));
+    if (current && currentWorker === w) finish().reject(new Error(why));
   };
   w.on('error', (err) => died(`decoder failed: ${err.message}`));
   w.on('exit', (code) => died(`decoder stopped (exit ${code})`));
@@ -77,6 +79,7 @@ function wire(w: Worker): Worker {
 function finish(): Pending {
   const p = current!;
   current = undefined;
+  currentWorker = undefined;
   clearTimeout(timer);
   setImmediate(pump);
   return p;
@@ -94,6 +97,7 @@ function pump(): void {
   worker ??= startWorker();
   worker.ref();
   const w = worker;
+  currentWorker = w;
   timer = setTimeout(() => {
     if (current !== next) return;
     worker = undefined;
