@@ -5,10 +5,10 @@
  * file name without extension); case | case_id | patient | patient_id; pixel_size_mm | spacing_mm;
  * split (train | val | test).
  */
-import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import { readRegularFileSync } from '../io/bytes.js';
 import { decodeTextFile } from './text-file.js';
 import type { Split } from '../store/images.js';
 
@@ -51,14 +51,14 @@ function columnName(name: unknown): string {
 const WHAT = 'a CSV manifest';
 
 export function readManifest(path: string): Map<string, ManifestEntry> {
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
-  } catch {
+    bytes = readRegularFileSync(path, MAX_MANIFEST_BYTES);
+  } catch (err) {
+    // A pipe, a device or a file over the size limit is refused by name before anything is read.
+    if (err instanceof AppError) throw err;
     throw new AppError(ErrorCode.NOT_FOUND, `The manifest cannot be read: ${path}`, { path });
   }
-  if (bytes.length > MAX_MANIFEST_BYTES)
-    throw new AppError(ErrorCode.TOO_LARGE, `${path}: manifest larger than 64 MiB`, { path });
   // A PNG or a spreadsheet picked by mistake is named as such, not parsed into garbage columns.
   const text = decodeTextFile(bytes, path, WHAT);
   let rows: Record<string, string>[];

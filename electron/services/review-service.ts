@@ -2,7 +2,6 @@
  * What the slice viewer and the review queue need from the open project: images in full precision,
  * their mask layers, durable mask edits with undo/redo, and review decisions.
  */
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type {
@@ -13,6 +12,8 @@ import type {
   ReviewStateName,
 } from '../../shared/dto.js';
 import type { ImageRecord } from '../store/images.js';
+import { readRegularFileSync } from '../io/bytes.js';
+import { LIMITS } from '../io/errors.js';
 import { parseDicomBytes } from '../io/dicom/parse.js';
 import { defaultWindow, rangeOf } from './pixels.js';
 import { reviewQueueFor } from './teacher-service.js';
@@ -95,7 +96,8 @@ function dicomModality(path: string): string | null {
   if (modalities.has(path)) return modalities.get(path)!;
   let modality: string | null = null;
   try {
-    const ds = parseDicomBytes(path, readFileSync(path)).dataSet;
+    // The source may have been replaced since the import (by a FIFO even): only a regular file is read.
+    const ds = parseDicomBytes(path, readRegularFileSync(path, LIMITS.maxFileBytes)).dataSet;
     modality = (ds.string('x00080060') ?? '').replace(/\0/g, '').trim() || null;
   } catch {
     modality = null;

