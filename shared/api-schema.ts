@@ -271,7 +271,9 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
       .strict(),
   ),
   saveTransferSpec: one(z.object({ spec: transferSpecSchema, path: pathSchema }).strict()),
-  evaluateDataset: one(z.object({ datasetId: id }).strict()),
+  evaluateDataset: one(
+    z.object({ datasetId: id, split: z.enum(['train', 'val', 'test']).optional() }).strict(),
+  ),
   saveReport: one(
   listEvaluations: none,
   getEvaluation: one(z.object({ evaluationId: id }).strict()),

@@ -193,9 +193,9 @@ export interface AppApi {
   saveTransferSpec(args: { spec: TransferSpecInput; path: string }): Promise<{ path: string }>;
   /**
    * Scores teachers, the fused pseudo-label and the reviewed masks against a dataset's ground truth, and
-   * keeps the result in the project (listEvaluations).
+   * keeps the result in the project (listEvaluations). `split`: only the images assigned to that split.
    */
-  evaluateDataset(args: { datasetId: number }): Promise<SavedEvaluation>;
+  evaluateDataset(args: { datasetId: number; split?: 'train' | 'val' | 'test' }): Promise<SavedEvaluation>;
   /** The evaluations kept in the open project, newest first, with their per-source summaries. */
   listEvaluations(): Promise<EvaluationListItem[]>;
   /** One kept evaluation with its per-image rows. */

@@ -333,6 +333,8 @@ export interface TrainingPlan {
   val: { images: number; cases: number };
   /** Test images (assigned, or unassigned images of a test case): never used for training or validation. */
   test: number;
+  /** Usable images without an assigned split (those of a case with assigned images follow their case). */
+  unassigned: number;
   /** Unassigned images left out by the 'exclude' setting. */
   unassignedLeftOut: number;
   /** Included images without a label of the chosen kind. */

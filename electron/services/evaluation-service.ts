@@ -9,15 +9,21 @@ import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { EvaluationReport, SavedEvaluation } from '../../shared/dto.js';
 import { caseMetrics, summarize, type CaseMetrics } from '../engine/metrics/index.js';
 import type { ProjectStore } from '../store/index.js';
+import type { Split } from '../store/images.js';
 
-export function evaluateDataset(store: ProjectStore, datasetId: number): EvaluationReport {
+/** `split`: only the images assigned to it on Data (e.g. the held-out test images); default all. */
+export function evaluateDataset(store: ProjectStore, datasetId: number, split?: Split): EvaluationReport {
   store.datasets.get(datasetId);
-  const images = store.images.list({ datasetId }).filter((i) => store.masks.latest(i.id, 'ground_truth'));
+  const images = store.images
+    .list({ datasetId, ...(split ? { split } : {}) })
+    .filter((i) => store.masks.latest(i.id, 'ground_truth'));
   if (!images.length) {
     throw new AppError(
       ErrorCode.FAILED_PRECONDITION,
-      'No image of this dataset has ground truth to evaluate against',
-      { datasetId },
+      split
+        ? `No ${split} image of this dataset has ground truth to evaluate against`
+        : 'No image of this dataset has ground truth to evaluate against',
+      { datasetId, ...(split ? { split } : {}) },
     );
   }
   const rows = new Map<string, (CaseMetrics & { imageId: number })[]>();
@@ -58,9 +64,9 @@ export function evaluateDataset(store: ProjectStore, datasetId: number): Evaluat
  */
 export function runEvaluation(
   store: ProjectStore,
-  settings: { datasetId: number } & Record<string, unknown>,
+  settings: { datasetId: number; split?: Split } & Record<string, unknown>,
 ): SavedEvaluation {
-  const report = evaluateDataset(store, settings.datasetId);
+  const report = evaluateDataset(store, settings.datasetId, settings.split);
   return store.evaluations.add({
     report,
     datasetName: store.datasets.get(settings.datasetId).name,

@@ -6,9 +6,13 @@ import { DEFAULT_AUGMENT } from '../../engine/student/augment.js';
 import type { TrainJobRequest, TrainJobResult } from '../../engine/student/run.js';
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../../engine/student/trainer.js';
 import { buildModel, describePresets, PRESETS, resolveConfig } from '../../engine/zoo/index.js';
-import { createAppServices } from '../../services/app-services.js';
+import { createAppServices, type AppServices } from '../../services/app-services.js';
+import { listTrainingRuns, planTraining } from '../../services/student-api.js';
+import type { ProjectStore } from '../../store/index.js';
+import type { ArchConfig } from '../../engine/zoo/index.js';
+import { STUDENT_LABEL_SOURCES, UNASSIGNED_SPLIT_POLICIES } from '../../../shared/dto.js';
 import { createNullLogger } from '../../services/logger.js';
-import { StudentService } from '../../services/student-service.js';
+import { describePlan, StudentService } from '../../services/student-service.js';
 import { defaultUserDataDir } from '../../services/user-data.js';
 import type { CliCommand, CliIo } from '../command.js';
 import { progressPrinter } from '../progress.js';
@@ -131,18 +135,124 @@ export function requireFlag(v: string | undefined, flag: string): string {
   return v;
 }
 
+function cliServices(): AppServices {
+  return createAppServices({
+    userDataDir: defaultUserDataDir(),
+    platform: { shell: 'web' },
+    logger: createNullLogger(),
+  });
+}
+
 /** Runs a training request as a job through the student service, drawing progress; returns the result. */
 export async function runTrainJob(
   request: TrainJobRequest,
   io: CliIo,
   json: boolean,
 ): Promise<TrainJobResult> {
-  const services = createAppServices({
-    userDataDir: defaultUserDataDir(),
-    platform: { shell: 'web' },
-    logger: createNullLogger(),
-  });
-  const students = new StudentService(services.jobs);
+  const services = cliServices();
+  return followTrainJob(
+    services,
+    () => new StudentService(services.jobs).train(request),
+    `Stopped; resume with --resume (checkpoints in ${request.outDir})`,
+    io,
+    json,
+  );
+}
+
+/**
+ * Trains on a dataset of a project, as the Train screen does: the assigned splits are honoured (test
+ * images never train or validate), unassigned images follow --unassigned, and the run is recorded in
+ * the project as a student. The images used are printed before training starts.
+ */
+async function trainOnProject(
+  req: {
+    project: string;
+    dataset: string;
+    labels: string | undefined;
+    unassigned: string | undefined;
+    name: string | undefined;
+    valFraction: number;
+    config: ArchConfig;
+    options: TrainOptions;
+    resume: boolean;
+  },
+  io: CliIo,
+  json: boolean,
+): Promise<TrainJobResult> {
+  const labels = oneOf(req.labels ?? 'reviewed', STUDENT_LABEL_SOURCES, 'labels');
+  const unassigned = oneOf(req.unassigned ?? 'split', UNASSIGNED_SPLIT_POLICIES, 'unassigned');
+  const services = cliServices();
+  let store: ProjectStore;
+  try {
+    await services.api.openProject({ path: req.project });
+    store = services.projects.require();
+  } catch (err) {
+    await services.dispose();
+    throw err;
+  }
+  const dataset = store.datasets.byName(req.dataset);
+  if (!dataset) {
+    const names = store.datasets.list().map((d) => `"${d.name}"`);
+    await services.dispose();
+    throw new AppError(
+      ErrorCode.NOT_FOUND,
+      `${req.project} has no dataset named "${req.dataset}"${names.length ? ` (it has ${names.join(', ')})` : ' (it has none)'}`,
+      { dataset: req.dataset },
+    );
+  }
+  const name = req.name ?? freshRunName(store);
+  const selection = {
+    datasetId: dataset.id,
+    labels,
+    unassigned,
+    valFraction: req.valFraction,
+  };
+  if (!json) {
+    const plan = planTraining(store, { ...selection, seed: req.options.seed });
+    io.stdout(`Dataset "${dataset.name}" (${labels} labels): ${describePlan(plan)}`);
+  }
+  return followTrainJob(
+    services,
+    () =>
+      new StudentService(services.jobs, () => store).trainFromProject({
+        ...selection,
+        name,
+        model: { kind: 'zoo', config: { ...req.config, seed: req.options.seed } },
+        options: req.options,
+        resume: req.resume,
+      }),
+    `Stopped; resume with --resume --name ${name}`,
+    io,
+    json,
+  );
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(value))
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `--${flag} must be one of ${allowed.join(', ')}, got "${value}"`,
+    );
+  return value as T;
+}
+
+/** The first "student-N" no student or training folder of the project uses. */
+function freshRunName(store: ProjectStore): string {
+  const used = new Set([
+    ...store.students.list().map((s) => s.name),
+    ...listTrainingRuns(store).map((r) => r.name),
+  ]);
+  for (let n = 1; ; n++) if (!used.has(`student-${n}`)) return `student-${n}`;
+}
+
+/** Follows a training job started on `services` to its end, drawing progress; disposes the services. */
+async function followTrainJob(
+  services: AppServices,
+  start: () => JobProgress,
+  stoppedMessage: string,
+  io: CliIo,
+  json: boolean,
+): Promise<TrainJobResult> {
   const bar = progressPrinter(io);
   let lastEpoch = 0;
   const off = services.subscribe((e) => {
@@ -164,17 +274,13 @@ export async function runTrainJob(
     }
   });
   try {
-    const started = students.train(request);
+    const started = start();
     const onSigint = () => services.jobs.cancel(started.jobId);
     process.once('SIGINT', onSigint);
     const final: JobProgress = await services.jobs.wait(started.jobId);
     process.off('SIGINT', onSigint);
     bar.end();
-    if (final.state === 'cancelled')
-      throw new AppError(
-        ErrorCode.CANCELLED,
-        `Stopped; resume with --resume (checkpoints in ${request.outDir})`,
-      );
+    if (final.state === 'cancelled') throw new AppError(ErrorCode.CANCELLED, stoppedMessage);
     if (final.state !== 'done')
       throw new AppError(
         (final.error?.code as ErrorCode) ?? ErrorCode.INTERNAL,
@@ -227,6 +333,7 @@ export const trainCommand: CliCommand = {
   summary: 'Train a student network from the model zoo on images and masks',
   help: [
     'Usage: apprentice train --images DIR --masks DIR --out DIR [--arch NAME] [--size N] [flags]',
+    '       apprentice train --project DIR --dataset NAME [--labels L] [--unassigned U] [--arch NAME] [flags]',
     '       apprentice train --list-archs [--size N] [--json]',
     '',
     'Trains a segmentation network (Dice + BCE, Adam with warm-up and cosine decay, augmentation on the',
@@ -242,6 +349,14 @@ export const trainCommand: CliCommand = {
     '  --batch-norm / --no-batch-norm   override the preset',
     '  --deep-supervision   unet++ only: one head per decoder column',
     '  --list-archs         print the presets with their parameter counts and exit',
+    '',
+    'On a project dataset (as the Train screen): the splits assigned on Data are honoured, test images',
+    'never train or validate; the run goes to <project>/students/<name> and is recorded as a student.',
+    '  --project DIR        the project folder (instead of --images/--masks/--out)',
+    '  --dataset NAME       the dataset to train on',
+    `  --labels L           ${STUDENT_LABEL_SOURCES.filter((l) => l !== 'probability').join(' | ')} (default reviewed: corrections, else pseudo-labels)`,
+    '  --unassigned U       images without an assigned split: split (by case with --val-fraction, default),',
+    '                       train (all train) or exclude (left out)',
     ...RECIPE_HELP,
     '',
     'Exit status: 0 trained, 1 training failed or was stopped, 2 bad input.',
@@ -261,6 +376,10 @@ export const trainCommand: CliCommand = {
         'no-batch-norm': { type: 'boolean' },
         'deep-supervision': { type: 'boolean' },
         'list-archs': { type: 'boolean' },
+        project: { type: 'string' },
+        dataset: { type: 'string' },
+        labels: { type: 'string' },
+        unassigned: { type: 'string' },
       },
       strict: true,
     });
@@ -286,6 +405,39 @@ export const trainCommand: CliCommand = {
       deepSupervision: v['deep-supervision'] ? true : undefined,
     });
     const { options, split } = recipeFrom(v, classes > 1 ? { targetMode: 'labels' } : {});
+    if (v.project !== undefined) {
+      const folderFlags = (['images', 'masks', 'out', 'folds', 'case-regex'] as const).filter(
+        (f) => v[f] !== undefined,
+      );
+      if (folderFlags.length)
+        throw new AppError(
+          ErrorCode.INVALID_ARGUMENT,
+          `--project trains on a project dataset: leave out ${folderFlags.map((f) => `--${f}`).join(', ')}`,
+        );
+      if (v.labels === 'probability')
+        throw new AppError(
+          ErrorCode.INVALID_ARGUMENT,
+          '--labels probability is not offered here: use --soft-labels with --images/--masks',
+        );
+      const r = await trainOnProject(
+        {
+          project: resolve(v.project),
+          dataset: requireFlag(v.dataset, 'dataset'),
+          labels: v.labels,
+          unassigned: v.unassigned,
+          name: v.name,
+          valFraction: 'valFraction' in split ? split.valFraction : 0.2,
+          config,
+          options,
+          resume: v.resume === true,
+        },
+        io,
+        v.json === true,
+      );
+      return reportTraining(r, io, v.json === true);
+    }
+    for (const f of ['dataset', 'labels', 'unassigned'] as const)
+      if (v[f] !== undefined) throw new AppError(ErrorCode.INVALID_ARGUMENT, `--${f} needs --project`);
     const out = resolve(requireFlag(v.out, 'out'));
     const request: TrainJobRequest = {
       name: v.name ?? out.split(/[\\/]/).filter(Boolean).at(-1) ?? 'student',

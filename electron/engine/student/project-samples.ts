@@ -118,6 +118,7 @@ export function selectTrainingImages(store: ProjectStore, req: TrainingSelection
       train: count(split.train),
       val: count(split.val),
       test: split.test.length,
+      unassigned: usable.filter((i) => i.split === null).length,
       unassignedLeftOut: split.leftOut.length,
       unlabeled,
       excluded,

@@ -1,7 +1,13 @@
 /** The open project's datasets and the imports into them. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { DatasetRoleName, DatasetSummary, ImportSummary, JobProgress } from '@shared/dto';
+import type {
+  DatasetDeletion,
+  DatasetRoleName,
+  DatasetSummary,
+  ImportSummary,
+  JobProgress,
+} from '@shared/dto';
 import { api } from '../api/client';
 
 export const useDatasetsStore = defineStore('datasets', () => {
@@ -33,11 +39,24 @@ export const useDatasetsStore = defineStore('datasets', () => {
     await load();
   }
 
+  async function rename(datasetId: number, name: string): Promise<void> {
+    await api().renameDataset({ datasetId, name });
+    await load();
+  }
+
+  /** Deletes a dataset with its images (the caller has asked for confirmation). */
+  async function remove(datasetId: number): Promise<DatasetDeletion> {
+    const deleted = await api().deleteDataset({ datasetId });
+    if (lastSummary.value?.datasetId === datasetId) lastSummary.value = null;
+    await load();
+    return deleted;
+  }
+
   function reset(): void {
     list.value = [];
     importJob.value = null;
     lastSummary.value = null;
   }
 
-  return { list, importJob, lastSummary, load, startImport, onJob, reset };
+  return { list, importJob, lastSummary, load, startImport, onJob, rename, remove, reset };
 });

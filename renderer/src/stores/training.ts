@@ -1,12 +1,21 @@
 /** The student training started from this window: its job, and the curves built from its progress events. */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { JobProgress, StudentPreset, StudentSummary, TrainStudentRequest } from '@shared/dto';
+import type {
+  JobProgress,
+  StudentPreset,
+  StudentSummary,
+  TrainingRunSummary,
+  TrainStudentRequest,
+} from '@shared/dto';
 import { api } from '../api/client';
 
 export const useTrainingStore = defineStore('training', () => {
   const presets = ref<StudentPreset[]>([]);
   const students = ref<StudentSummary[]>([]);
+  /** The project's training folders: finished, or stopped and resumable. */
+  const runs = ref<TrainingRunSummary[]>([]);
+  const unfinished = computed(() => runs.value.filter((r) => r.state === 'unfinished'));
   const job = ref<JobProgress | null>(null);
   const lastRequest = ref<TrainStudentRequest | null>(null);
   /** Loss per step and validation Dice/IoU per epoch, as they arrive. */
@@ -16,9 +25,25 @@ export const useTrainingStore = defineStore('training', () => {
   const running = computed(() => job.value?.state === 'running');
 
   async function load(): Promise<void> {
-    const [p, s] = await Promise.all([api().listStudentPresets(), api().listStudents()]);
+    const [p, s, r] = await Promise.all([
+      api().listStudentPresets(),
+      api().listStudents(),
+      api().listTrainingRuns(),
+    ]);
     presets.value = p;
     students.value = s;
+    runs.value = r;
+  }
+
+  /** Whether a new run may take this name: no student has it, and no training folder would clash. */
+  function nameIsFree(name: string): boolean {
+    const folder = name.replace(/[^\w.-]+/g, '_');
+    return !students.value.some((s) => s.name === name) && !runs.value.some((r) => r.name === folder);
+  }
+
+  /** The first free "student-N", proposed for a new run. */
+  function freshName(): string {
+    for (let n = 1; ; n++) if (nameIsFree(`student-${n}`)) return `student-${n}`;
   }
 
   async function start(req: TrainStudentRequest): Promise<void> {
@@ -51,6 +76,10 @@ export const useTrainingStore = defineStore('training', () => {
   return {
     presets,
     students,
+    runs,
+    unfinished,
+    nameIsFree,
+    freshName,
     job,
     lastRequest,
     lossPoints,
