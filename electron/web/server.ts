@@ -87,10 +87,13 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
     const url = new URL(req.url ?? '/', 'http://x');
     const t = requestToken(req);
     if (tokenMatches(token, t.fromQuery)) {
-      // First visit with the token: remember it in a cookie and drop it from the address bar.
+      // First visit with the token: remember it in a cookie and drop it from the address bar. Behind a
+      // TLS proxy the cookie is Secure, so the browser never sends it over plain HTTP to this host. (A
+      // client that claims https when it is not only keeps the cookie from itself.)
+      const secure = forwardedProto(req) === 'https' ? '; Secure' : '';
       res.writeHead(302, {
         ...headers,
-        'Set-Cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+        'Set-Cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/${secure}`,
         Location: localRedirectPath(url.pathname),
       });
       return res.end();
@@ -158,6 +161,13 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** The scheme the first proxy in front of us was reached by, as it says (X-Forwarded-Proto). */
+function forwardedProto(req: IncomingMessage): string | null {
+  const header = req.headers['x-forwarded-proto'];
+  const first = (Array.isArray(header) ? header[0] : header)?.split(',')[0]?.trim().toLowerCase();
+  return first || null;
 }
 
 function plain(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {

@@ -128,6 +128,13 @@ describe('web shell server', () => {
     expect(page.headers['x-frame-options']).toBe('DENY');
   });
 
+  it('marks the cookie Secure when a TLS reverse proxy says the visit came over https', async () => {
+    const plainHttp = await get(shell.port, `/?token=${shell.token}`);
+    expect(String(plainHttp.headers['set-cookie'])).not.toMatch(/Secure/);
+    const viaTls = await get(shell.port, `/?token=${shell.token}`, { 'X-Forwarded-Proto': 'https' });
+    expect(String(viaTls.headers['set-cookie'])).toMatch(/; Secure/);
+  });
+
   it('never serves files outside the renderer folder', async () => {
     const cookie = `apprentice_token=${shell.token}`;
     for (const p of [
