@@ -140,6 +140,10 @@ describe('splits, training runs and datasets through the web shell', () => {
     expect(await text(page.getByTestId('eval-split').locator('option:checked'))).toBe(
       `test split (${split.test})`,
     );
+    await page.getByTestId('eval-run').click();
+    await expect
+      .poll(() => text(page.locator('h2', { hasText: 'Summary' })))
+      .toBe(`Summary (${split.test} images with ground truth)`);
     await screenshot(page, 'splits-evaluate-default');
   });
 
