@@ -71,6 +71,22 @@ describe('knowledge transfer through the web shell', () => {
       .toBe(join(teachers, 'unet-busi.json'));
     await page.getByTestId('transfer-add-teacher').click();
     expect(await text(page.getByTestId('transfer-teacher-1'))).toMatch(/^unet-busi\.json/);
+    // Each card is read when it is added: its name and kind beside it, or its problem, in human numbers.
+    await expect.poll(() => text(page.getByTestId('transfer-teacher-kind-0'))).toBe('fcn-busi · ONNX');
+    const missing = join(t.dir, 'missing.json');
+    const broken = join(t.dir, 'broken.json');
+    writeFileSync(broken, '{"name": ');
+    for (const [card, problem] of [
+      [missing, `Teacher 3: ${missing} does not exist`],
+      [broken, `Teacher 3: ${broken} is not valid JSON`],
+    ] as const) {
+      await page.getByTestId('transfer-teacher-path').fill(card);
+      await page.getByTestId('transfer-add-teacher').click();
+      await expect.poll(() => text(page.getByTestId('transfer-problem-teachers.2'))).toContain(problem);
+      expect(await page.getByTestId('transfer-problem-teachers.2').isVisible()).toBe(true);
+      await page.getByTestId('transfer-remove-teacher-2').click();
+      await expect.poll(() => page.getByTestId('transfer-problem-teachers.2').count()).toBe(0);
+    }
     await expect
       .poll(() => text(page.getByTestId('transfer-reason')))
       .toMatch(/^Choose the transferal images folder/);
@@ -88,14 +104,14 @@ describe('knowledge transfer through the web shell', () => {
     expect(await start.isDisabled()).toBe(true);
   });
 
-  it('refuses an output folder that is a file, naming it, and starts no job', async () => {
+  it('refuses an output folder that is a file, naming it beside the field, and starts no job', async () => {
     const file = join(t.dir, 'not-a-folder');
     writeFileSync(file, 'x');
     await page.getByTestId('transfer-out').fill(file);
-    await page.getByTestId('transfer-start').click();
-    await expect
-      .poll(() => text(page.getByTestId('transfer-error')))
-      .toBe(`out: ${file} is a file, not a folder`);
+    const problem = `Output folder: ${file} is a file, not a folder`;
+    await expect.poll(() => text(page.getByTestId('transfer-problem-out'))).toBe(problem);
+    expect(await page.getByTestId('transfer-start').isDisabled()).toBe(true);
+    expect(await text(page.getByTestId('transfer-reason'))).toBe(problem);
     expect(await transferJobs()).toEqual([]);
     expect(await page.getByTestId('transfer-progress').count()).toBe(0);
   });
@@ -149,6 +165,8 @@ describe('knowledge transfer through the web shell', () => {
     expect(readdirSync(join(out, 'student')).filter((f) => f.endsWith('.onnx'))).toHaveLength(1);
     expect(await text(page.getByTestId('transfer-export'))).toContain(join(out, 'student', 'student-1.onnx'));
     expect((await transferJobs()).map((j) => j.state)).toEqual(['done']);
+    // The last progress line says the run is over, not "writing the report".
+    expect(await text(page.getByTestId('transfer-phase'))).toBe('5/5 report: all stages done');
     // The page scrolls inside its content pane: a tall window shows the form, progress and results at once.
     await page.setViewportSize({ width: 1400, height: 2400 });
     await screenshot(page, 'transfer-done');
@@ -181,6 +199,66 @@ describe('knowledge transfer through the web shell', () => {
     expect(await page.getByTestId('transfer-start').isEnabled()).toBe(true);
   });
 
+  it('offers the choices in words when the output folder holds a run of other settings', async () => {
+    const conflict = page.getByTestId('transfer-conflict');
+    const runOtherSettings = async () => {
+      await page.getByTestId('transfer-epochs').fill('3');
+      await page.getByTestId('transfer-start').click();
+      await conflict.waitFor();
+    };
+    await runOtherSettings();
+    expect(await text(conflict)).toContain(
+      `${out} already holds an earlier run with other settings (finished: pseudo-label, train, evaluate, export, report)`,
+    );
+    expect(await transferJobs()).toHaveLength(1);
+    await screenshot(page, 'transfer-choices');
+
+    // "Choose another folder": the output field is emptied and has the cursor.
+    await page.getByTestId('transfer-other-folder').click();
+    expect(await conflict.count()).toBe(0);
+    expect(await page.getByTestId('transfer-out').inputValue()).toBe('');
+    expect(await page.getByTestId('transfer-out').evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // "Continue the earlier run": its settings come back and it finishes from its ledger.
+    await page.getByTestId('transfer-out').fill(out);
+    await runOtherSettings();
+    await page.getByTestId('transfer-continue-earlier').click();
+    await expect
+      .poll(async () => (await transferJobs()).map((j) => j.state), { timeout: 120_000 })
+      .toEqual(['done', 'done']);
+    expect(await page.getByTestId('transfer-epochs').inputValue()).toBe('2');
+    await expect
+      .poll(() => text(page.getByTestId('transfer-summary')))
+      .toMatch(/pseudo-label, train, evaluate, export, report taken from an earlier run/);
+
+    // "Start over in this folder", with a project open: the new settings run from the start and the
+    // finished run is kept in the project, listed after a reload.
+    await client.api.createProject({ parentDir: t.dir, name: 'Transfer runs' });
+    await runOtherSettings();
+    await page.getByTestId('transfer-start-over').click();
+    await expect
+      .poll(async () => (await transferJobs()).map((j) => j.state), { timeout: 240_000 })
+      .toEqual(['done', 'done', 'done']);
+    await page.getByTestId('transfer-results').waitFor();
+    expect(await text(page.getByTestId('transfer-summary'))).not.toMatch(/taken from an earlier run/);
+    expect(await text(page.getByTestId('transfer-summary'))).toMatch(/Training3 epochs/);
+    await page.reload();
+    await page.getByTestId('nav-transfer').click();
+    const runs = page.getByTestId('transfer-history-table').locator('tbody tr');
+    await expect.poll(() => runs.count()).toBe(1);
+    expect(await text(runs.first())).toContain(join(out, 'report.html'));
+    await runs.first().getByRole('button', { name: 'Show' }).click();
+    const earlier = page.getByTestId('transfer-earlier-results');
+    expect(await text(earlier.getByTestId('transfer-report'))).toBe(join(out, 'report.html'));
+    expect(await earlier.getByTestId('transfer-scores').locator('tbody tr').count()).toBe(4);
+    await screenshot(page, 'transfer-earlier-runs');
+    // The reload emptied the form: the saved spec fills it again for the next test.
+    await page.getByTestId('transfer-load-spec').click();
+    await page.getByTestId('transfer-spec-path').fill(join(t.dir, 'run.json'));
+    await page.getByTestId('transfer-spec-confirm').click();
+    await expect.poll(() => page.getByTestId('transfer-out').inputValue()).toBe(out);
+  });
+
   it('stops a running transfer, saying how to continue it', async () => {
     await page.getByTestId('transfer-epochs').fill('500');
     await page.getByTestId('transfer-out').fill(join(t.dir, 'out-stopped'));
@@ -199,7 +277,7 @@ describe('knowledge transfer through the web shell', () => {
       .poll(() => text(page.getByTestId('transfer-progress')), { timeout: 60_000 })
       .toMatch(/Stopped\. Running the same spec again .* continues where it stopped/);
     expect(await page.getByTestId('transfer-stages').locator('[data-status="stopped"]').count()).toBe(1);
-    expect((await transferJobs()).map((j) => j.state).sort()).toEqual(['cancelled', 'done']);
+    expect((await transferJobs()).map((j) => j.state).sort()).toEqual(['cancelled', 'done', 'done', 'done']);
     // The reload emptied the form (a running job does not carry its spec): it says what is missing.
     expect(await text(page.getByTestId('transfer-reason'))).toMatch(/^Add at least one teacher card/);
   });

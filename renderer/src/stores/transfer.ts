@@ -6,13 +6,21 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import type { StudentPreset } from '@shared/dto';
-import type { TransferSpec, TransferSummary } from '@shared/transfer';
+import type {
+  EarlierRunConflict,
+  TransferPaths,
+  TransferRunRecord,
+  TransferSpec,
+  TransferSummary,
+} from '@shared/transfer';
 import { api, errorMessage } from '../api/client';
+import { useProjectsStore } from './projects';
 import { useJobsStore } from './jobs';
 import {
   defaultForm,
   formFromSpec,
   formProblems,
+  isAbsolutePath,
   specFromForm,
   stagesOf,
   stagesOfJob,
@@ -22,6 +30,7 @@ import { applyProgress, newRun, type RunProgress } from './transfer-progress';
 
 export const useTransferStore = defineStore('transfer', () => {
   const jobs = useJobsStore();
+  const projects = useProjectsStore();
   const form = ref<TransferForm>(defaultForm());
   /** The spec file loaded last: it keeps the settings the form has no field for. */
   const base = ref<TransferSpec | null>(null);
@@ -34,6 +43,15 @@ export const useTransferStore = defineStore('transfer', () => {
   const error = ref<string | null>(null);
   /** Checking folders and starting the job, before its id is known. */
   const starting = ref(false);
+  /** What the main process found wrong with each path field ("teachers.1", "out", ...), shown beside it. */
+  const fieldProblems = ref<Record<string, string>>({});
+  /** Each teacher card's name and kind as the main process read it (null: the card has a problem). */
+  const cards = ref<({ name: string; kind: string } | null)[]>([]);
+  /** The output folder holds a run the new one cannot continue: the choices are offered from this. */
+  const conflict = ref<EarlierRunConflict | null>(null);
+  /** Finished runs kept in the open project, newest first; the one shown in full, if any. */
+  const earlierRuns = ref<TransferRunRecord[]>([]);
+  const shownRun = ref<TransferRunRecord | null>(null);
 
   const job = computed(() => (jobId.value ? (jobs.byId[jobId.value] ?? null) : null));
   const running = computed(
@@ -45,8 +63,69 @@ export const useTransferStore = defineStore('transfer', () => {
   /** Why the run cannot start yet; empty when it can. */
   const problems = computed(() => [
     ...formProblems(form.value),
+    ...Object.values(fieldProblems.value),
     ...(paramsError.value ? [`Student: ${paramsError.value}`] : []),
   ]);
+
+  /** The absolute paths of the form, as the main process checks them (relative ones formProblems names). */
+  function formPaths(): TransferPaths {
+    const f = form.value;
+    // Only fields filled in with an absolute path: empty or relative ones are the form's own problems.
+    const given = (o: Record<string, string>) =>
+      Object.fromEntries(
+        Object.entries(o)
+          .map(([k, v]) => [k, v.trim()])
+          .filter(([, v]) => isAbsolutePath(v!)),
+      ) as Record<string, string>;
+    return {
+      teachers: f.teachers.map((t) => t.trim()),
+      transferal: given({ images: f.images, corrections: f.corrections }),
+      ...(f.finetune.enabled
+        ? { finetune: given({ images: f.finetune.images, masks: f.finetune.masks }) }
+        : {}),
+      ...(f.test.enabled ? { test: given({ images: f.test.images, masks: f.test.masks }) } : {}),
+      ...given({ out: f.out }),
+    };
+  }
+
+  // Each path is checked where it is as soon as it is entered (a teacher card when it is added), so a
+  // problem shows beside its field rather than only when Run is pressed.
+  let checks = 0;
+  let checkTimer: ReturnType<typeof setTimeout> | undefined;
+  async function checkPaths(): Promise<void> {
+    const n = ++checks;
+    try {
+      const r = await api().checkTransferPaths({ paths: formPaths() });
+      if (n !== checks) return;
+      fieldProblems.value = Object.fromEntries(r.problems.map((p) => [p.field, `${p.label}: ${p.message}`]));
+      cards.value = r.teachers;
+    } catch (err) {
+      if (n === checks) error.value = errorMessage(err);
+    }
+  }
+  watch(
+    () => JSON.stringify(formPaths()),
+    () => {
+      clearTimeout(checkTimer);
+      checkTimer = setTimeout(() => void checkPaths(), 250);
+    },
+    { immediate: true },
+  );
+  // A changed output folder (or spec) is a new question: the earlier answer about its folder no longer holds.
+  watch(
+    () => specFromForm(form.value, base.value),
+    () => (conflict.value = null),
+    { deep: true },
+  );
+
+  async function loadEarlierRuns(): Promise<void> {
+    earlierRuns.value = projects.current ? await api().listTransferRuns() : [];
+  }
+  // A run that finishes is listed at once; so is another project's list when the project changes.
+  watch(
+    () => [projects.current?.id, result.value !== null] as const,
+    () => void loadEarlierRuns().catch((err: unknown) => (error.value = errorMessage(err))),
+  );
 
   watch(job, (j) => {
     if (j && run.value) run.value = applyProgress(run.value, j, Date.now());
@@ -88,25 +167,64 @@ export const useTransferStore = defineStore('transfer', () => {
 
   async function load(): Promise<void> {
     presets.value = await api().listStudentPresets();
+    await loadEarlierRuns();
   }
 
-  async function start(): Promise<void> {
+  /** `fresh` overrides the form's choice: "Start over in this folder". */
+  async function start(fresh = form.value.fresh): Promise<void> {
     if (running.value || problems.value.length) return;
     error.value = null;
+    conflict.value = null;
     const spec = specFromForm(form.value, base.value);
     starting.value = true;
     try {
       // The service checks every path (teacher cards, folders, output) before it starts a job.
-      const j = await api().runTransfer({ spec, fresh: form.value.fresh });
+      const j = await api().runTransfer({ spec, fresh });
       // The run first, so that the job's events already seen are folded into it.
       run.value = newRun(stagesOf(form.value));
       jobs.applyEvent(j);
       jobId.value = j.jobId;
     } catch (err) {
-      error.value = errorMessage(err);
+      const detail = (err as { detail?: Record<string, unknown> }).detail;
+      if (detail && typeof detail.conflict === 'string')
+        conflict.value = detail as unknown as EarlierRunConflict;
+      else if (detail && Array.isArray(detail.problems))
+        // Shown beside their fields, as the live check shows them.
+        fieldProblems.value = Object.fromEntries(
+          (detail.problems as { field: string; label: string; message: string }[]).map((p) => [
+            p.field,
+            `${p.label}: ${p.message}`,
+          ]),
+        );
+      else error.value = errorMessage(err);
     } finally {
       starting.value = false;
     }
+  }
+
+  /** "Continue the earlier run": its own spec (as it ran) fills the form, and it runs from where it stopped. */
+  async function continueEarlier(): Promise<void> {
+    const spec = conflict.value?.spec;
+    if (!spec) return;
+    if (await loadSpec(spec)) {
+      await checkPaths();
+      await start(false);
+    }
+  }
+
+  /** "Start over in this folder": the earlier run's ledger and outputs give way to this spec. */
+  async function startOver(): Promise<void> {
+    await start(true);
+  }
+
+  /** "Choose another folder": the output field is emptied for a new choice. */
+  function chooseAnotherFolder(): void {
+    conflict.value = null;
+    form.value.out = '';
+  }
+
+  function showRun(id: number | null): void {
+    shownRun.value = earlierRuns.value.find((r) => r.id === id) ?? null;
   }
 
   async function stop(): Promise<void> {
@@ -155,8 +273,17 @@ export const useTransferStore = defineStore('transfer', () => {
     running,
     result,
     problems,
+    fieldProblems,
+    cards,
+    conflict,
+    earlierRuns,
+    shownRun,
     load,
     start,
+    continueEarlier,
+    startOver,
+    chooseAnotherFolder,
+    showRun,
     stop,
     loadSpec,
     saveSpec,
