@@ -45,6 +45,7 @@ export const settingsSchema = z
     recentProjectsLimit: z.number().int().min(1).max(50),
     logLevel: z.enum(['error', 'warn', 'info', 'debug']),
     overlayOpacity: z.number().min(0).max(1),
+    advanceOnAccept: z.boolean(),
   })
   .strict();
 

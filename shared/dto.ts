@@ -26,6 +26,8 @@ export interface Settings {
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** Overlay opacity in the slice viewer (0..1). */
   overlayOpacity: number;
+  /** Review: after Accept, open the next image of the queue. */
+  advanceOnAccept: boolean;
 }
 
 export type SettingsPatch = Partial<Settings>;

@@ -94,7 +94,7 @@ const MODALITY_CACHE_LIMIT = 4096;
  */
 function dicomModality(path: string): string | null {
   if (modalities.has(path)) return modalities.get(path)!;
-  let modality: string | null = null;
+  let modality: string | null;
   try {
     // The source may have been replaced since the import (by a FIFO even): only a regular file is read.
     const ds = parseDicomBytes(path, readRegularFileSync(path, LIMITS.maxFileBytes)).dataSet;

@@ -11,6 +11,7 @@ export const DEFAULT_SETTINGS: Settings = {
   recentProjectsLimit: 10,
   logLevel: 'info',
   overlayOpacity: 0.4,
+  advanceOnAccept: true,
 };
 
 export class SettingsService {

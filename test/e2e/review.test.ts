@@ -9,6 +9,7 @@ import { connectWsApi, waitForJob, type WsApi } from '../helpers/ws-api.js';
 import { tempDir } from '../helpers/temp.js';
 import { copyBusBra } from '../helpers/data.js';
 import { fitViewport, toImage } from '../../renderer/src/viewer/viewport.js';
+import { formatWindow } from '../../renderer/src/viewer/windowing.js';
 import type { ImageListItem } from '../../shared/dto.js';
 
 describe('review through the web shell', () => {
@@ -89,8 +90,11 @@ describe('review through the web shell', () => {
     // ... and the stroke is filled along its whole length (no gaps): at least its area minus rounding.
     const length = Math.hypot(b.x - a.x, b.y - a.y);
     expect(changed).toBeGreaterThan(0.9 * (2 * radius * length + Math.PI * radius * radius));
-    expect(after.review.status).toBe('corrected');
-    await expect.poll(() => text(page.getByTestId('review-status'))).toBe('corrected');
+    // A stroke is an edit, not a decision: the image is not reviewed until accepted.
+    expect(after.review.status).toBe('unreviewed');
+    await expect.poll(() => text(page.getByTestId('review-status'))).toBe('unreviewed');
+    expect(await text(page.getByTestId('review-progress'))).toBe('0 of 3 reviewed');
+    await page.getByTestId('queue-item-0').locator('.edited').waitFor();
     await screenshot(page, 'review-stroke');
   });
 
@@ -107,11 +111,56 @@ describe('review through the web shell', () => {
       .toBe(true);
   });
 
-  it('accepts with one key and shows the progress', async () => {
+  it('accepts with one key, records the corrections and moves on to the next image', async () => {
+    expect(await page.getByTestId('advance-on-accept').isChecked()).toBe(true); // the default
     await page.keyboard.press('a');
-    await expect.poll(() => text(page.getByTestId('review-status'))).toBe('accepted');
     await expect.poll(() => text(page.getByTestId('review-progress'))).toBe('1 of 3 reviewed');
-    expect((await client.api.getMasks({ imageId: first.id })).review.status).toBe('accepted');
+    expect((await client.api.getMasks({ imageId: first.id })).review.status).toBe('corrected');
+    await expect.poll(() => page.getByTestId('queue-item-1').getAttribute('class')).toMatch(/active/);
+    expect(await text(page.getByTestId('review-status'))).toBe('unreviewed');
+  });
+
+  it('stays on the image after Accept when the setting is off', async () => {
+    await page.getByTestId('advance-on-accept').uncheck();
+    await expect.poll(async () => (await client.api.getSettings()).advanceOnAccept).toBe(false);
+    await page.getByTestId('accept').click();
+    await expect.poll(() => text(page.getByTestId('review-status'))).toBe('accepted');
+    expect(await page.getByTestId('queue-item-1').getAttribute('class')).toMatch(/active/);
+    await expect.poll(() => text(page.getByTestId('review-progress'))).toBe('2 of 3 reviewed');
+    // Back to the default for the steps below; image 2 is reviewed again from scratch there.
+    await page.getByTestId('advance-on-accept').check();
+    await expect.poll(async () => (await client.api.getSettings()).advanceOnAccept).toBe(true);
+    await page.getByTestId('advance-on-accept').blur(); // keys typed into a field are not shortcuts
+    await page.keyboard.press('u');
+    await expect.poll(() => text(page.getByTestId('review-progress'))).toBe('1 of 3 reviewed');
+    await page.getByTestId('queue-item-0').click();
+    await expect.poll(() => text(page.getByTestId('review-status'))).toBe('accepted with corrections');
+  });
+
+  it('offers window presets for the modality and shows W/L while adjusting', async () => {
+    // A PNG: no Hounsfield presets (they mean nothing outside CT), percentile windows instead.
+    const presets = await page.getByTestId('window-presets').getByRole('button').allTextContents();
+    expect(presets.map((p) => p.trim())).toEqual(['Auto (W)', 'Full range', '1–99 %', '5–95 %']);
+    const wl = page.getByTestId('window-level');
+    const before = await text(wl);
+    expect(before).toMatch(/^W [\d.]+ L -?[\d.]+$/);
+    const box = (await page.getByTestId('viewer-canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down({ button: 'right' });
+    await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 - 40, { steps: 4 });
+    expect(await wl.getAttribute('class')).toMatch(/adjusting/);
+    const during = await text(wl);
+    expect(during).not.toBe(before);
+    await screenshot(page, 'review-window-adjusting');
+    await page.mouse.up({ button: 'right' });
+    expect(await wl.getAttribute('class')).not.toMatch(/adjusting/);
+    expect(await text(wl)).toBe(during); // still shown after adjusting
+    await page.getByTestId('window-preset-Full range').click();
+    const { range } = await client.api.getImage({ imageId: first.id });
+    const full = formatWindow({ center: (range.min + range.max) / 2, width: range.max - range.min });
+    expect(await text(wl)).toBe(full.replace(/\s+/g, ' '));
+    await page.keyboard.press('w');
+    await expect.poll(() => text(wl)).toBe(before);
   });
 
   it('finds everything as it was left after a restart of the web shell', async () => {
@@ -123,7 +172,7 @@ describe('review through the web shell', () => {
     await page.getByTestId(`recent-Review test`).click();
     await page.getByTestId('section-data').waitFor();
     await page.getByTestId('nav-review').click();
-    await expect.poll(() => text(page.getByTestId('review-status'))).toBe('accepted');
+    await expect.poll(() => text(page.getByTestId('review-status'))).toBe('accepted with corrections');
     expect(await page.getByTestId('undo').isEnabled()).toBe(true);
     const m = await client.api.getMasks({ imageId: first.id });
     expect(Buffer.compare(Buffer.from(m.corrected!), Buffer.from(afterStroke))).toBe(0);
@@ -185,7 +234,7 @@ describe('review through the web shell', () => {
     await page.keyboard.press('Escape');
   });
 
-  it('logged no console errors', () => {
-    expect(errors).toEqual([]);
+  it('logged no console errors but the browser reporting reconnection attempts during the restart', () => {
+    expect(errors.filter((e) => !/WebSocket connection to .* failed/.test(e))).toEqual([]);
   });
 });

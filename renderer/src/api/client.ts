@@ -6,24 +6,46 @@ import type { AppApi, AppBridge, ApiMethod } from '@shared/api';
 import { API_METHODS } from '@shared/api-methods';
 import { AppError } from '@shared/errors';
 import type { AppEventListener } from '@shared/events';
-import { createWsBridge } from './ws-bridge';
+import {
+  createWsBridge,
+  isDisconnectedError,
+  type ConnectionListener,
+  type ConnectionState,
+  type WsBridge,
+} from './ws-bridge';
 
 export interface ApiClient extends AppApi {
   onEvent(listener: AppEventListener): () => void;
+  /** The connection to the main process (always connected in the desktop app). */
+  connection(): ConnectionState;
+  onConnection(listener: ConnectionListener): () => void;
+  reconnectNow(): void;
 }
+
+/** The desktop app talks to its own main process over IPC: that connection does not drop. */
+const ALWAYS_CONNECTED: ConnectionState = {
+  status: 'connected',
+  attempt: 0,
+  nextAttemptAt: null,
+  reason: null,
+};
 
 export async function connectApi(): Promise<ApiClient> {
   let bridge: AppBridge;
+  let ws: WsBridge | null = null;
   if (window.api) {
     bridge = window.api;
   } else {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = createWsBridge(`${scheme}://${location.host}/api`);
+    ws = createWsBridge(`${scheme}://${location.host}/api`);
     await ws.ready;
     bridge = ws;
   }
   const client: Record<string, unknown> = {
     onEvent: (l: AppEventListener) => bridge.onEvent(l),
+    connection: () => ws?.connection() ?? ALWAYS_CONNECTED,
+    onConnection: (l: ConnectionListener) => ws?.onConnection(l) ?? (() => undefined),
+    reconnectNow: () => ws?.reconnectNow(),
   };
   for (const m of API_METHODS) {
     client[m] = async (...args: unknown[]) => {
@@ -49,6 +71,8 @@ export function api(): ApiClient {
   if (!current) throw new Error('API used before connectApi() finished');
   return current;
 }
+
+export { isDisconnectedError };
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -1,13 +1,21 @@
-/** Application-level state: versions, compute backend, settings, the last error shown to the user. */
+/** Application-level state: versions, compute backend, settings, the connection, the last error shown. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { AppInfo, Settings, SettingsPatch } from '@shared/dto';
-import { api, errorMessage } from '../api/client';
+import { api, errorMessage, isDisconnectedError } from '../api/client';
+import type { ConnectionState } from '../api/ws-bridge';
 
 export const useAppStore = defineStore('app', () => {
   const info = ref<AppInfo | null>(null);
   const settings = ref<Settings | null>(null);
   const error = ref<string | null>(null);
+  /** The connection to the server, shown once app-wide while it is lost (web shell only). */
+  const connection = ref<ConnectionState>({
+    status: 'connected',
+    attempt: 0,
+    nextAttemptAt: null,
+    reason: null,
+  });
 
   async function load(): Promise<void> {
     const [i, s] = await Promise.all([api().getAppInfo(), api().getSettings()]);
@@ -23,9 +31,11 @@ export const useAppStore = defineStore('app', () => {
     }
   }
 
+  /** Shows an error in the banner; a lost connection is already shown by the connection banner. */
   function showError(err: unknown): void {
+    if (isDisconnectedError(err)) return;
     error.value = errorMessage(err);
   }
 
-  return { info, settings, error, load, updateSettings, showError };
+  return { info, settings, error, connection, load, updateSettings, showError };
 });

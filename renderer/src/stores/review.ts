@@ -6,7 +6,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { ImageListItem, ImageMasks, ImagePixels, MaskEditState, ReviewStateName } from '@shared/dto';
-import { api, errorMessage } from '../api/client';
+import { api, errorMessage, isDisconnectedError } from '../api/client';
+import { acceptedStatus, indexAfterDecision, queueOf, reviewedCount, type QueueScope } from './review-queue';
 
 /** Drawing tools: brush/eraser strokes, lasso fill and cut, flood fill at a click. */
 export type Tool = 'brush' | 'eraser' | 'lasso' | 'lasso-cut' | 'fill';
@@ -38,7 +39,7 @@ export const useReviewStore = defineStore('review', () => {
   const gate = ref<{ min: number; max: number } | null>(null);
 
   const current = computed(() => items.value[index.value] ?? null);
-  const reviewed = computed(() => items.value.filter((i) => i.status !== 'unreviewed').length);
+  const reviewed = computed(() => reviewedCount(items.value));
 
   /** Saves run one after another so that undo steps keep the order of the strokes. */
   let queue: Promise<void> = Promise.resolve();
@@ -46,12 +47,25 @@ export const useReviewStore = defineStore('review', () => {
 
   /** Review order: most uncertain first (the teachers disagree most), or by name. */
   const order = ref<'uncertainty' | 'name'>('uncertainty');
+  /** The whole dataset, or only the images the teachers labelled (what a pseudo-labelling run links to). */
+  const scope = ref<QueueScope>('all');
+  /** Whether `items` came from the server: an empty queue is announced only then, not after a failed load. */
+  const queueLoaded = ref(false);
 
+  /** Loads the queue; on failure the last one stays (a lost connection is shown app-wide, not here). */
   async function loadQueue(datasetId?: number): Promise<void> {
-    items.value = await api().listImages({
-      order: order.value,
-      ...(datasetId === undefined ? {} : { datasetId }),
-    });
+    let listed: ImageListItem[];
+    try {
+      listed = await api().listImages({
+        order: order.value,
+        ...(datasetId === undefined ? {} : { datasetId }),
+      });
+    } catch (err) {
+      if (!isDisconnectedError(err)) error.value = errorMessage(err);
+      return;
+    }
+    items.value = queueOf(listed, scope.value);
+    queueLoaded.value = true;
     if (items.value.length) await open(Math.min(Math.max(index.value, 0), items.value.length - 1));
     else {
       index.value = -1;
@@ -131,13 +145,8 @@ export const useReviewStore = defineStore('review', () => {
           edit.value = state;
           saveState.value = 'saved';
         }
-        // The server marks a drawn-on, unreviewed image 'corrected'; mirror that here.
-        const item = items.value.find((x) => x.id === imageId);
-        const corrected = item?.status === 'unreviewed';
-        markItem(imageId, corrected ? { hasCorrection: true, status: 'corrected' } : { hasCorrection: true });
-        const m = masks.value;
-        if (corrected && m && m.imageId === imageId)
-          masks.value = { ...m, review: { ...m.review, status: 'corrected' } };
+        // An edit, not a decision: the status stays until the reviewer accepts or rejects.
+        markItem(imageId, { hasCorrection: state.savedAt !== null });
       } catch (err) {
         saveState.value = 'error';
         error.value = `Not saved: ${errorMessage(err)}`;
@@ -159,6 +168,7 @@ export const useReviewStore = defineStore('review', () => {
           : await api().redoMaskEdit({ imageId: img.id });
       if (image.value?.id !== img.id) return;
       edit.value = r.edit;
+      markItem(img.id, { hasCorrection: r.edit.savedAt !== null });
       working.value = baseMask(m, r.mask);
       maskVersion.value++;
       saveState.value = 'saved';
@@ -167,21 +177,37 @@ export const useReviewStore = defineStore('review', () => {
     }
   }
 
+  /** Records a decision, flag or note for the image on screen; false (with the error shown) when refused. */
   async function setReview(patch: {
     status?: ReviewStateName;
     flagged?: boolean;
     note?: string;
-  }): Promise<void> {
+  }): Promise<boolean> {
     const img = image.value;
     const m = masks.value;
-    if (!img || !m) return;
+    if (!img || !m) return false;
     try {
       const r = await api().setReview({ imageId: img.id, ...patch });
-      masks.value = { ...m, review: r };
+      if (image.value?.id === img.id) masks.value = { ...m, review: r };
       markItem(img.id, { status: r.status, flagged: r.flagged });
+      return true;
     } catch (err) {
       error.value = errorMessage(err);
+      return false;
     }
+  }
+
+  /**
+   * Accept: records 'corrected' when the person's edits are what is accepted, then opens the next image
+   * of the queue when `advance` (the "after Accept, go to the next image" setting).
+   */
+  async function accept(advance: boolean): Promise<void> {
+    await queue; // the last stroke is on disk before it is accepted
+    const at = index.value;
+    const recorded = await setReview({ status: acceptedStatus(Boolean(edit.value?.savedAt)) });
+    if (!recorded || index.value !== at) return;
+    const next = indexAfterDecision(at, items.value.length, advance);
+    if (next !== at) await open(next);
   }
 
   function markItem(imageId: number, patch: Partial<ImageListItem>): void {
@@ -190,6 +216,20 @@ export const useReviewStore = defineStore('review', () => {
 
   function setRadius(r: number): void {
     radius.value = Math.min(MAX_RADIUS, Math.max(MIN_RADIUS, Math.round(r)));
+  }
+
+  /** Another project was opened: nothing of this one's may show. */
+  function reset(): void {
+    loadSeq++; // an image still loading belongs to the old project
+    items.value = [];
+    queueLoaded.value = false;
+    index.value = -1;
+    image.value = null;
+    masks.value = null;
+    working.value = null;
+    edit.value = null;
+    error.value = null;
+    saveState.value = 'idle';
   }
 
   /** Resolves when every stroke so far is on disk. */
@@ -218,7 +258,11 @@ export const useReviewStore = defineStore('review', () => {
     current,
     reviewed,
     order,
+    scope,
+    queueLoaded,
     loadQueue,
+    reset,
+    accept,
     open,
     commitStroke,
     applyOp,

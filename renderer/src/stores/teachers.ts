@@ -15,9 +15,20 @@ export const useTeachersStore = defineStore('teachers', () => {
   const previewing = ref<number | null>(null);
   const lastAssumed = ref<string[]>([]);
   const jobId = ref<string | null>(null);
+  /** Whether `list` came from the server: "none yet" is said only then, not after a failed load. */
+  const loaded = ref(false);
 
   async function load(): Promise<void> {
     list.value = await api().listTeachers();
+    loaded.value = true;
+  }
+
+  /** Another project was opened: nothing of this one's may show. */
+  function reset(): void {
+    list.value = [];
+    loaded.value = false;
+    preview.value = null;
+    lastAssumed.value = [];
   }
 
   async function add(path: string, name?: string, hints?: TeacherContractHints): Promise<TeacherSummary> {
@@ -44,5 +55,5 @@ export const useTeachersStore = defineStore('teachers', () => {
     jobId.value = job.jobId;
   }
 
-  return { list, preview, previewing, lastAssumed, jobId, load, add, runPreview, run };
+  return { list, loaded, preview, previewing, lastAssumed, jobId, load, reset, add, runPreview, run };
 });

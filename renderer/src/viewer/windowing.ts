@@ -56,7 +56,7 @@ export function dragWindow(
   return { center: start.center - dy * k, width: Math.max(span / 1024, start.width + dx * k) };
 }
 
-/** Common CT presets (Hounsfield units); for other modalities the "Full range" and "Auto" windows. */
+/** Common CT presets, in Hounsfield units: meaningful only where the values are HU (CT). */
 export const CT_PRESETS: Record<string, DisplayWindow> = {
   'Soft tissue': { center: 40, width: 400 },
   Lung: { center: -600, width: 1500 },
@@ -64,3 +64,74 @@ export const CT_PRESETS: Record<string, DisplayWindow> = {
   Brain: { center: 40, width: 80 },
   Liver: { center: 60, width: 160 },
 };
+
+/** What the presets need to know of an image (a subset of ImagePixels). */
+export interface WindowedImage {
+  /** DICOM Modality, null when the source does not say. */
+  modality: string | null;
+  channels: number;
+  pixels: Samples;
+  range: { min: number; max: number };
+  /** The image's default ("auto") window. */
+  window: DisplayWindow;
+}
+
+export interface WindowPreset {
+  name: string;
+  window: DisplayWindow;
+}
+
+/** Percentile windows for data without a physical scale (MR, ultrasound, photographs, NIfTI). */
+const PERCENTILE_PRESETS: [name: string, low: number, high: number][] = [
+  ['1–99 %', 0.01, 0.99],
+  ['5–95 %', 0.05, 0.95],
+];
+
+/**
+ * The window presets that make sense for this image: its automatic window and full range, then HU
+ * presets on CT or percentile windows on anything else. Colour images are drawn as they are: none.
+ */
+export function windowPresets(image: WindowedImage): WindowPreset[] {
+  if (image.channels !== 1) return [];
+  const { min, max } = image.range;
+  const presets: WindowPreset[] = [
+    { name: 'Auto', window: { ...image.window } },
+    { name: 'Full range', window: { center: (min + max) / 2, width: max - min || 1 } },
+  ];
+  if (image.modality === 'CT') {
+    for (const [name, window] of Object.entries(CT_PRESETS)) presets.push({ name, window: { ...window } });
+  } else {
+    for (const [name, low, high] of PERCENTILE_PRESETS)
+      presets.push({ name, window: percentileWindow(image.pixels, image.channels, low, high) });
+  }
+  return presets;
+}
+
+/** The window spanning the `low`..`high` quantiles of (a sample of at most ~65k of) the grey values. */
+export function percentileWindow(
+  samples: Samples,
+  channels: number,
+  low: number,
+  high: number,
+): DisplayWindow {
+  const count = Math.floor(samples.length / channels);
+  const step = Math.max(1, Math.floor(count / 65_536));
+  const sample = new Float64Array(Math.ceil(count / step));
+  for (let i = 0, k = 0; i < count; i += step, k++) sample[k] = samples[i * channels]!;
+  sample.sort();
+  const at = (q: number) =>
+    sample[Math.min(sample.length - 1, Math.max(0, Math.round(q * (sample.length - 1))))]!;
+  const lo = at(low);
+  const hi = at(high);
+  return { center: (lo + hi) / 2, width: Math.max(hi - lo, 1e-6) };
+}
+
+/** "W 400  L 40": the window as the viewer shows it, with as many decimals as the width calls for. */
+export function formatWindow(w: DisplayWindow): string {
+  const digits = w.width >= 10 ? 0 : w.width >= 1 ? 1 : 3;
+  const f = (v: number) => {
+    const s = v.toFixed(digits);
+    return Number(s) === 0 ? (0).toFixed(digits) : s; // no "-0"
+  };
+  return `W ${f(w.width)}  L ${f(w.center)}`;
+}
