@@ -4,10 +4,11 @@
  * Unknown fields (architecture, training notes, reference scores) are kept as they are.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
+import { decodeTextFile, parseJsonText } from '../services/text-file.js';
 import type { InputContract, OutputContract, TensorContract } from './contract.js';
 
 const layout = z.enum(['NCHW', 'NHWC']);
@@ -153,30 +154,85 @@ function toOutput(o: z.infer<typeof outputSchema>, what: string): OutputContract
   return out;
 }
 
-/** Reads and parses a card file. */
+/** Cards are a few kilobytes; anything far larger is not one (and is not read whole into an error). */
+const MAX_CARD_BYTES = 1 << 20;
+
+/**
+ * Reads and parses a card file. A relative model path must stay inside the card's folder, also after
+ * following symbolic links: a card from elsewhere must not make Apprentice read (and store) any file
+ * the user can read. An absolute path is the card author's explicit choice; the model file is then still
+ * checked for what it is before anything is stored (store-teachers).
+ */
 export function loadTeacherCard(path: string): TeacherCard {
   const abs = resolve(path);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(abs, 'utf8');
+    if (!statSync(abs).isFile())
+      throw new AppError(
+        ErrorCode.INVALID_ARGUMENT,
+        `${abs} is not a file (a teacher card is a .json file)`,
+        {
+          path: abs,
+        },
+      );
+    bytes = readFileSync(abs);
   } catch (err) {
     throw toAppError(err);
   }
-  let raw: unknown;
+  if (bytes.length > MAX_CARD_BYTES)
+    throw new AppError(
+      ErrorCode.TOO_LARGE,
+      `${abs} is not a teacher card: ${bytes.length} bytes is too large`,
+      {
+        path: abs,
+      },
+    );
+  const raw = parseJsonText(decodeTextFile(bytes, abs, 'a teacher card'), abs);
+  const card = parseTeacherCard(raw, dirname(abs), abs);
+  confineToCardFolder(card, abs);
+  return card;
+}
+
+/** `child` is `dir` itself or lies below it. */
+function isInside(dir: string, child: string): boolean {
+  const rel = relative(dir, child);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+/** Refuses a card-relative model path that leaves the card's folder; points the card at the real path. */
+function confineToCardFolder(card: TeacherCard, cardPath: string): void {
+  const block = card.raw[card.kind] as Record<string, unknown>;
+  const written = String(card.kind === 'masks' ? block.dir : block.file);
+  if (isAbsolute(written)) return;
+  const label = card.kind === 'masks' ? 'mask folder' : 'model file';
+  const outside = (how: string) =>
+    new AppError(
+      ErrorCode.PERMISSION_DENIED,
+      `${cardPath}: the ${label} "${written}" is outside the card's folder${how}; keep the model beside its card`,
+      { path: cardPath, field: card.kind === 'masks' ? 'masks.dir' : `${card.kind}.file` },
+    );
+  const dir = dirname(cardPath);
+  if (!isInside(dir, card.modelPath)) throw outside('');
+  let real: string;
   try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new AppError(ErrorCode.BAD_FILE, `${abs} is not valid JSON (${(err as Error).message})`, {
-      path: abs,
-    });
+    real = realpathSync(card.modelPath);
+  } catch {
+    return; // not there: reading it reports that, naming the file
   }
-  return parseTeacherCard(raw, dirname(abs), abs);
+  if (!isInside(realpathSync(dir), real)) throw outside(` (a link to ${real})`);
+  // Read from where the check was made, not through the link again.
+  card.modelPath = real;
 }
 
 /** Reads a model file and checks it against the card's SHA-256, when the card gives one. */
 export function readModelFile(card: Pick<TeacherCard, 'name' | 'modelPath' | 'sha256'>): Uint8Array {
   let bytes: Buffer;
   try {
+    // A FIFO or device named as a model would block or never end.
+    if (!statSync(card.modelPath).isFile())
+      throw new AppError(ErrorCode.BAD_FILE, `${card.modelPath} is not a regular file, so not a model file`, {
+        path: card.modelPath,
+      });
     bytes = readFileSync(card.modelPath);
   } catch (err) {
     throw toAppError(err);

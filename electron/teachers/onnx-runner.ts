@@ -242,6 +242,38 @@ class OnnxModel implements TensorModel {
   }
 }
 
+/** The model's input and output the card names, checked against the loaded model; throws when they differ. */
+function fitCard(
+  session: Pick<OnnxSessionLike, 'inputNames' | 'outputNames' | 'inputMetadata'>,
+  card: TeacherCard,
+): { inputName: string; outputName: string; fixedBatch: number | null } {
+  const contract = card.contract!;
+  const what = `teacher "${card.name}"`;
+  const fixedBatch = checkOnnxInput(session.inputMetadata, contract.input, what);
+  const inputName = contract.input.name ?? session.inputNames[0]!;
+  const outputName = contract.output.name ?? session.outputNames[0]!;
+  if (!session.outputNames.includes(outputName))
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${what}: the model has no output "${outputName}" (it has ${session.outputNames.join(', ')})`,
+      { output: outputName },
+    );
+  return { inputName, outputName, fixedBatch };
+}
+
+/**
+ * Checks that `bytes` are an ONNX model onnxruntime loads and that it has the input and output its card
+ * describes, before the bytes are stored as that teacher's model. Throws BAD_FILE / INVALID_ARGUMENT.
+ */
+export async function checkOnnxModel(bytes: Uint8Array, card: TeacherCard): Promise<void> {
+  const session = await createOnnxSession(bytes, card.modelPath, { threads: 1 });
+  try {
+    fitCard(session, card);
+  } finally {
+    await session.release();
+  }
+}
+
 export async function openOnnxTeacher(card: TeacherCard, opts: OnnxOptions = {}): Promise<TensorTeacher> {
   const contract = card.contract!;
   const bytes = readModelFile(card);
@@ -249,17 +281,8 @@ export async function openOnnxTeacher(card: TeacherCard, opts: OnnxOptions = {})
     ? await inThread(bytes, card.modelPath, opts)
     : await inWorker(bytes, card.modelPath, opts);
   try {
-    const what = `teacher "${card.name}"`;
-    const fixed = checkOnnxInput(session.inputMetadata, contract.input, what);
-    const inputName = contract.input.name ?? session.inputNames[0]!;
-    const outputName = contract.output.name ?? session.outputNames[0]!;
-    if (!session.outputNames.includes(outputName))
-      throw new AppError(
-        ErrorCode.INVALID_ARGUMENT,
-        `${what}: the model has no output "${outputName}" (it has ${session.outputNames.join(', ')})`,
-        { output: outputName },
-      );
-    const model = new OnnxModel(session, contract.input, inputName, outputName, fixed);
+    const { inputName, outputName, fixedBatch } = fitCard(session, card);
+    const model = new OnnxModel(session, contract.input, inputName, outputName, fixedBatch);
     return new TensorTeacher(card.name, 'onnx', contract.input, contract.output, model, opts.batchSize);
   } catch (err) {
     await session.release();

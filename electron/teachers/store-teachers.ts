@@ -5,10 +5,13 @@
  * (resume uses it to know which stored maps are still valid).
  */
 import { createHash } from 'node:crypto';
-import { AppError, ErrorCode } from '../../shared/errors.js';
+import { statSync } from 'node:fs';
+import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
 import type { ImageRecord, ProjectStore, Teacher } from '../store/index.js';
 import { parseTeacherCard, readModelFile, type TeacherCard } from './card.js';
 import { toUint8 } from './images.js';
+import { checkOnnxModel } from './onnx-runner.js';
+import { openTeacher } from './open.js';
 import type { TeacherImage } from './preprocess.js';
 import { resolveTeacher } from './resolve.js';
 import type { ContractHints } from './infer-contract.js';
@@ -23,7 +26,10 @@ export async function registerTeacher(
   const name = opts.name ?? card.name;
   const raw: Record<string, unknown> = { ...card.raw, name };
   if (card.kind === 'onnx') {
-    const hash = store.content.put(readModelFile(card));
+    const bytes = readModelFile(card);
+    // Only a model that loads and fits its card enters the content store (not any file a card names).
+    await checkOnnxModel(bytes, card);
+    const hash = store.content.put(bytes);
     // The stored card points at nothing outside the project: the model is the content blob.
     const stored = {
       ...raw,
@@ -33,6 +39,9 @@ export async function registerTeacher(
     return { teacher: store.teachers.add({ name, kind: 'onnx', card: stored, modelHash: hash }), assumed };
   }
   // TF.js (model.json + shards) and mask folders stay where they are; the card keeps the absolute path.
+  if (card.kind === 'tfjs')
+    await (await openTeacher(card)).dispose(); // loads it: model.json, shards, input
+  else checkMaskFolder(card);
   const field = card.kind === 'masks' ? 'masks' : 'tfjs';
   const key = card.kind === 'masks' ? 'dir' : 'file';
   const stored = { ...raw, [field]: { ...(raw[field] as object), [key]: card.modelPath } };
@@ -40,6 +49,23 @@ export async function registerTeacher(
     teacher: store.teachers.add({ name, kind: card.kind, card: stored, modelPath: card.modelPath }),
     assumed,
   };
+}
+
+function checkMaskFolder(card: TeacherCard): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(card.modelPath).isDirectory();
+  } catch (err) {
+    throw toAppError(err);
+  }
+  if (!isDir)
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${card.modelPath} is not a folder (the card's "masks.dir")`,
+      {
+        path: card.modelPath,
+      },
+    );
 }
 
 /** The parsed card of a stored teacher, its model path pointing at the content blob or the outside path. */

@@ -3,26 +3,25 @@
  * and its weight shards from disk, refusing shard paths that leave the model's folder. Also saves, so tests
  * and exports can write the standard model.json + weights.bin format.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
 import { makeDirs, writeFileAtomic } from '../store/atomic-write.js';
+import { decodeTextFile, parseJsonText } from '../services/text-file.js';
 import type { io } from '../engine/tf.js';
 import { io as tfio } from '../engine/tf.js';
 
 function readJson(path: string): io.ModelJSON {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    // A FIFO or device named as model.json would block or never end.
+    if (!statSync(path).isFile())
+      throw new AppError(ErrorCode.BAD_FILE, `${path} is not a regular file, so not a model.json`, { path });
+    bytes = readFileSync(path);
   } catch (err) {
     throw toAppError(err);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new AppError(ErrorCode.BAD_FILE, `${path} is not valid JSON (${(err as Error).message})`, { path });
-  }
+  const json = parseJsonText(decodeTextFile(bytes, path, 'a TF.js model.json'), path);
   const j = json as Partial<io.ModelJSON>;
   if (
     typeof j !== 'object' ||
@@ -38,6 +37,11 @@ function readJson(path: string): io.ModelJSON {
       },
     );
   return j as io.ModelJSON;
+}
+
+function isInsideDir(dir: string, child: string): boolean {
+  const rel = relative(dir, child);
+  return !rel.startsWith('..') && !isAbsolute(rel);
 }
 
 export function fileLoadHandler(modelJsonPath: string): io.IOHandler {
@@ -64,6 +68,13 @@ export function fileLoadHandler(modelJsonPath: string): io.IOHandler {
               );
             let b: Buffer;
             try {
+              // Also after following links: a shard must not be a way to read files elsewhere.
+              if (!isInsideDir(realpathSync(dir), realpathSync(file)))
+                throw new AppError(
+                  ErrorCode.PERMISSION_DENIED,
+                  `${path}: weight file "${p}" is a link to outside the model folder`,
+                  { path },
+                );
               b = readFileSync(file);
             } catch (err) {
               throw toAppError(err);

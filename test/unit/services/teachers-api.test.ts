@@ -1,7 +1,7 @@
 // The teacher operations of the AppApi on a real project: the ONNX teachers of ../shared/teachers on
 // real BUS-BRA images, through dispatch() as a shell calls them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppServices } from '../../../electron/services/app-services.js';
 import type { ImageListItem, PseudoLabelOptions } from '../../../shared/dto.js';
@@ -119,5 +119,77 @@ describe('a bare ONNX model as a teacher', () => {
     });
     expect(declared.teacher.contract).toBe('N x 1 x 256 x 256, letterbox, logits');
     expect(declared.assumed.length).toBeLessThan(bare.assumed.length);
+  });
+});
+
+describe('a teacher card is held to what it says', () => {
+  const t = tempDir();
+  let own: AppServices;
+  const cards = join(t.dir, 'cards');
+  const outside = join(t.dir, 'outside');
+  const SECRET = 'db-password=hunter2';
+  const contract = {
+    input: { channels: 1, height: 256, width: 256, resize: 'letterbox' },
+    output: { name: 'output', kind: 'logits' },
+  };
+  const card = (name: string, model: object) => {
+    const path = join(cards, `${name}.json`);
+    writeFileSync(path, JSON.stringify({ name, ...model, ...contract }));
+    return path;
+  };
+  const blobs = () => [...own.projects.require().content.list()];
+
+  beforeAll(async () => {
+    own = testServices(join(t.dir, 'ud'));
+    await own.api.createProject({ parentDir: t.dir, name: 'p' });
+    mkdirSync(cards);
+    mkdirSync(outside);
+    copyFileSync(join(TEACHERS, 'unet-busi.onnx'), join(outside, 'unet.onnx'));
+    writeFileSync(join(outside, 'secret.txt'), `${SECRET}\n`);
+  });
+  afterAll(async () => {
+    await own.dispose();
+    t.cleanup();
+  });
+
+  it('refuses a card-relative path that leaves the card folder, by .. or by a symbolic link', async () => {
+    const up = card('up', { onnx: { file: '../outside/unet.onnx' } });
+    await expect(own.api.importTeacher({ path: up })).rejects.toThrow(
+      /up\.json: the model file "\.\.\/outside\/unet\.onnx" is outside the card's folder/,
+    );
+    symlinkSync(join(outside, 'unet.onnx'), join(cards, 'linked.onnx'));
+    const linked = card('linked', { onnx: { file: 'linked.onnx' } });
+    await expect(own.api.importTeacher({ path: linked })).rejects.toThrow(
+      /linked\.json: the model file "linked\.onnx" is outside the card's folder \(a link to .*outside\/unet\.onnx\)/,
+    );
+    const masks = card('maps', { masks: { dir: '../outside' } });
+    await expect(own.api.importTeacher({ path: masks })).rejects.toThrow(/outside the card's folder/);
+    expect(await own.api.listTeachers()).toEqual([]);
+    expect(blobs()).toEqual([]);
+  });
+
+  it('refuses a model file that is not what the card says, naming it and quoting none of it', async () => {
+    copyFileSync(join(outside, 'secret.txt'), join(cards, 'fake.onnx'));
+    const fake = card('fake', { onnx: { file: 'fake.onnx' } });
+    const onnxError = await own.api.importTeacher({ path: fake }).catch((e: Error) => e);
+    expect(String(onnxError)).toMatch(/fake\.onnx cannot be loaded as an ONNX model/);
+    expect(String(onnxError)).not.toContain('hunter2');
+    mkdirSync(join(cards, 'tfjs'));
+    copyFileSync(join(outside, 'secret.txt'), join(cards, 'tfjs', 'model.json'));
+    const tfjs = card('tfjs', { tfjs: { file: 'tfjs/model.json' } });
+    const tfjsError = await own.api.importTeacher({ path: tfjs }).catch((e: Error) => e);
+    expect(String(tfjsError)).toMatch(/tfjs\/model\.json is not valid JSON: line 1, column 1/);
+    expect(String(tfjsError)).not.toContain('hunter2');
+    expect(await own.api.listTeachers()).toEqual([]);
+    expect(blobs()).toEqual([]);
+  });
+
+  it('takes a model inside the card folder, and a model file the user picked directly from anywhere', async () => {
+    copyFileSync(join(outside, 'unet.onnx'), join(cards, 'unet.onnx'));
+    const inside = await own.api.importTeacher({ path: card('inside', { onnx: { file: 'unet.onnx' } }) });
+    expect(inside.teacher.contract).toBe('N x 1 x 256 x 256, letterbox, logits');
+    const picked = await own.api.importTeacher({ path: join(outside, 'unet.onnx'), name: 'picked' });
+    expect(picked.teacher.name).toBe('picked');
+    expect(blobs()).toHaveLength(1); // the same model, stored once
   });
 });

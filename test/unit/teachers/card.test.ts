@@ -1,8 +1,9 @@
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildModelCard, type CardInputs } from '../../../electron/io/model-export/model-card.js';
 import { loadTeacherCard, parseTeacherCard } from '../../../electron/teachers/card.js';
-import { SHARED_DIR } from '../../helpers/temp.js';
+import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
 
 const TEACHERS = join(SHARED_DIR, 'teachers');
 
@@ -77,6 +78,72 @@ describe('teacher cards', () => {
       kind: 'masks',
       modelPath: '/d/maps',
     });
+  });
+});
+
+describe('card files from elsewhere', () => {
+  const contract = { input: { channels: 1, height: 8, width: 8 }, output: { kind: 'sigmoid' } };
+  const message = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (err) {
+      return (err as Error).message;
+    }
+    throw new Error('did not throw');
+  };
+
+  it('a broken or binary card is named, with line and column, and its content is not quoted', () => {
+    const t = tempDir();
+    try {
+      const broken = join(t.dir, 'broken.json');
+      writeFileSync(broken, '{\n  "name": "t",\n  "token": hunter2\n}');
+      const m = message(() => loadTeacherCard(broken));
+      expect(m).toBe(`${broken} is not valid JSON: line 3, column 12: expected a value, found 'h'`);
+      const png = join(t.dir, 'image.json');
+      writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]));
+      expect(message(() => loadTeacherCard(png))).toBe(`${png} is not a teacher card: it is a PNG image`);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it("keeps a card-relative model path inside the card's folder, links followed", () => {
+    const t = tempDir();
+    try {
+      const cards = join(t.dir, 'cards');
+      mkdirSync(join(cards, 'models'), { recursive: true });
+      writeFileSync(join(t.dir, 'private.onnx'), 'x');
+      writeFileSync(join(cards, 'models', 'm.onnx'), 'x');
+      const write = (name: string, file: string) => {
+        const p = join(cards, name);
+        writeFileSync(p, JSON.stringify({ name, onnx: { file }, ...contract }));
+        return p;
+      };
+      expect(loadTeacherCard(write('sub.json', 'models/m.onnx')).modelPath).toBe(
+        join(cards, 'models', 'm.onnx'),
+      );
+      expect(loadTeacherCard(write('dots.json', './models/../models/m.onnx')).modelPath).toBe(
+        join(cards, 'models', 'm.onnx'),
+      );
+      for (const file of ['../private.onnx', '../../etc/passwd', 'models/../../private.onnx'])
+        expect(message(() => loadTeacherCard(write('up.json', file)))).toMatch(
+          /up\.json: the model file ".*" is outside the card's folder/,
+        );
+      symlinkSync(join(t.dir, 'private.onnx'), join(cards, 'models', 'link.onnx'));
+      expect(message(() => loadTeacherCard(write('link.json', 'models/link.onnx')))).toMatch(
+        /outside the card's folder \(a link to .*private\.onnx\)/,
+      );
+      symlinkSync(t.dir, join(cards, 'parent'));
+      expect(message(() => loadTeacherCard(write('dirlink.json', 'parent/private.onnx')))).toMatch(
+        /outside the card's folder/,
+      );
+      // An absolute path is the card author's explicit choice (the model is still checked when stored).
+      expect(loadTeacherCard(write('abs.json', join(t.dir, 'private.onnx'))).modelPath).toBe(
+        join(t.dir, 'private.onnx'),
+      );
+    } finally {
+      t.cleanup();
+    }
   });
 });
 

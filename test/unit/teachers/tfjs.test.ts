@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '../../../electron/engine/tf.js';
@@ -59,7 +59,9 @@ describe('TF.js layers teachers through the file IOHandler', () => {
       );
       await expect(openTeacher(card(t.dir, { height: 8 }))).rejects.toThrow(/card says height 8/);
       writeFileSync(join(t.dir, 'model.json'), '{"modelTopology": 1');
-      await expect(openTeacher(card(t.dir))).rejects.toThrow(/model\.json is not valid JSON/);
+      await expect(openTeacher(card(t.dir))).rejects.toThrow(
+        /model\.json is not valid JSON: line 1, column 20: /,
+      );
       writeFileSync(
         join(t.dir, 'model.json'),
         JSON.stringify({
@@ -70,6 +72,21 @@ describe('TF.js layers teachers through the file IOHandler', () => {
       await expect(fileLoadHandler(join(t.dir, 'model.json')).load!()).rejects.toThrow(
         /outside the model folder/,
       );
+      // A shard inside the folder that is a link to a file elsewhere is refused too.
+      const elsewhere = tempDir();
+      try {
+        writeFileSync(join(elsewhere.dir, 'private.bin'), 'secret');
+        symlinkSync(join(elsewhere.dir, 'private.bin'), join(t.dir, 'linked.bin'));
+        writeFileSync(
+          join(t.dir, 'model.json'),
+          JSON.stringify({ modelTopology: {}, weightsManifest: [{ paths: ['linked.bin'], weights: [] }] }),
+        );
+        await expect(fileLoadHandler(join(t.dir, 'model.json')).load!()).rejects.toThrow(
+          /weight file "linked\.bin" is a link to outside the model folder/,
+        );
+      } finally {
+        elsewhere.cleanup();
+      }
     } finally {
       t.cleanup();
     }
