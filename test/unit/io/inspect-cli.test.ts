@@ -62,6 +62,8 @@ describe('apprentice inspect', () => {
     ['dicom/pydicom-debian-testfiles/MR_truncated.dcm', /pixel data is truncated/],
     ['nifti/nibabel-debian/tests__data__test.mgz', /MGH\/MGZ is not supported/],
     ['does/not/exist.dcm', /Not found/],
+    // Absolute: resolve() keeps it. A device is refused before a byte is read (it would never end).
+    ['/dev/zero', /^inspect: \/dev\/zero: is a character device, not a regular file$/],
   ])('refuses %s with one line and exit 2', async (rel, reason) => {
     const { code, out, err } = await run([resolve(DATA, rel), '--json']);
     expect(code).toBe(2);
