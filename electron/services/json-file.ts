@@ -1,6 +1,7 @@
 /** Small JSON documents in the user-data folder (settings, recent projects), read defensively. */
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { writeFileAtomic } from '../store/atomic-write.js';
+import { parseJsonText } from './text-file.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -10,7 +11,8 @@ import type { Logger } from './logger.js';
 export function readJsonFile<T>(file: string, parse: (raw: unknown) => T, fallback: T, log: Logger): T {
   if (!existsSync(file)) return fallback;
   try {
-    return parse(JSON.parse(readFileSync(file, 'utf8')));
+    // parseJsonText's error names the line and column; JSON.parse's would copy the file's text into the log.
+    return parse(parseJsonText(readFileSync(file, 'utf8'), file));
   } catch (err) {
     const aside = `${file}.corrupt-${Date.now()}`;
     try {
