@@ -33,6 +33,11 @@ export const LOOPBACK_NAMES: readonly string[] = ['127.0.0.1', 'localhost', '::1
 /** Addresses that bind every interface: the server answers to the machine's own names. */
 const WILDCARD_ADDRESSES = new Set(['0.0.0.0', '::']);
 
+/** True for an address that binds every interface (0.0.0.0, ::), which no browser can be sent to. */
+export function isWildcardAddress(host: string): boolean {
+  return WILDCARD_ADDRESSES.has(host.toLowerCase().replace(/^\[|\]$/g, ''));
+}
+
 /** A host name (or IP literal, brackets stripped, lower case) and, when given, a port. */
 interface HostName {
   name: string;
@@ -136,7 +141,7 @@ function parseHostName(header: string): HostName | null {
 function ownNames(boundHost: string, machine: () => string[]): string[] {
   const bound = boundHost.toLowerCase().replace(/^\[|\]$/g, '');
   if (LOOPBACK_NAMES.includes(bound)) return [...LOOPBACK_NAMES];
-  if (WILDCARD_ADDRESSES.has(bound)) return [...LOOPBACK_NAMES, ...machine().map((n) => n.toLowerCase())];
+  if (isWildcardAddress(bound)) return [...LOOPBACK_NAMES, ...machine().map((n) => n.toLowerCase())];
   return [bound];
 }
 

@@ -5,11 +5,13 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { AppServices } from '../services/app-services.js';
 import {
+  isWildcardAddress,
   localRedirectPath,
   LOOPBACK_NAMES,
   newToken,
@@ -145,7 +147,9 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
     ...(opts.allowedHosts ? { allowedHosts: opts.allowedHosts } : {}),
     ...(opts.allowedOrigins ? { allowedOrigins: opts.allowedOrigins } : {}),
   });
-  const shownHost = host.includes(':') ? `[${host}]` : host;
+  // Bound to every interface, print the machine's name: one of the names it answers to.
+  const reachable = isWildcardAddress(host) ? hostname().toLowerCase() : host;
+  const shownHost = reachable.includes(':') ? `[${reachable}]` : reachable;
   const url = `http://${shownHost}:${port}/`;
   log.info(`Web shell listening on ${url}`);
 

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startWebShell, type WebShell } from '../../../electron/web/server.js';
@@ -292,8 +293,12 @@ describe('web shell Host and Origin allow-lists', () => {
       // A name nobody started the server for: DNS rebinding works against 0.0.0.0 as well.
       expect((await get(shell.port, `/?token=${shell.token}`, { Host: 'evil.example' })).status).toBe(421);
       expect(await connect(ws, { Host: `evil.example:${shell.port}` })).toBe(421);
-      // The machine's own addresses on our port are the names it was started for.
+      // The machine's own names and addresses on our port are the names it was started for, and the
+      // address it prints is one of them (a browser cannot use http://0.0.0.0/).
       expect((await get(shell.port, `/?token=${shell.token}`)).status).toBe(302);
+      const printed = new URL(shell.loginUrl);
+      expect(printed.hostname).toBe(hostname().toLowerCase());
+      expect((await get(shell.port, `/?token=${shell.token}`, { Host: printed.host })).status).toBe(302);
       // Same host, another port: same-site (so it has the cookie), but not our origin.
       expect(await connect(ws, { Origin: `http://127.0.0.1:${shell.port + 1}` })).toBe(403);
       expect(await connect(ws, { Origin: 'https://evil.example' })).toBe(403);
