@@ -12,6 +12,46 @@ const asar = require('@electron/asar') as {
   listPackage(p: string, o: object): string[];
   extractFile(p: string, f: string): Buffer;
 };
+const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
+  getConfig(projectDir: string, configPath: string, fromOptions: null): Promise<Record<string, unknown>>;
+  validateConfiguration(config: object, debug: { isEnabled: boolean; add(): void }): Promise<void>;
+};
+const fuses = require('@electron/fuses') as {
+  getCurrentFuseWire(path: string): Promise<Record<string, unknown>>;
+  FuseV1Options: Record<string, number>;
+};
+const { FuseState } = require('@electron/fuses/dist/constants') as {
+  FuseState: { ENABLE: number; DISABLE: number };
+};
+/** What the installed app must have: the builder config's fuses, as @electron/fuses numbers them. */
+const EXPECTED_FUSES = {
+  runAsNode: false,
+  enableNodeOptionsEnvironmentVariable: false,
+  enableNodeCliInspectArguments: false,
+  onlyLoadAppFromAsar: true,
+  enableEmbeddedAsarIntegrityValidation: true,
+  grantFileProtocolExtraPrivileges: false,
+  enableCookieEncryption: false,
+};
+const FUSE_INDEX: Record<keyof typeof EXPECTED_FUSES, string> = {
+  runAsNode: 'RunAsNode',
+  enableNodeOptionsEnvironmentVariable: 'EnableNodeOptionsEnvironmentVariable',
+  enableNodeCliInspectArguments: 'EnableNodeCliInspectArguments',
+  onlyLoadAppFromAsar: 'OnlyLoadAppFromAsar',
+  enableEmbeddedAsarIntegrityValidation: 'EnableEmbeddedAsarIntegrityValidation',
+  grantFileProtocolExtraPrivileges: 'GrantFileProtocolExtraPrivileges',
+  enableCookieEncryption: 'EnableCookieEncryption',
+};
+/**
+ * The fuse wire of a real Electron binary (@electron/fuses' sentinel, wire version 1, 8 fuses) with
+ * Electron's defaults: RunAsNode, NodeOptions, NodeCliInspect and file:// privileges on, the rest off.
+ */
+const STUB_FUSE_WIRE = Buffer.concat([
+  Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX', 'ascii'),
+  Buffer.from([1, 8]),
+  Buffer.from('10110001', 'ascii'),
+]);
+
 const electronVersion = (
   JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')) as {
     version: string;
@@ -31,7 +71,11 @@ describe('packaging', () => {
     // The smallest Electron "distribution" electron-builder accepts: an executable named electron.
     const stub = join(t.dir, 'electron-dist');
     mkdirSync(stub);
-    writeFileSync(join(stub, 'electron'), '#!/bin/sh\necho stub\n');
+    // Carries a fuse wire where the real binary has one, so that electron-builder flips the fuses in it.
+    writeFileSync(
+      join(stub, 'electron'),
+      Buffer.concat([Buffer.from('#!/bin/sh\necho stub\nexit 0\n'), STUB_FUSE_WIRE]),
+    );
     chmodSync(join(stub, 'electron'), 0o755);
     writeFileSync(join(stub, 'version'), electronVersion);
     const out = join(t.dir, 'out');
@@ -56,6 +100,14 @@ describe('packaging', () => {
   }, 600_000);
 
   afterAll(() => t.cleanup());
+
+  it('flips the Electron fuses in the packed executable as build/electron-builder.yml says', async () => {
+    const wire = await fuses.getCurrentFuseWire(join(dirname(dirname(asarPath)), 'apprentice'));
+    for (const [key, want] of Object.entries(EXPECTED_FUSES)) {
+      const index = fuses.FuseV1Options[FUSE_INDEX[key as keyof typeof EXPECTED_FUSES]]!;
+      expect(wire[index], key).toBe(want ? FuseState.ENABLE : FuseState.DISABLE);
+    }
+  });
 
   it('holds the built main process, preload and renderer', () => {
     for (const f of [
@@ -124,5 +176,26 @@ describe('packaging', () => {
         ),
       ).toBe(true);
     }
+  });
+});
+
+describe('the builder configuration', () => {
+  const quiet = { isEnabled: false, add: () => undefined };
+  const load = () => getConfig(REPO_ROOT, 'build/electron-builder.yml', null);
+
+  it('resolves, as electron-builder loads it, to a valid configuration with the fuses set', async () => {
+    const config = await load();
+    await validateConfiguration(config, quiet);
+    expect(config.electronFuses).toEqual(EXPECTED_FUSES);
+    expect(config.asar).toBe(true);
+  });
+
+  it("would refuse a misspelt fuse (the schema check is electron-builder's own)", async () => {
+    const config = await load();
+    const fuseOptions = config.electronFuses as Record<string, unknown>;
+    const { runAsNode: _runAsNode, ...rest } = fuseOptions;
+    await expect(
+      validateConfiguration({ ...config, electronFuses: { ...rest, runAsnode: false } }, quiet),
+    ).rejects.toThrow(/configuration\.electronFuses/);
   });
 });
