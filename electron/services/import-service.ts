@@ -1,6 +1,7 @@
 /**
  * Import of images (and, optionally, their ground-truth masks) into the open project, run as a job:
- * read (DICOM series, NIfTI volumes, PNG/JPEG/TIFF) -> store every slice with its provenance. A file
+ * read (DICOM series, NIfTI volumes, PNG/JPEG/TIFF) -> store every slice with its provenance, one stack
+ * at a time as the folder scan hands it on, so memory is bounded by the largest series. A file
  * that cannot be imported is reported with its reason and the job goes on; a cancelled import keeps
  * what it stored so far, and importing the same folder again skips what is already there.
  */
@@ -68,7 +69,6 @@ export async function importImages(
       continue;
     }
     const { stack } = item;
-    if (stack.slices.length === 0) continue;
     ctx.throwIfCancelled();
     stacks++;
     dataset ??=
