@@ -62,7 +62,10 @@ export function serveConnection(
       );
       // Read again so that the client's answer to the close frame completes the handshake.
       ws.resume();
-      ws.close(CLOSE_NOT_READING, `Replies not read: more than ${limits.closeAt} bytes queued`);
+      ws.close(
+        CLOSE_NOT_READING,
+        `Replies not read: more than ${(limits.closeAt / MiB).toFixed(0)} MiB queued`,
+      );
       return;
     }
     let frame: Uint8Array;
