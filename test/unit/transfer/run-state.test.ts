@@ -114,5 +114,7 @@ describe('RunState', () => {
     }
     expect((err as AppError).code).toBe(ErrorCode.BAD_FILE);
     expect((err as AppError).message).toContain(file);
+    // The screen offers "Start over in this folder" or "Choose another folder" from this detail.
+    expect((err as AppError).detail).toMatchObject({ conflict: 'damaged-ledger', out: dir, spec: null });
   });
 });
