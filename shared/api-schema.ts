@@ -74,6 +74,7 @@ const seed = z
 const trainingSelection = {
   datasetId: id,
   labels: z.enum(STUDENT_LABEL_SOURCES),
+  teacherId: id.optional(),
   valFraction: z.number().min(0.05).max(0.5),
   unassigned: z.enum(UNASSIGNED_SPLIT_POLICIES).optional(),
   seed,

@@ -172,7 +172,10 @@ export interface AppApi {
   /**
   /** Which images a training run with these settings would use: train/val counts, test held out. */
   planTraining(
-    args: Pick<TrainStudentRequest, 'datasetId' | 'labels' | 'valFraction' | 'seed' | 'unassigned'>,
+    args: Pick<
+      TrainStudentRequest,
+      'datasetId' | 'labels' | 'teacherId' | 'valFraction' | 'seed' | 'unassigned'
+    >,
   ): Promise<TrainingPlan>;
   /** The project's training folders, finished or stopped (resumable). */
   listTrainingRuns(): Promise<TrainingRunSummary[]>;

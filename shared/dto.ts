@@ -302,6 +302,8 @@ export interface TrainStudentRequest {
   size: number;
   datasetId: number;
   labels: StudentLabelSource;
+  /** With labels 'probability': the teacher whose stored probability maps are the soft targets. */
+  teacherId?: number;
   epochs: number;
   batchSize: number;
   learningRate: number;

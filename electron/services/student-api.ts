@@ -25,7 +25,7 @@ import { STUDENTS_DIR, type StudentService } from './student-service.js';
 
 export type TrainingPlanRequest = Pick<
   TrainStudentRequest,
-  'datasetId' | 'labels' | 'valFraction' | 'seed' | 'unassigned'
+  'datasetId' | 'labels' | 'teacherId' | 'valFraction' | 'seed' | 'unassigned'
 >;
 
 export function studentPresets(): StudentPreset[] {
@@ -47,6 +47,7 @@ export function trainStudent(service: StudentService, req: TrainStudentRequest):
     name: req.name,
     datasetId: req.datasetId,
     labels: req.labels,
+    ...(req.teacherId !== undefined ? { teacherId: req.teacherId } : {}),
     model: req.fromModel
       ? { kind: 'model', dir: req.fromModel }
       : { kind: 'zoo', config: resolveConfig(req.preset, { size: req.size, seed: req.seed }) },

@@ -161,13 +161,18 @@ export class StudentService {
         { datasetId, plan },
       );
     const samples = loadSamples(store, [...selection.train, ...selection.val], labels, teacherId);
+    // A teacher's probability map (value / 255) is a soft target; thresholded as a binary mask, any
+    // pixel with a probability above 0 would count as foreground.
+    const soft = labels === 'probability';
+    const softTeacher = soft ? store.teachers.get(teacherId!).name : null;
     const request: TrainJobRequest = {
       ...rest,
+      ...(soft ? { options: { ...rest.options, targetMode: 'soft' }, teachers: [softTeacher!] } : {}),
       outDir,
       data: {
         kind: 'samples',
         samples,
-        description: `project dataset ${datasetId} (${labels} labels; ${describePlan(plan)})`,
+        description: `project dataset ${datasetId} (${soft ? `soft labels: ${softTeacher}'s probabilities` : `${labels} labels`}; ${describePlan(plan)})`,
       },
       split: {
         valIds: samples.slice(selection.train.length).map((s) => s.id),
@@ -181,6 +186,7 @@ export class StudentService {
         ...result.model,
         outDir,
         labels,
+        ...(soft ? { teacherId } : {}),
         datasetId,
       });
       store.students.addCheckpoint({

@@ -97,6 +97,8 @@ export function caseOf(img: ImageRecord): string {
 export function selectTrainingImages(store: ProjectStore, req: TrainingSelectionRequest): TrainingSelection {
   checkTeacher(req.labels, req.teacherId);
   store.datasets.get(req.datasetId);
+  // An unknown teacher is named as such, not reported as "no image has these labels".
+  if (req.labels === 'probability') store.teachers.get(req.teacherId!);
   let excluded = 0;
   let unlabeled = 0;
   const usable: (ImageRecord & { caseId: string })[] = [];

@@ -7,10 +7,12 @@ import { DEFAULT_TRAIN_OPTIONS } from '../../../electron/engine/student/trainer.
 import { resolveConfig } from '../../../electron/engine/zoo/index.js';
 import { JobManager } from '../../../electron/services/job-manager.js';
 import { createNullLogger } from '../../../electron/services/logger.js';
-import { listTrainingRuns } from '../../../electron/services/student-api.js';
+import { listTrainingRuns, planTraining, trainStudent } from '../../../electron/services/student-api.js';
 import { StudentService, type ProjectTrainRequest } from '../../../electron/services/student-service.js';
 import { ProjectStore } from '../../../electron/store/index.js';
 import type { Split } from '../../../electron/store/images.js';
+import { apiArgSchemas } from '../../../shared/api-schema.js';
+import type { TrainStudentRequest } from '../../../shared/dto.js';
 import { tempDir } from '../../helpers/temp.js';
 import { tinySamples } from './helpers.js';
 
@@ -207,6 +209,83 @@ describe('assigned splits', () => {
       ).toThrow(
         /no training image with a reviewed label, the training set is empty \(0 train \/ 2 val images, 4 test held out\)/,
       );
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe("soft labels: one teacher's probability maps", () => {
+  /** Two teachers: "wide" has maps of all six images, "narrow" of the first three only. */
+  async function projectWithMaps(name: string) {
+    const p = await projectWith(name, []);
+    const samples = await tinySamples();
+    const wide = p.store.teachers.add({ name: 'wide', kind: 'onnx', card: {} });
+    const narrow = p.store.teachers.add({ name: 'narrow', kind: 'onnx', card: {} });
+    p.ids.forEach((id, k) => {
+      // Quantized probabilities (value / 255): confident inside the mask, a little mass outside it.
+      const pixels = samples[k]!.mask!.map((v) => (v ? 230 : 12));
+      p.store.masks.put(id, { kind: 'probability', teacherId: wide.id, pixels });
+      if (k < 3) p.store.masks.put(id, { kind: 'probability', teacherId: narrow.id, pixels });
+    });
+    return { ...p, wide, narrow };
+  }
+
+  it('takes the teacher through the API, plans with its maps only, and refuses soft labels without one', async () => {
+    const { store, ds, narrow } = await projectWithMaps('soft-plan');
+    try {
+      const selection = {
+        datasetId: ds.id,
+        labels: 'probability',
+        teacherId: narrow.id,
+        unassigned: 'train',
+        valFraction: 0.2,
+        seed: 1,
+      } as const;
+      expect(apiArgSchemas.planTraining.safeParse([selection]).success).toBe(true);
+      expect(planTraining(store, selection)).toMatchObject({ train: { images: 3 }, unlabeled: 3 });
+      const { teacherId: _t, ...withoutTeacher } = selection;
+      expect(() => planTraining(store, withoutTeacher)).toThrow(
+        /Soft labels need the teacher whose probabilities to use/,
+      );
+    } finally {
+      store.close();
+    }
+  });
+
+  it("trains on the chosen teacher's maps as soft targets, and records the teacher", async () => {
+    const { store, ds, wide } = await projectWithMaps('soft-train');
+    try {
+      const jobs = new JobManager(() => undefined, createNullLogger());
+      const request: TrainStudentRequest = {
+        name: 'soft',
+        preset: 'unet-tiny',
+        size: 32,
+        datasetId: ds.id,
+        labels: 'probability',
+        teacherId: wide.id,
+        epochs: 1,
+        batchSize: 2,
+        learningRate: 0.002,
+        valFraction: 0.2,
+        unassigned: 'split',
+        seed: 1,
+        augment: false,
+        patience: 0,
+        resume: false,
+      };
+      expect(apiArgSchemas.trainStudent.safeParse([request]).success).toBe(true);
+      const job = trainStudent(new StudentService(jobs, () => store), request);
+      const final = await jobs.wait(job.jobId);
+      expect(final.state, final.error?.message).toBe('done');
+      const record = JSON.parse(
+        readFileSync(join(store.dir, 'students', 'soft', 'training.json'), 'utf8'),
+      ) as TrainingRecord;
+      // Probabilities are soft targets (value / 255), not thresholded at "any probability above 0".
+      expect(record.data.targetMode).toBe('soft');
+      expect(record.teachers).toEqual(['wide']);
+      expect(record.data.trainImages + record.data.valImages).toBe(6);
+      expect(store.students.list()[0]!.card).toMatchObject({ labels: 'probability', teacherId: wide.id });
     } finally {
       store.close();
     }
