@@ -2,12 +2,63 @@
 // pseudo-label the transferal set, then review the most uncertain image first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot, text, watchErrors } from '../helpers/browser.js';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchChromium, SCREENSHOT_DIR, screenshot, text, watchErrors } from '../helpers/browser.js';
 import { startWebShellProcess, type WebShellProcess } from '../helpers/web-shell-process.js';
 import { connectWsApi, waitForJob, type WsApi } from '../helpers/ws-api.js';
 import { SHARED_DIR, tempDir } from '../helpers/temp.js';
 import { copyBusBra } from '../helpers/data.js';
+
+// These run in the page; typed by hand because the Node tsconfig has no DOM library.
+interface PageRect {
+  top: number;
+  height: number;
+}
+interface PageRange {
+  setStart(node: unknown, offset: number): void;
+  setEnd(node: unknown, offset: number): void;
+  selectNodeContents(node: unknown): void;
+  getClientRects(): ArrayLike<PageRect>;
+}
+interface PageNode {
+  nodeType: number;
+  textContent: string | null;
+  childNodes: ArrayLike<PageNode>;
+  getBoundingClientRect(): PageRect;
+  closest(selector: string): PageNode | null;
+}
+interface PageGlobals {
+  document: { createRange(): PageRange };
+}
+
+/** Words of an element's text that the layout broke across lines (e.g. "letterbo" + "x"). */
+function brokenWords(locator: Locator): Promise<string[]> {
+  return locator.evaluate((el: unknown) => {
+    const doc = (globalThis as unknown as PageGlobals).document;
+    const TEXT_NODE = 3;
+    const node = Array.from((el as PageNode).childNodes).find(
+      (n) => n.nodeType === TEXT_NODE && Boolean(n.textContent?.trim()),
+    )!;
+    const broken: string[] = [];
+    for (const m of node.textContent!.matchAll(/\S+/g)) {
+      const range = doc.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
+      if (tops.size > 1) broken.push(m[0]);
+    }
+    return broken;
+  });
+}
+
+/** How many lines an element's text takes. */
+function lineCount(locator: Locator): Promise<number> {
+  return locator.evaluate((el: unknown) => {
+    const range = (globalThis as unknown as PageGlobals).document.createRange();
+    range.selectNodeContents(el);
+    return new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top))).size;
+  });
+}
 
 describe('teachers through the web shell', () => {
   const t = tempDir('apprentice-e2e-teachers-');
@@ -46,6 +97,8 @@ describe('teachers through the web shell', () => {
       .poll(() => page.getByTestId('teacher-preview').locator('figure').count(), { timeout: 60_000 })
       .toBe(3);
     expect(await text(page.getByTestId('teacher-fcn-busi'))).toMatch(/N x 3 x 224 x 224, stretch, softmax/);
+    // The contract wraps between its words, never inside one ("letterbo x").
+    expect(await brokenWords(page.getByTestId('teacher-fcn-busi').locator('td').nth(3))).toEqual([]);
     await screenshot(page, 'teachers-preview');
   });
 
@@ -53,12 +106,18 @@ describe('teachers through the web shell', () => {
     await page.getByTestId('teacher-path').fill(join(SHARED_DIR, 'teachers', 'unet-busi.json'));
     await page.getByTestId('add-teacher-button').click();
     await page.getByTestId('teacher-unet-busi').waitFor();
+    // Before the batch the fusion preview has nothing to fuse, and says so...
+    await page.getByTestId('preview-fusion').click();
+    await expect
+      .poll(() => text(page.getByTestId('fusion-error')))
+      .toMatch(/No image has maps of all these teachers yet/);
     await page.getByTestId('pl-start').click();
     await expect
       .poll(() => text(page.getByTestId('pl-summary')), { timeout: 90_000 })
       .toMatch(/5 image\(s\): 10 teacher maps computed/);
-    await page.getByTestId('preview-fusion').click();
+    // ... and once the batch has finished, the message is gone and the preview shows, without a click.
     await expect.poll(() => page.getByTestId('fusion-preview').locator('figure').count()).toBe(3);
+    expect(await page.getByTestId('fusion-error').count()).toBe(0);
     await screenshot(page, 'teachers-pseudo-labelled');
   });
 
@@ -79,6 +138,10 @@ describe('teachers through the web shell', () => {
     await page.getByTestId('train-size').fill('32');
     await page.getByTestId('train-labels').selectOption('pseudo_label');
     await page.getByTestId('train-epochs').fill('3');
+    // Each setting's label is one line ("learning rate" wrapped and pushed its field down).
+    const rate = page.locator('label.small-field', { hasText: 'learning rate' });
+    expect(await brokenWords(rate.locator('span').first())).toEqual([]);
+    expect(await lineCount(rate.locator('span').first())).toBe(1);
     await page.getByTestId('train-batch').fill('2');
     await expect.poll(() => text(page.getByTestId('train-params'))).toMatch(/\d[\d,]* parameters/);
     await expect.poll(() => text(page.getByTestId('train-set'))).toMatch(/^5 of 5 images have these labels/);
@@ -103,8 +166,26 @@ describe('teachers through the web shell', () => {
     expect(sources).toEqual(['teacher: fcn-busi', 'teacher: unet-busi', 'fused pseudo-label', 'reviewed']);
     expect(await page.getByTestId('eval-cases').locator('tbody tr').count()).toBe(5);
     await page.getByTestId('eval-cases').locator('th').nth(1).click(); // sort by the first teacher's Dice
-    await page.getByTestId('eval-cases').locator('tbody tr').first().click();
+    const row = page.getByTestId('eval-cases').locator('tbody tr').first();
+    const firstCase = await text(row.locator('td').first());
+    await row.click();
     await expect.poll(() => page.getByTestId('case-compare').locator('canvas').count()).toBe(4);
+    // The side-by-side view names the image and is scrolled into view.
+    expect(await text(page.getByTestId('case-compare-title'))).toBe(`Side by side: ${firstCase}`);
+    await expect
+      .poll(() =>
+        page.getByTestId('case-compare-card').evaluate((el: unknown) => {
+          // As much of the card as the scrolling content area holds is in view, its heading first.
+          const card = (el as PageNode).getBoundingClientRect();
+          const area = (el as PageNode).closest('main')!.getBoundingClientRect();
+          return (
+            card.top >= area.top - 1 &&
+            card.top + Math.min(card.height, area.height) <= area.top + area.height + 1
+          );
+        }),
+      )
+      .toBe(true);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'evaluate-compare.png') }); // what the user sees
     await page.getByTestId('save-report').click();
     await expect.poll(() => text(page.getByTestId('report-saved'))).toMatch(/report-transferal\.html$/);
     await screenshot(page, 'evaluate');
@@ -120,6 +201,20 @@ describe('teachers through the web shell', () => {
     await page.getByTestId('student-export-summary').getByRole('button').click();
     await expect.poll(() => text(page.getByTestId('student-export-summary'))).toMatch(/Added as teacher/);
     expect((await client.api.listTeachers()).map((x) => x.name)).toContain('student-1');
+  });
+
+  it('links from pseudo-labelling to the queue it labelled: its images only, counted alone', async () => {
+    // Another dataset without pseudo-labels: the link must not count its images.
+    const { images } = copyBusBra(join(t.dir, 'other'), 2);
+    const job = await client.api.importImages({ path: images, dataset: 'other', role: 'test' });
+    expect((await waitForJob(client.api, job.jobId)).state).toBe('done');
+    await page.getByTestId('nav-teachers').click();
+    await page.getByTestId('pl-review-link').click();
+    await expect.poll(() => text(page.getByTestId('review-progress'))).toBe('0 of 5 reviewed');
+    expect(await page.getByTestId('review-scope').inputValue()).toBe('pseudo-labelled');
+    await page.getByTestId('review-dataset').selectOption({ label: 'All datasets' });
+    await page.getByTestId('review-scope').selectOption('all');
+    await expect.poll(() => text(page.getByTestId('review-progress'))).toBe('0 of 7 reviewed');
   });
 
   it('logged no console errors', () => {

@@ -57,7 +57,7 @@ describe('knowledge transfer through the web shell', () => {
     const start = page.getByTestId('transfer-start');
     await expect
       .poll(() => text(page.getByTestId('transfer-reason')))
-      .toMatch(/^Add at least one teacher card/);
+      .toMatch(/^Add at least one teacher card( \(1 of \d+ things to fix before Run\))?$/);
     expect(await start.isDisabled()).toBe(true);
 
     // One teacher typed in, one picked in the file browser.
