@@ -217,7 +217,10 @@ describe('knowledge transfer through the web shell', () => {
     await page.getByTestId('transfer-other-folder').click();
     expect(await conflict.count()).toBe(0);
     expect(await page.getByTestId('transfer-out').inputValue()).toBe('');
-    expect(await page.getByTestId('transfer-out').evaluate((el) => el === document.activeElement)).toBe(true);
+    // Runs in the page (this file is type-checked without the DOM library).
+    const focused = (el: unknown) =>
+      el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement;
+    expect(await page.getByTestId('transfer-out').evaluate(focused)).toBe(true);
 
     // "Continue the earlier run": its settings come back and it finishes from its ledger.
     await page.getByTestId('transfer-out').fill(out);
