@@ -97,8 +97,12 @@ describe('teachers through the web shell', () => {
       .poll(() => page.getByTestId('teacher-preview').locator('figure').count(), { timeout: 60_000 })
       .toBe(3);
     expect(await text(page.getByTestId('teacher-fcn-busi'))).toMatch(/N x 3 x 224 x 224, stretch, softmax/);
-    // The contract wraps between its words, never inside one ("letterbo x").
-    expect(await brokenWords(page.getByTestId('teacher-fcn-busi').locator('td').nth(3))).toEqual([]);
+    // The contract wraps between its words, never inside one ("letterbo x"), also in a narrow window.
+    const contract = page.getByTestId('teacher-fcn-busi').locator('td').nth(3);
+    await page.setViewportSize({ width: 760, height: 1000 });
+    expect(await lineCount(contract)).toBeGreaterThan(1); // it does wrap here
+    expect(await brokenWords(contract)).toEqual([]);
+    await page.setViewportSize({ width: 1400, height: 1000 });
     await screenshot(page, 'teachers-preview');
   });
 
