@@ -1,8 +1,9 @@
 /** Entry points of the image readers and mask codecs; callers import from here. */
 export { readImageBytes, readImageFile, sniffFormat } from './read.js';
 export type { ReadOptions } from './read.js';
-export { scanFolder } from './scan.js';
-export type { ScanOptions } from './scan.js';
+export { scanFolder, scanFolderStream } from './scan.js';
+export type { ScanItem, ScanOptions, ScanProgress } from './scan.js';
+export { readBytes, readRegularFileSync } from './bytes.js';
 export { inspectFile } from './inspect.js';
 export type { InspectReport, PixelSummary } from './inspect.js';
 export { LIMITS } from './errors.js';
