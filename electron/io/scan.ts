@@ -54,8 +54,13 @@ async function listFiles(root: string, max: number): Promise<{ files: string[]; 
       if (e.isDirectory()) pending.push(p);
       else if (e.isFile()) files.push(p);
       else if (e.isSymbolicLink()) {
-        const target = resolve(dirname(p), await readlink(p));
-        skipped.push(skippedOf(p, unsupported(p, `symbolic link to ${target} ${LINK_NOTE}`, { target })));
+        // A link removed since the listing has no target to name; it is skipped all the same.
+        const target = await readlink(p).then(
+          (t) => resolve(dirname(p), t),
+          () => undefined,
+        );
+        const to = target === undefined ? '' : ` to ${target}`;
+        skipped.push(skippedOf(p, unsupported(p, `symbolic link${to} ${LINK_NOTE}`, { target })));
       } else {
         skipped.push(skippedOf(p, unsupported(p, `is ${notRegularFile(e)}, not a regular file`)));
       }
