@@ -2,7 +2,7 @@
  * The AppApi implementation: plain Node, no 'electron' import. Both shells construct one of these and
  * route every renderer call through dispatch(); the only shell-specific parts come in as a ShellPlatform.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AppApi } from '../../shared/api.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
@@ -24,7 +24,7 @@ import { teacherSummary } from './teacher-summary.js';
 import * as studentApi from './student-api.js';
 import { evaluateDataset, runEvaluation } from './evaluation-service.js';
 import { renderReport } from './report.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { makeDirs, writeFileAtomic } from '../store/atomic-write.js';
 import { TransferService } from './transfer-service.js';
 import { StudentService } from './student-service.js';
 import * as review from './review-service.js';
@@ -70,7 +70,7 @@ export interface AppServices {
 }
 
 export function createAppServices(opts: AppServicesOptions): AppServices {
-  mkdirSync(opts.userDataDir, { recursive: true });
+  makeDirs(opts.userDataDir); // bounded, unlike Node's recursive mkdir (which loops under /proc)
   const log = opts.logger ?? createFileLogger({ dir: join(opts.userDataDir, 'logs') });
   const listeners = new Set<AppEventListener>();
   const emit = (event: AppEvent) => {

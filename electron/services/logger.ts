@@ -3,8 +3,9 @@
  * (main.log -> main.1.log -> ... -> main.N.log), so a user can attach it to a bug report and it never
  * grows without bound. Writes are synchronous appends: a crash loses no line that was logged before it.
  */
-import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeDirs } from '../store/atomic-write.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
@@ -34,7 +35,7 @@ export function createFileLogger(opts: FileLoggerOptions): Logger {
   const base = opts.baseName ?? 'main';
   const maxBytes = opts.maxBytes ?? 2 * 1024 * 1024;
   const keep = opts.keep ?? 5;
-  mkdirSync(opts.dir, { recursive: true });
+  makeDirs(opts.dir); // bounded, unlike Node's recursive mkdir (which loops under /proc)
   const file = join(opts.dir, `${base}.log`);
   const rotated = (i: number) => join(opts.dir, `${base}.${i}.log`);
   let size = existsSync(file) ? statSync(file).size : 0;

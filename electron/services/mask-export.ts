@@ -3,9 +3,7 @@
  * source's own grid, DICOM SEG per DICOM series referencing its source images. Runs as a job; an image
  * without the chosen mask is listed, not guessed.
  */
-import { mkdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { MaskExportSummary } from '../../shared/dto.js';
 import { readBytes } from '../io/bytes.js';
 import { dicomStack, loadDicomImage } from '../io/dicom/stack.js';
@@ -16,7 +14,7 @@ import { writeDicomSeg } from '../io/masks/seg-write.js';
 import type { ImageStack } from '../io/types.js';
 import type { ImageRecord } from '../store/images.js';
 import type { ProjectStore } from '../store/project-store.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { makeDirs, writeFileAtomic } from '../store/atomic-write.js';
 import type { JobContext } from './job-manager.js';
 import { imageStem } from './manifest.js';
 import { APP_VERSION } from './version.js';
@@ -75,13 +73,8 @@ export async function exportMasks(
   ctx: JobContext,
 ): Promise<MaskExportSummary> {
   const outDir = resolve(req.outDir);
-  try {
-    mkdirSync(outDir, { recursive: true });
-  } catch {
-    throw new AppError(ErrorCode.IO_ERROR, `The export folder cannot be created: ${outDir}`, {
-      path: outDir,
-    });
-  }
+  // Not Node's recursive mkdir: it never returns under /proc. This one names the folder and why.
+  makeDirs(outDir);
   const images = store.images.list(req.datasetId === undefined ? {} : { datasetId: req.datasetId });
   const groups = volumes(images);
   const summary: MaskExportSummary = { outDir, format: req.format, files: [], skipped: [] };

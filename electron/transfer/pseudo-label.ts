@@ -4,11 +4,12 @@
  * where one is given) and the review queue, most uncertain first: the images a person should look at
  * before the student learns from them.
  */
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { TransferSpec } from '../../shared/transfer.js';
 import { readImageFile } from '../io/read.js';
+import { makeDirs } from '../store/atomic-write.js';
 import { readBinaryMask, runFolder, to255 } from '../teachers/folder-run.js';
 import { listFiles, nameStem } from '../teachers/images.js';
 import { writeGreyPng } from '../teachers/png.js';
@@ -47,7 +48,7 @@ export async function pseudoLabel(
   rmSync(root, { recursive: true, force: true });
   const fusedDir = join(root, 'fused');
   const labels = join(root, 'labels');
-  mkdirSync(labels, { recursive: true });
+  makeDirs(labels); // bounded, unlike Node's recursive mkdir (which loops under /proc)
   const run = await runFolder(teachers, {
     images: spec.transferal.images,
     out: fusedDir,

@@ -3,16 +3,17 @@
 // process with a timeout, so a regression fails here instead of hanging the test run.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, tempDir } from '../../helpers/temp.js';
 
 const CHILD_TIMEOUT_MS = 45_000;
 const onLinux = process.platform === 'linux' && existsSync('/proc/self');
 
-function runNode(args: string[]) {
+function runNode(args: string[], env: NodeJS.ProcessEnv = process.env) {
   const r = spawnSync(process.execPath, args, {
     cwd: REPO_ROOT,
+    env,
     encoding: 'utf8',
     timeout: CHILD_TIMEOUT_MS,
     killSignal: 'SIGKILL',
@@ -85,6 +86,122 @@ describe.skipIf(!onLinux)('a project folder that cannot be made', () => {
       expect(r.signal, 'the child had to be killed: the mkdir loops').toBeNull();
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/\/proc\/x/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+/** A project folder with one imported 1x1 image, made through the CLI (the user-data folder is `ud`). */
+function cliProject(dir: string): { project: string; env: NodeJS.ProcessEnv } {
+  const png = join(dir, 'x.png');
+  writeFileSync(png, GREY_PNG);
+  const project = join(dir, 'p');
+  const env = { ...process.env, APPRENTICE_USER_DATA: join(dir, 'ud') };
+  const r = runNode([APPRENTICE, 'import', png, '--project', project, '--create'], env);
+  expect(r.code, r.stderr).toBe(0);
+  return { project, env };
+}
+
+const APPRENTICE = join(REPO_ROOT, 'electron', 'cli', 'apprentice.mjs');
+// 1x1 grey PNG.
+const GREY_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+describe.skipIf(!onLinux)('an output folder that cannot be made', () => {
+  it('exportMasks to /proc through the API ends the job with an error naming the folder', () => {
+    const t = tempDir();
+    try {
+      const r = runNode([
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `import { testServices } from './test/helpers/services.ts';
+         const services = testServices(${JSON.stringify(join(t.dir, 'user-data'))});
+         await services.api.createProject({ parentDir: ${JSON.stringify(t.dir)}, name: 'p' });
+         const job = await services.api.exportMasks({ outDir: '/proc/apprentice-test/masks', format: 'png', layer: 'reviewed' });
+         const done = await services.jobs.wait(job.jobId);
+         console.log(JSON.stringify({ state: done.state, error: done.error }));
+         await services.dispose();`,
+      ]);
+      expect(r.signal, 'the child had to be killed: the mkdir loops').toBeNull();
+      const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
+        state: string;
+        error?: { code: string; message: string };
+      };
+      expect(out.state).toBe('failed');
+      expect(out.error?.code).toBe('IO_ERROR');
+      expect(out.error?.message).toMatch(/\/proc\/apprentice-test\/masks cannot be created/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('apprentice export-masks --out /proc/... exits with an error naming the folder', () => {
+    const t = tempDir();
+    try {
+      const { project, env } = cliProject(t.dir);
+      const r = runNode([APPRENTICE, 'export-masks', '--project', project, '--out', '/proc/x/masks'], env);
+      expect(r.signal, 'the child had to be killed: the mkdir loops').toBeNull();
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/\/proc\/x\/masks cannot be created/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('apprentice export --out /proc/... and train --out /proc/... exit with an error naming the folder', () => {
+    const t = tempDir();
+    try {
+      const images = join(t.dir, 'images');
+      const masks = join(t.dir, 'masks');
+      mkdirSync(images);
+      mkdirSync(masks);
+      writeFileSync(join(images, 'a.png'), GREY_PNG);
+      writeFileSync(join(masks, 'a.png'), GREY_PNG);
+      const runs = {
+        export: runNode([APPRENTICE, 'export', '--student', join(t.dir, 'run'), '--out', '/proc/x/export']),
+        train: runNode([
+          APPRENTICE,
+          'train',
+          '--images',
+          images,
+          '--masks',
+          masks,
+          '--out',
+          '/proc/x/run',
+          '--epochs',
+          '1',
+        ]),
+      };
+      for (const [name, r] of Object.entries(runs)) {
+        expect(r.signal, `${name}: the child had to be killed: the mkdir loops`).toBeNull();
+        expect(r.code, name).not.toBe(0);
+        expect(r.stderr, name).toMatch(name === 'export' ? /\/proc\/x\/export/ : /\/proc\/x\/run/);
+        expect(r.stderr, name).not.toMatch(/\n\s+at /);
+      }
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('a user-data folder under /proc (APPRENTICE_USER_DATA) makes the CLI exit with an error naming it', () => {
+    const t = tempDir();
+    try {
+      const png = join(t.dir, 'x.png');
+      writeFileSync(png, GREY_PNG);
+      const r = runNode([APPRENTICE, 'import', png, '--project', join(t.dir, 'p'), '--create'], {
+        ...process.env,
+        APPRENTICE_USER_DATA: '/proc/apprentice-test/ud',
+      });
+      expect(r.signal, 'the child had to be killed: the mkdir loops').toBeNull();
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/\/proc\/apprentice-test\/ud cannot be created/);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     } finally {
       t.cleanup();
