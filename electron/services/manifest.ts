@@ -9,7 +9,7 @@ import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { readRegularFileSync } from '../io/bytes.js';
-import { decodeTextFile } from './text-file.js';
+import { decodeTextFile } from '../util/text-file.js';
 import type { Split } from '../store/images.js';
 
 export interface ManifestEntry {

@@ -8,7 +8,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
-import { decodeTextFile, parseJsonText } from '../services/text-file.js';
+import { decodeTextFile, parseJsonText } from '../util/text-file.js';
 import type { InputContract, OutputContract, TensorContract } from './contract.js';
 
 const layout = z.enum(['NCHW', 'NHWC']);

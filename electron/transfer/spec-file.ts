@@ -9,7 +9,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { transferSpecSchema, type TransferSpec } from '../../shared/transfer.js';
-import { decodeTextFile, parseJsonText, yamlError } from '../services/text-file.js';
+import { decodeTextFile, parseJsonText, yamlError } from '../util/text-file.js';
 
 const MAX_SPEC_BYTES = 1 << 20;
 

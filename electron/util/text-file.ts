@@ -4,6 +4,7 @@
  * wrong file may be a private document or binary garbage). A file that is not text at all says what it
  * looks like instead (a PNG image, a ZIP archive...).
  */
+import { readFileSync } from 'node:fs';
 import type { YAMLError } from 'yaml';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 
@@ -82,6 +83,16 @@ export function parseJsonText(text: string, file: string): unknown {
       at ? { path: file, line: at.line, column: at.column } : { path: file },
     );
   }
+}
+
+/**
+ * Reads and parses a JSON file a user may have handed us or edited; `what` names what it should be
+ * ("a teacher card"). A binary file or a syntax error is a BAD_FILE AppError naming the file (and line
+ * and column) without quoting content; a missing or unreadable file throws Node's error, whose code
+ * (ENOENT, EACCES...) the caller turns into its own message.
+ */
+export function readJsonText(file: string, what: string): unknown {
+  return parseJsonText(decodeTextFile(readFileSync(file), file, what), file);
 }
 
 /** Node's own position ("... in JSON at position 12"), for the rare case the scanner below disagrees. */

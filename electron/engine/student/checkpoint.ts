@@ -14,6 +14,7 @@ import { readLayersModel, writeLayersModel } from '../../io/model-export/tfjs-la
 import { fsyncDir, mkdirDurable, writeFileAtomic } from '../../store/atomic-write.js';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
 import * as tf from '../tf.js';
+import { readJsonText } from '../../util/text-file.js';
 import type { RngState } from './rng.js';
 
 export interface EpochRecord {
@@ -77,9 +78,10 @@ function readPointer(dir: string, file: string): Pointer | null {
   const p = join(dir, file);
   if (!existsSync(p)) return null;
   try {
-    const ptr = JSON.parse(readFileSync(p, 'utf8')) as Pointer;
+    const ptr = readJsonText(p, 'a checkpoint pointer') as Pointer;
     return typeof ptr.dir === 'string' && existsSync(join(dir, ptr.dir)) ? ptr : null;
-  } catch {
+  } catch (err) {
+    if (err instanceof AppError) throw err; // names file, line and column, without quoting the file
     throw new AppError(ErrorCode.BAD_FILE, `${p} is damaged`, { path: p });
   }
 }
@@ -160,9 +162,11 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint | nu
   let meta: CheckpointMeta;
   let optimizerWeights: NamedTensor[];
   try {
-    meta = JSON.parse(readFileSync(join(path, 'state.json'), 'utf8')) as CheckpointMeta;
-    const specs = JSON.parse(
-      readFileSync(join(path, 'optimizer.json'), 'utf8'),
+    // readJsonText's errors name the file, line and column; JSON.parse's would quote the file.
+    meta = readJsonText(join(path, 'state.json'), 'a checkpoint state') as CheckpointMeta;
+    const specs = readJsonText(
+      join(path, 'optimizer.json'),
+      'an optimizer manifest',
     ) as tf.io.WeightsManifestEntry[];
     const bytes = readFileSync(join(path, 'optimizer.bin'));
     const map = tf.io.decodeWeights(

@@ -10,7 +10,6 @@ import {
   copyFileSync,
   existsSync,
   readdirSync,
-  readFileSync,
   renameSync,
   rmSync,
   statSync,
@@ -18,6 +17,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { fsyncDir, fsyncFile, mkdirDurable } from '../../store/atomic-write.js';
+import { readJsonText } from '../../util/text-file.js';
 
 export const TRAINING_JSON = 'training.json';
 export const MODEL_DIR = 'model';
@@ -55,10 +55,11 @@ export function copyDir(from: string, to: string): void {
 
 export function readJson<T>(path: string, what: string): T {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    return readJsonText(path, `a ${what}`) as T;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT')
       throw new AppError(ErrorCode.NOT_FOUND, `No ${what} at ${path}`, { path });
+    if (err instanceof AppError) throw err; // names file, line and column, without quoting the file
     throw new AppError(ErrorCode.BAD_FILE, `${path} is not a valid ${what}: ${(err as Error).message}`, {
       path,
     });

@@ -7,7 +7,7 @@
  * export leaves what was there before.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { resolveModelDir } from '../../engine/student/evaluate-run.js';
@@ -17,6 +17,7 @@ import type { TrainingRecord } from '../../engine/student/run.js';
 import * as tf from '../../engine/tf.js';
 import { inferenceModel } from '../../engine/zoo/index.js';
 import { writeFileAtomic } from '../../store/atomic-write.js';
+import { readJsonText } from '../../util/text-file.js';
 import { buildModelCard } from './model-card.js';
 import { compareOnnxWithTfjs, type OnnxCheck } from './onnx-verify.js';
 import { modelToOnnx, ONNX_IR_VERSION, ONNX_OPSET } from './onnx-writer.js';
@@ -66,8 +67,9 @@ export async function exportStudent(req: ExportRequest): Promise<ExportResult> {
   let training: TrainingRecord | null = null;
   if (recordPath) {
     try {
-      training = JSON.parse(readFileSync(recordPath, 'utf8')) as TrainingRecord;
-    } catch {
+      training = readJsonText(recordPath, 'a training record') as TrainingRecord;
+    } catch (err) {
+      if (err instanceof AppError) throw err; // names file, line and column, without quoting the file
       throw new AppError(ErrorCode.BAD_FILE, `${recordPath} is damaged`, { path: recordPath });
     }
   }

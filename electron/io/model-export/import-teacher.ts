@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import type { ProjectStore, Teacher } from '../../store/index.js';
 import { registerTeacher } from '../../teachers/store-teachers.js';
+import { readJsonText } from '../../util/text-file.js';
 import { loadOnnxSession } from './onnx-verify.js';
 
 interface TeacherCard {
@@ -39,7 +40,7 @@ export function findTeacherCards(dir: string): string[] {
     .map((n) => join(dir, n))
     .filter((p) => {
       try {
-        const c = JSON.parse(readFileSync(p, 'utf8')) as TeacherCard;
+        const c = readJsonText(p, 'a teacher card') as TeacherCard;
         return typeof c?.onnx?.file === 'string';
       } catch {
         return false;
@@ -54,8 +55,10 @@ export async function checkTeacherCard(
     new AppError(ErrorCode.BAD_FILE, `${cardPath} is not a usable teacher card: ${why}`, { path: cardPath });
   let card: TeacherCard & Record<string, unknown>;
   try {
-    card = JSON.parse(readFileSync(cardPath, 'utf8')) as TeacherCard & Record<string, unknown>;
+    card = readJsonText(cardPath, 'a teacher card') as TeacherCard & Record<string, unknown>;
   } catch (err) {
+    // readJsonText's own error names the file, line and column without quoting the card.
+    if (err instanceof AppError) throw err;
     throw bad((err as Error).message);
   }
   const i = card.input,

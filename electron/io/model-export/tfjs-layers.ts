@@ -11,6 +11,7 @@ import { AppError, ErrorCode } from '../../../shared/errors.js';
 import '../../engine/zoo/atrous-conv.js'; // registers the zoo's custom layer for deserialisation
 import * as tf from '../../engine/tf.js';
 import { mkdirDurable, writeFileAtomic } from '../../store/atomic-write.js';
+import { readJsonText } from '../../util/text-file.js';
 
 const SHARD_BYTES = 4 * 1024 * 1024;
 export const MODEL_JSON = 'model.json';
@@ -86,10 +87,11 @@ export async function readLayersModel(
     new AppError(ErrorCode.BAD_FILE, `${file} is not a TF.js layers model: ${why}`, { path: file });
   let json: LayersModelJson;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8')) as LayersModelJson;
+    json = readJsonText(file, 'a TF.js layers model') as LayersModelJson;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT')
       throw new AppError(ErrorCode.NOT_FOUND, `No model at ${file}`, { path: file });
+    if (err instanceof AppError) throw err; // names file, line and column, without quoting the file
     throw bad((err as Error).message.split('\n')[0]!);
   }
   if (

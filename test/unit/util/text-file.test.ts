@@ -7,7 +7,7 @@ import {
   notTextReason,
   parseJsonText,
   yamlError,
-} from '../../../electron/services/text-file.js';
+} from '../../../electron/util/text-file.js';
 
 const SECRET = 'hunter2-secret';
 
