@@ -2,6 +2,7 @@
 // what it showed (no screen claims the project is empty), retries by itself, and is back, with the
 // project open again, when the server returns on the same port and token.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -53,8 +54,19 @@ describe('a lost connection to the web shell', () => {
     t.cleanup();
   });
 
-  it('shows the loss once, app-wide, and keeps what the screens showed', async () => {
+  it('(Data) offers Browse for the manifest, listing its CSV files', async () => {
+    writeFileSync(join(t.dir, 'manifest.csv'), 'file,case\n');
     await page.goto(server.loginUrl);
+    await page.getByTestId('nav-data').click();
+    await page.getByTestId('dataset-bus').waitFor();
+    const manifest = page.getByTestId('import-manifest');
+    await manifest.fill(t.dir);
+    await manifest.locator('xpath=..').getByRole('button', { name: 'Browse…' }).click();
+    await page.getByTestId('file-manifest.csv').click();
+    expect(await manifest.inputValue()).toBe(join(t.dir, 'manifest.csv'));
+  });
+
+  it('shows the loss once, app-wide, and keeps what the screens showed', async () => {
     await page.getByTestId('nav-data').click();
     await page.getByTestId('dataset-bus').waitFor();
     await page.getByTestId('nav-review').click();

@@ -95,8 +95,9 @@ describe('projects through the web shell', () => {
     await page.keyboard.press('Escape');
   });
 
-  it('logged no console errors', () => {
+  it('logged no console errors but the browser reporting reconnection attempts during the restart', () => {
     expect(notFound).toEqual([]);
-    expect(errors).toEqual([]);
+    // The page retries while the server restarts; Chromium logs each refused attempt itself.
+    expect(errors.filter((e) => !/WebSocket connection to .* failed/.test(e))).toEqual([]);
   });
 });
