@@ -5,10 +5,23 @@ import type {
   JobProgress,
   StudentPreset,
   StudentSummary,
+  TrainingPlan,
   TrainingRunSummary,
   TrainStudentRequest,
 } from '@shared/dto';
 import { api } from '../api/client';
+
+/** A teacher of the project and how many images of a dataset it has probability maps of. */
+export interface SoftLabelTeacher {
+  id: number;
+  name: string;
+  images: number;
+}
+
+/** Images of a plan that have the chosen labels, wherever the plan puts them (test and left-out included). */
+export function labeledImages(p: TrainingPlan): number {
+  return p.train.images + p.val.images + p.test + p.unassignedLeftOut;
+}
 
 export const useTrainingStore = defineStore('training', () => {
   const presets = ref<StudentPreset[]>([]);
@@ -23,6 +36,12 @@ export const useTrainingStore = defineStore('training', () => {
   const dicePoints = ref<[number, number][]>([]);
   const iouPoints = ref<[number, number][]>([]);
   const running = computed(() => job.value?.state === 'running');
+  /**
+   * Soft labels are one teacher's stored probability maps (pseudo-labelling stores one per teacher and
+   * image; the fused pseudo-label is hard): the project's teachers with their map counts on the dataset,
+   * the one with the most maps first.
+   */
+  const softLabelTeachers = ref<SoftLabelTeacher[]>([]);
 
   async function load(): Promise<void> {
     const [p, s, r] = await Promise.all([
@@ -33,6 +52,25 @@ export const useTrainingStore = defineStore('training', () => {
     presets.value = p;
     students.value = s;
     runs.value = r;
+  }
+
+  async function loadSoftLabelTeachers(datasetId: number): Promise<void> {
+    const teachers = await api().listTeachers();
+    const counted = await Promise.all(
+      teachers.map(async (t) => {
+        // The plan counts the images with this teacher's maps without reading a pixel.
+        const plan = await api().planTraining({
+          datasetId,
+          labels: 'probability',
+          teacherId: t.id,
+          unassigned: 'train',
+          valFraction: 0.2,
+          seed: 1,
+        });
+        return { id: t.id, name: t.name, images: labeledImages(plan) };
+      }),
+    );
+    softLabelTeachers.value = counted.sort((a, b) => b.images - a.images);
   }
 
   /** Whether a new run may take this name: no student has it, and no training folder would clash. */
@@ -86,6 +124,8 @@ export const useTrainingStore = defineStore('training', () => {
     dicePoints,
     iouPoints,
     running,
+    softLabelTeachers,
+    loadSoftLabelTeachers,
     load,
     start,
     onJob,
