@@ -4,8 +4,9 @@
  * fraction of the cases, or a fold from a k-fold file (e.g. BUS-BRA's 5-fold-cv.csv: columns ID, kFold),
  * or the train/val/test splits assigned in a project (test never reaches training or validation).
  */
-import { readFileSync } from 'node:fs';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
+import { readRegularFileSync } from '../../io/bytes.js';
+import { decodeTextFile } from '../../util/text-file.js';
 import { Rng } from './rng.js';
 
 export interface Split<T> {
@@ -87,14 +88,22 @@ export function splitByIds<T extends { id: string }>(
   return { train: items.filter((i) => !val.has(i.id)), val: items.filter((i) => val.has(i.id)) };
 }
 
+/** A folds CSV lists one line per image: far below this even for a large cohort. */
+const MAX_FOLDS_FILE_BYTES = 64 * 1024 * 1024;
+
 /** Reads `id -> fold` from a CSV with an id column (ID/id) and a fold column (kFold/fold). */
 export function readFoldFile(path: string): Map<string, number> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
+    bytes = readRegularFileSync(path, MAX_FOLDS_FILE_BYTES);
+  } catch (err) {
+    // A pipe, a device or an oversized file is refused by name before anything is read (a plain
+    // blocking read of a FIFO would wait for a writer forever).
+    if (err instanceof AppError) throw err;
     throw new AppError(ErrorCode.NOT_FOUND, `The folds file cannot be read: ${path}`, { path });
   }
+  // An image or a spreadsheet chosen by mistake is named as such, not parsed into missing columns.
+  const text = decodeTextFile(bytes, path, 'a folds file (CSV text)');
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
   const idCol = header.findIndex((h) => h === 'id' || h === 'image' || h === 'name');

@@ -1,3 +1,4 @@
+import { spawnSync, execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { loadFolderSamples, prepareTarget } from '../../../electron/engine/stude
 import { resizeBilinear } from '../../../electron/engine/student/image-ops.js';
 import { Rng } from '../../../electron/engine/student/rng.js';
 import { readFoldFile, splitByCase, splitByFold } from '../../../electron/engine/student/split.js';
-import { tempDir } from '../../helpers/temp.js';
+import { REPO_ROOT, tempDir } from '../../helpers/temp.js';
 import { BUS_BRA, tinySamples } from './helpers.js';
 
 const tmp = tempDir('apprentice-data-');
@@ -83,6 +84,38 @@ describe('splits by case', () => {
     const fold = folds.get('bus_0001-l')!;
     expect(splitByFold(items, folds, fold).val.map((i) => i.id)).toEqual(['bus_0001-l', 'bus_0001-r']);
     expect(() => splitByFold([{ id: 'nope' }], folds, 1)).toThrow(/does not list 1 image/);
+  });
+
+  it('refuses a FIFO given as folds file at once, naming it (a blocking read would wait forever)', () => {
+    const pipe = join(tmp.dir, 'folds.csv');
+    execFileSync('mkfifo', [pipe]);
+    // In a child with a kill timeout: a regression hangs the child, not the test run.
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `import { readFoldFile } from './electron/engine/student/split.ts';
+         try { readFoldFile(${JSON.stringify(pipe)}); console.log('read'); }
+         catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }`,
+      ],
+      { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' },
+    );
+    expect(r.signal, 'the child had to be killed: the read blocked on the FIFO').toBeNull();
+    expect(JSON.parse(r.stdout.trim())).toEqual({
+      code: 'UNSUPPORTED',
+      message: `${pipe}: is a named pipe (FIFO), not a regular file`,
+    });
+  });
+
+  it('names a folds file that is missing, or that is an image instead of CSV', () => {
+    const missing = join(tmp.dir, 'no-such-folds.csv');
+    expect(() => readFoldFile(missing)).toThrow(`The folds file cannot be read: ${missing}`);
+    const png = join(tmp.dir, 'folds.png');
+    writeFileSync(png, encode({ width: 2, height: 2, data: new Uint8Array(4), channels: 1 }));
+    expect(() => readFoldFile(png)).toThrow(/folds\.png.*a PNG image/);
   });
 });
 
