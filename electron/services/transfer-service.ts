@@ -71,10 +71,10 @@ export class TransferService {
     private readonly project: () => ProjectStore | null = () => null,
   ) {}
 
-  start(input: TransferSpecInput, fresh: boolean): JobProgress {
+  async start(input: TransferSpecInput, fresh: boolean): Promise<JobProgress> {
     const spec = parseSpec(input, '/', 'run spec');
     requireAbsolute(input);
-    checkSpecPaths(spec);
+    await checkSpecPaths(spec);
     // Another spec's run in the output folder is refused here, before any job, with the choices as detail.
     if (!fresh) checkEarlierRun(spec.out, spec);
     // The project open when the run starts keeps it (closing a project cancels its jobs first).
@@ -91,7 +91,7 @@ export class TransferService {
   }
 
   /** The paths of a spec being filled in, each checked where it is (teacher cards included). */
-  check(paths: TransferPaths): TransferPathsCheck {
+  check(paths: TransferPaths): Promise<TransferPathsCheck> {
     return checkTransferPaths(paths);
   }
 

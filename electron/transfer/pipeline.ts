@@ -166,7 +166,7 @@ async function openTeachers(spec: TransferSpec): Promise<TeacherRunner[]> {
 
 export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {}): Promise<TransferSummary> {
   const t0 = performance.now();
-  checkSpecPaths(spec);
+  await checkSpecPaths(spec);
   ensureWritableDir(spec.out, 'output folder');
   // Starting afresh also drops the earlier run's checkpoints, or training would resume from them; so does
   // replacing another spec's run that finished no stage (its partial outputs are not this run's).

@@ -16,6 +16,8 @@ import type {
   TransferSpec,
 } from '../../shared/transfer.js';
 import { loadTeacherCard, readModelFile, type TeacherCard } from '../teachers/card.js';
+import { checkOnnxModel } from '../teachers/onnx-runner.js';
+import { parseJsonText } from '../util/text-file.js';
 
 type Kind = 'file' | 'folder' | 'any';
 
@@ -62,8 +64,11 @@ function looksLikeOnnx(bytes: Uint8Array): boolean {
   return field >= 1 && field <= 20 && (wire === 0 || wire === 2);
 }
 
-/** Why the model a parsed card names is missing or not of the card's kind, or null when it looks right. */
-function modelProblem(card: TeacherCard): string | null {
+/**
+ * Why the model a parsed card names is missing or not of the card's kind, or null when it is right: an
+ * ONNX model is loaded and matched against the card, as importing the teacher does.
+ */
+async function modelProblem(card: TeacherCard): Promise<string | null> {
   if (card.kind === 'masks') {
     const st = statOf(card.modelPath);
     if (!st) return `its mask folder ${card.modelPath} does not exist`;
@@ -80,13 +85,25 @@ function modelProblem(card: TeacherCard): string | null {
     return toAppError(err).message;
   }
   if (!bytes.length) return `its model file ${card.modelPath} is empty`;
-  if (card.kind === 'onnx')
-    return looksLikeOnnx(bytes) ? null : `its model file ${card.modelPath} is not an ONNX model`;
+  if (card.kind === 'onnx') {
+    // The first byte refuses most wrong files without starting onnxruntime.
+    if (!looksLikeOnnx(bytes)) return `its model file ${card.modelPath} is not an ONNX model`;
+    try {
+      await checkOnnxModel(bytes, card);
+      return null;
+    } catch (err) {
+      const e = toAppError(err);
+      return e.code === ErrorCode.BAD_FILE
+        ? `its model file ${card.modelPath} is not an ONNX model: ${e.message}`
+        : `its model file ${card.modelPath} does not fit the card: ${e.message}`;
+    }
+  }
   let json: { modelTopology?: unknown; weightsManifest?: unknown; format?: unknown };
   try {
-    json = JSON.parse(Buffer.from(bytes).toString('utf8')) as typeof json;
-  } catch {
-    return `its model file ${card.modelPath} is not a TF.js model.json (not JSON)`;
+    // parseJsonText names the line and column without quoting the file.
+    json = parseJsonText(Buffer.from(bytes).toString('utf8'), card.modelPath) as typeof json;
+  } catch (err) {
+    return `its model file is not a TF.js model.json: ${toAppError(err).message}`;
   }
   if (
     typeof json !== 'object' ||
@@ -102,9 +119,9 @@ function modelProblem(card: TeacherCard): string | null {
 }
 
 /** A teacher card checked as far as it can be without running it: its name and kind, or why not. */
-export function checkTeacherCard(
+export async function checkTeacherCard(
   path: string,
-): { ok: true; name: string; kind: TeacherCard['kind'] } | { ok: false; message: string } {
+): Promise<{ ok: true; name: string; kind: TeacherCard['kind'] } | { ok: false; message: string }> {
   const problem = pathProblem(path, 'file');
   if (problem) return { ok: false, message: problem };
   let card: TeacherCard;
@@ -113,7 +130,7 @@ export function checkTeacherCard(
   } catch (err) {
     return { ok: false, message: toAppError(err).message };
   }
-  const model = modelProblem(card);
+  const model = await modelProblem(card);
   return model ? { ok: false, message: `${path}: ${model}` } : { ok: true, name: card.name, kind: card.kind };
 }
 
@@ -121,22 +138,24 @@ export function checkTeacherCard(
  * Every problem of a spec's paths (which may be incomplete: fields left out are not checked), and what
  * each teacher card is, in the order of `paths.teachers` (null where the card has a problem).
  */
-export function checkTransferPaths(paths: TransferPaths): TransferPathsCheck {
+export async function checkTransferPaths(paths: TransferPaths): Promise<TransferPathsCheck> {
   const problems: TransferFieldProblem[] = [];
   const add = (field: string, message: string) => problems.push({ field, label: fieldLabel(field), message });
   const firstByName = new Map<string, number>();
-  const teachers = (paths.teachers ?? []).map((t, k) => {
-    const r = checkTeacherCard(t);
+  const teachers: TransferPathsCheck['teachers'] = [];
+  for (const [k, t] of (paths.teachers ?? []).entries()) {
+    const r = await checkTeacherCard(t);
     if (!r.ok) {
       add(`teachers.${k}`, r.message);
-      return null;
+      teachers.push(null);
+      continue;
     }
     const earlier = firstByName.get(r.name);
     if (earlier !== undefined)
       add(`teachers.${k}`, `named "${r.name}" like teacher ${earlier + 1}: give each card its own name`);
     else firstByName.set(r.name, k);
-    return { name: r.name, kind: r.kind };
-  });
+    teachers.push({ name: r.name, kind: r.kind });
+  }
   const folder = (field: string, path: string | undefined, kind: Kind) => {
     const problem = path === undefined ? null : pathProblem(path, kind);
     if (problem) add(field, problem);
@@ -157,8 +176,8 @@ export function checkTransferPaths(paths: TransferPaths): TransferPathsCheck {
 }
 
 /** Refuses a spec whose paths have problems, naming every one ("Teacher 2: ..."); the list is the detail. */
-export function checkSpecPaths(spec: TransferSpec): void {
-  const { problems } = checkTransferPaths(spec);
+export async function checkSpecPaths(spec: TransferSpec): Promise<void> {
+  const { problems } = await checkTransferPaths(spec);
   if (!problems.length) return;
   const first = problems[0]!;
   throw new AppError(

@@ -7,7 +7,7 @@
  * atomically after every stage, so a kill loses at most the stage in progress.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import {
@@ -17,6 +17,7 @@ import {
   type TransferStage,
 } from '../../shared/transfer.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
+import { readJsonText } from '../util/text-file.js';
 
 export const STATE_FILE = 'transfer-state.json';
 /** The spec of the run in OUT, as it ran (absolute paths): loading it continues that run. */
@@ -104,8 +105,11 @@ function readLedger(out: string): StateFile | null {
   };
   let state: StateFile;
   try {
-    state = JSON.parse(readFileSync(file, 'utf8')) as StateFile;
+    state = readJsonText(file, 'a transfer ledger') as StateFile;
   } catch (err) {
+    // readJsonText's error names the line and column without quoting the ledger: keep it, minus the path.
+    if (err instanceof AppError && err.message.startsWith(`${file} `))
+      throw damaged(err.message.slice(file.length + 1));
     throw damaged(`is damaged (${(err as Error).message})`);
   }
   if (

@@ -11,6 +11,8 @@ import * as tf from '../../../electron/engine/tf.js';
 import { exportStudent } from '../../../electron/io/model-export/export-student.js';
 import { checkTeacherCard } from '../../../electron/io/model-export/import-teacher.js';
 import { readLayersModel, writeLayersModel } from '../../../electron/io/model-export/tfjs-layers.js';
+import { RunState, STATE_FILE } from '../../../electron/transfer/run-state.js';
+import { parseSpec } from '../../../electron/transfer/spec-file.js';
 import { tempDir } from '../../helpers/temp.js';
 
 const SECRET = 'SECRET-4711';
@@ -88,5 +90,14 @@ describe('a broken JSON file is named, never quoted', () => {
     writeFileSync(join(dir, 'latest.json'), JSON.stringify({ dir: 'epoch-0001', epoch: 1 }));
     const state = brokenFile(join('ckpt-state', 'epoch-0001'), 'state.json');
     expectNamedWithoutContent(await failure(() => loadCheckpoint(dir)), state);
+  });
+
+  it('transfer ledger (RunState.open)', async () => {
+    const ledger = brokenFile('transfer', STATE_FILE);
+    const out = join(tmp.dir, 'transfer');
+    const spec = parseSpec({ teachers: ['/t/a.json'], transferal: { images: '/i' }, out }, '/');
+    const err = await failure(() => RunState.open(out, spec, false));
+    expectNamedWithoutContent(err, ledger);
+    expect(err.message).toMatch(/start afresh with --fresh$/);
   });
 });
