@@ -40,6 +40,8 @@ export interface InspectReport {
   /** How Apprentice would import it. */
   importAs: 'image' | 'mask';
   volumes: number | null;
+  /** What could not be decoded exactly and is shown anyway (e.g. a palette image as grey indices). */
+  warnings: string[];
 }
 
 const NAMES: Record<string, string> = {
@@ -94,6 +96,8 @@ function fromStack(file: string, stack: ImageStack, stored: PixelSummary | undef
     window: stack.window ?? null,
     importAs: 'image',
     volumes: typeof m.volumes === 'number' ? m.volumes : null,
+    // One file is inspected, so each warning is about it: the path would only repeat `file`.
+    warnings: (stack.warnings ?? []).map((w) => w.warning),
   };
 }
 

@@ -66,6 +66,17 @@ export interface ImageStack {
   frameOfReferenceUid?: string;
   /** Format details for `inspect` and for writers that must match the source geometry. */
   meta: Record<string, string | number | boolean | number[] | null>;
+  /**
+   * What could not be decoded exactly and was shown anyway (a palette image as grey indices, a JPEG 2000
+   * frame at the DICOM size), one entry per problem and file; absent when the decode was exact.
+   */
+  warnings?: FileWarning[];
+}
+
+/** A file that was read, but not exactly as written: the user sees it with this warning. */
+export interface FileWarning {
+  path: string;
+  warning: string;
 }
 
 /** A file that was looked at and not imported, with a reason a person can act on. */

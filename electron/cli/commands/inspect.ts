@@ -11,7 +11,8 @@ prints its metadata and pixel statistics.
 
 Options:
   --json   print one JSON object: modality, transferSyntax, rows, columns, frames, spacing,
-           pixel {min, max, mean} of the decoded frames, and more
+           pixel {min, max, mean} of the decoded frames, warnings (what could not be decoded
+           exactly and is shown anyway, e.g. a palette image as grey indices), and more
   --help   show this help
 
 Exit status: 0 read and decoded; 2 the file is refused (unreadable, unsupported, too large), with
@@ -26,7 +27,12 @@ function human(r: InspectReport): string[] {
         : typeof v === 'object'
           ? JSON.stringify(v)
           : String(v);
-  return Object.entries(r).map(([k, v]) => `${k.padEnd(18)} ${fmt(v)}`);
+  const { warnings, ...fields } = r;
+  const lines = Object.entries(fields).map(([k, v]) => `${k.padEnd(18)} ${fmt(v)}`);
+  // One line per warning, so a long one is read whole rather than as a JSON array.
+  if (warnings.length === 0) lines.push(`${'warnings'.padEnd(18)} none`);
+  else for (const w of warnings) lines.push(`${'warnings'.padEnd(18)} ${w}`);
+  return lines;
 }
 
 /** Bad input exits 2 with one line; only a bug exits 1, still without a stack trace. */

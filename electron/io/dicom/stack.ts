@@ -3,7 +3,7 @@ import { readBytes } from '../bytes.js';
 import { badFile, describe } from '../errors.js';
 import { rescaleSlices } from '../rescale.js';
 import { rangeOf } from '../stats.js';
-import type { ImageStack, PixelArray, Slice } from '../types.js';
+import type { FileWarning, ImageStack, PixelArray, Slice } from '../types.js';
 import { isSegmentation, nonImageReason } from './classify.js';
 import { decodeDicomPixels } from './decode.js';
 import type { DecodedPixels } from './decode.js';
@@ -105,7 +105,9 @@ export function dicomStack(images: DicomImage[]): ImageStack {
     images.flatMap((image) => image.pixels.frames.map((_, frame) => ({ image, frame }))),
   );
 
-  const decodeWarnings = images.flatMap((im) => im.pixels.warnings.map((w) => `${im.info.path}: ${w}`));
+  const warnings: FileWarning[] = images.flatMap((im) =>
+    im.pixels.warnings.map((warning) => ({ path: im.info.path, warning })),
+  );
   // Each file of a palette colour series carries its own palette. If one cannot be read, the series is
   // shown as its stored indices in grey, with a warning, rather than not at all.
   let palettes: Map<DicomImage, Palette> | undefined;
@@ -115,9 +117,10 @@ export function dicomStack(images: DicomImage[]): ImageStack {
       try {
         palettes.set(im, readPalette(im.parsed.dataSet, im.parsed.transferSyntax === TS.explicitBE));
       } catch (err) {
-        decodeWarnings.push(
-          `${im.info.path}: palette colour image without usable palette tables (${describe(err)}); showing the stored palette indices as grey`,
-        );
+        warnings.push({
+          path: im.info.path,
+          warning: `palette colour image without usable palette tables (${describe(err)}); showing the stored palette indices as grey`,
+        });
         palettes = undefined;
         break;
       }
@@ -186,6 +189,7 @@ export function dicomStack(images: DicomImage[]): ImageStack {
     ...(info.seriesDescription ? { seriesDescription: info.seriesDescription } : {}),
     ...(info.studyInstanceUid ? { studyInstanceUid: info.studyInstanceUid } : {}),
     ...(info.frameOfReferenceUid ? { frameOfReferenceUid: info.frameOfReferenceUid } : {}),
+    ...(warnings.length ? { warnings } : {}),
     meta: {
       transferSyntax: info.transferSyntax,
       sopClassUid: info.sopClassUid,
@@ -194,7 +198,6 @@ export function dicomStack(images: DicomImage[]): ImageStack {
       pixelRepresentation: info.pixelRepresentation,
       sourcePhotometric: info.photometric,
       syntaxGuessed: head.parsed.syntaxGuessed,
-      ...(decodeWarnings.length ? { decodeWarnings: decodeWarnings.join('; ') } : {}),
       ...patientAndStudy(head.parsed),
     },
   };

@@ -1,8 +1,12 @@
-import { resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { inspectCommand } from '../../../electron/cli/commands/inspect.js';
+import { tempDir } from '../../helpers/temp.js';
 
 const DATA = resolve(import.meta.dirname, '../../../../shared/data');
+const tmp = tempDir('apprentice-inspect-');
+afterAll(() => tmp.cleanup());
 
 async function run(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
@@ -36,6 +40,46 @@ describe('apprentice inspect', () => {
       pixel: { min: 128, max: 2191 },
     });
     expect(r.pixel.mean).toBeCloseTo(904.926, 3);
+  });
+
+  it('lists what could not be decoded exactly, in --json and in the human output; none for an exact decode', async () => {
+    const j2k = resolve(DATA, 'dicom/pydicom-debian-testfiles/JPEG2000-embedded-sequence-delimiter.dcm');
+    const json = await run([j2k, '--json']);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.out[0]!);
+    expect(report.warnings).toEqual([
+      expect.stringMatching(
+        /^frame 1: its JPEG 2000 header gives an impossible image width 3722445056; decoded with the size in the DICOM header/,
+      ),
+    ]);
+    expect(report).toMatchObject({ rows: 1024, columns: 256 });
+    const human = await run([j2k]);
+    expect(human.code).toBe(0);
+    expect(human.out).toContain(`warnings           ${report.warnings[0]}`);
+
+    const exact = await run([resolve(DATA, 'dicom/pydicom-debian-testfiles/CT_small.dcm')]);
+    expect(exact.out).toContain('warnings           none');
+    const exactJson = await run([resolve(DATA, 'dicom/pydicom-debian-testfiles/CT_small.dcm'), '--json']);
+    expect(JSON.parse(exactJson.out[0]!).warnings).toEqual([]);
+  });
+
+  it('warns about a palette image whose tables are unusable, shown as grey indices', async () => {
+    const bytes = readFileSync(resolve(DATA, 'dicom/pydicom-data/OBXXXX1A.dcm'));
+    // Rename the Red Palette Color Lookup Table Data element (0028,1201) to an unknown tag.
+    const at = bytes.indexOf(Buffer.from([0x28, 0x00, 0x01, 0x12, 0x4f, 0x57]));
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 3] = 0x13;
+    const damaged = join(tmp.dir, 'palette-without-red.dcm');
+    writeFileSync(damaged, bytes);
+    const { code, out } = await run([damaged, '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(out[0]!)).toMatchObject({
+      photometric: 'PALETTE COLOR',
+      samplesPerPixel: 1,
+      warnings: [
+        'palette colour image without usable palette tables (the red table is unusable: it has no data); showing the stored palette indices as grey',
+      ],
+    });
   });
 
   it('reads multi-frame compressed files and NIfTI', async () => {
