@@ -282,7 +282,7 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
   listTransferRuns: none,
     z
       .object({
-        datasetId: id,
+        evaluationId: id,
         outFile: pathSchema.refine((p) => /\.html?$/i.test(p), 'the report file must end in .html'),
       })
       .strict(),

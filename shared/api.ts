@@ -205,8 +205,11 @@ export interface AppApi {
   getEvaluation(args: { evaluationId: number }): Promise<SavedEvaluation>;
   /** The transfer runs that finished while the open project was open, newest first. */
   listTransferRuns(): Promise<TransferRunRecord[]>;
-  /** Writes the evaluation of a dataset (and the students' learning curves) as one self-contained HTML file. */
-  saveReport(args: { datasetId: number; outFile: string }): Promise<{ path: string }>;
+  /**
+   * Writes a kept evaluation (listEvaluations) as it was scored, its split named, with the students'
+   * learning curves, as one self-contained HTML file.
+   */
+  saveReport(args: { evaluationId: number; outFile: string }): Promise<{ path: string }>;
   /** Small grey previews for image grids (at most 200 per call). */
   getThumbnails(args: { imageIds: number[]; size?: number }): Promise<Thumbnail[]>;
   /** Include/exclude images from training and add or remove tags, in one transaction. */

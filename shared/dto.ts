@@ -403,8 +403,13 @@ export interface EvaluationReport {
 /** What a student export wrote: the result of an 'export' job. */
 export interface StudentExportSummary {
 /** An evaluation kept in the project: what was evaluated, with which settings, when. */
-export interface SavedEvaluation extends EvaluationReport {
+export interface SavedEvaluation extends Omit<EvaluationReport, 'datasetId'> {
   id: number;
+  /**
+   * null once the dataset is deleted (its name stays in datasetName); its cases then carry no imageId,
+   * since a later import takes the deleted ids again.
+   */
+  datasetId: number | null;
   datasetName: string;
   /** The request as it was made (dataset, and any choice such as a split). */
   settings: Record<string, unknown>;

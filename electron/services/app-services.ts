@@ -22,7 +22,7 @@ import { exportMasks } from './mask-export.js';
 import * as teachers from './teacher-service.js';
 import { teacherSummary } from './teacher-summary.js';
 import * as studentApi from './student-api.js';
-import { evaluateDataset, runEvaluation } from './evaluation-service.js';
+import { runEvaluation } from './evaluation-service.js';
 import { renderReport } from './report.js';
 import { makeDirs, writeFileAtomic } from '../store/atomic-write.js';
 import { TransferService } from './transfer-service.js';
@@ -311,14 +311,14 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
         appVersion: APP_VERSION,
       });
     },
-    async saveReport({ datasetId, outFile }) {
+    async saveReport({ evaluationId, outFile }) {
       const store = projects.require();
       const path = absolutePath(outFile, 'The report file');
       existingFolder(dirname(path), 'The report folder');
+      // The kept evaluation, not a new one: the report shows the split, rows and numbers on screen.
       const html = renderReport({
         project: store.info().name,
-        dataset: store.datasets.get(datasetId).name,
-        report: evaluateDataset(store, datasetId),
+        report: store.evaluations.get(evaluationId),
         students: studentApi.listStudents(store),
         appVersion: APP_VERSION,
         generatedAt: new Date(),

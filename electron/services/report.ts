@@ -3,7 +3,7 @@
  * table with Dice bars, the per-image table, and each student's learning curves, so it can be mailed,
  * archived or printed as it is.
  */
-import type { EvaluationReport, StudentSummary } from '../../shared/dto.js';
+import type { SavedEvaluation, StudentSummary } from '../../shared/dto.js';
 
 export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 export const num = (v: number | null | undefined, d = 3) =>
@@ -77,15 +77,25 @@ td:first-child,th:first-child{text-align:left}th{font-weight:600;background:#f3f
 svg text{font-size:12px;font-family:system-ui,sans-serif}small{color:#666}figure{display:inline-block;margin:0 1rem 1rem 0}
 `;
 
+/** Which images an evaluation scored, as its request chose them: one split, or the whole dataset. */
+export function evaluationCoverage(e: Pick<SavedEvaluation, 'settings' | 'images'>): string {
+  const split = e.settings.split;
+  return typeof split === 'string'
+    ? `the ${split} split: ${e.images} images with ground truth`
+    : `all its images with ground truth (${e.images})`;
+}
+
+/** The report of one kept evaluation, exactly as it was scored (its split, its rows, its numbers). */
 export function renderReport(opts: {
   project: string;
-  dataset: string;
-  report: EvaluationReport;
+  report: SavedEvaluation;
   students: StudentSummary[];
   appVersion: string;
   generatedAt: Date;
 }): string {
   const { report } = opts;
+  const dataset = `${esc(report.datasetName)}${report.datasetId === null ? ' (deleted since)' : ''}`;
+  const split = typeof report.settings.split === 'string' ? `, ${report.settings.split} split` : '';
   const summary = report.sources
     .map(
       (s) =>
@@ -102,11 +112,11 @@ export function renderReport(opts: {
     .map((s) => `<tr><td>${esc(s.name)}</td><td>${num(s.bestValDice)}</td><td>${s.history.length}</td></tr>`)
     .join('');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Apprentice report: ${esc(opts.project)} / ${esc(opts.dataset)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Apprentice report: ${esc(opts.project)} / ${esc(report.datasetName)}${esc(split)}</title>
 <style>${REPORT_STYLE}</style></head><body>
 <h1>Apprentice evaluation report</h1>
-<p>Project <b>${esc(opts.project)}</b>, dataset <b>${esc(opts.dataset)}</b>: ${report.images} images with ground truth.<br>
-<small>Apprentice ${esc(opts.appVersion)}, ${esc(opts.generatedAt.toISOString())}</small></p>
+<p>Project <b>${esc(opts.project)}</b>, dataset <b>${dataset}</b>, ${esc(evaluationCoverage(report))}.<br>
+<small>Evaluated ${esc(report.createdAt)}; report by Apprentice ${esc(opts.appVersion)}, ${esc(opts.generatedAt.toISOString())}</small></p>
 <h2>Mean Dice per source</h2>${diceBars(report.sources.map((s) => ({ label: s.source, value: s.summary.dice_mean })))}
 <h2>Summary</h2>
 <table><thead><tr><th>Source</th><th>n</th><th>Dice</th><th>IoU</th><th>Precision</th><th>Recall</th><th>HD95 px</th><th>HD95 mm</th></tr></thead><tbody>${summary}</tbody></table>

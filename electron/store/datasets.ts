@@ -1,5 +1,6 @@
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { type Db, checkEnum, checkId, checkText, nowIso } from './sqlite.js';
+import { detachEvaluationsFromDataset } from './results.js';
 
 import { DATASET_ROLES } from '../../shared/dto.js';
 
@@ -81,12 +82,15 @@ export class Datasets {
    * datasets), in one transaction: all of it, or nothing. Foreign keys are checked at commit, so the
    * order of the deletes does not matter and a reference left anywhere rolls everything back.
    * The content blobs stay in the content store until ProjectStore.gc() removes the unreferenced ones.
+   * Kept evaluations stay, detached from the dataset and its images (their ids will be taken again).
    */
   remove(id: number): { images: number } {
     const d = this.get(id);
     try {
       this.db.tx(() => {
         this.db.raw.pragma('defer_foreign_keys = ON');
+        // Kept results name the dataset without a foreign key: unlinked here, not deleted.
+        detachEvaluationsFromDataset(this.db, id);
         const images = 'SELECT id FROM images WHERE dataset_id = ?';
         for (const r of referencesTo(this.db, 'images'))
           this.db.run(`DELETE FROM "${r.table}" WHERE "${r.column}" IN (${images})`, [id]);

@@ -17,7 +17,8 @@ import { type Db, checkId, checkText, nowIso, parseJson, toJson } from './sqlite
 
 interface EvaluationRow {
   id: number;
-  dataset_id: number;
+  /** NULL once the dataset is deleted. */
+  dataset_id: number | null;
   dataset_name: string;
   settings_json: string;
   images: number;
@@ -42,6 +43,20 @@ interface CaseRow {
 /** SQLite keeps NaN as NULL; an undefined score (both masks empty) reads back as NaN. */
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
 const orNaN = (v: number | null): number => v ?? NaN;
+
+/**
+ * Unlinks the evaluations of a dataset being deleted from it and from its images, inside the caller's
+ * transaction: `images` and `datasets` ids are plain INTEGER PRIMARY KEYs, so the next import takes the
+ * deleted ids again, and a kept link would file the evaluation under the new dataset and open new
+ * images for its cases. The evaluation keeps its dataset name, case names and numbers.
+ */
+export function detachEvaluationsFromDataset(db: Db, datasetId: number): void {
+  db.run(
+    'UPDATE evaluation_cases SET image_id = NULL WHERE image_id IN (SELECT id FROM images WHERE dataset_id = ?)',
+    [datasetId],
+  );
+  db.run('UPDATE evaluations SET dataset_id = NULL WHERE dataset_id = ?', [datasetId]);
+}
 
 export class Evaluations {
   constructor(private readonly db: Db) {}

@@ -114,6 +114,42 @@ describe('evaluations kept in the project', () => {
     await screenshot(page, 'evaluations-kept');
   });
 
+  it("keeps the evaluations of a deleted dataset, marked so, apart from a new import's images", async () => {
+    const gone = (await client.api.listDatasets())[0]!;
+    const goneImages = (await client.api.listImages({ datasetId: gone.id })).map((i) => i.id);
+    await client.api.deleteDataset({ datasetId: gone.id });
+    // The next import takes the deleted ids again; the old evaluations must not point at its images.
+    const again = copyBusBra(join(t.dir, 'again'), 3);
+    const job = await client.api.importImages({
+      path: again.images,
+      dataset: 'later',
+      masksPath: again.masks,
+    });
+    expect((await waitForJob(client.api, job.jobId)).state).toBe('done');
+    const later = (await client.api.listDatasets()).find((d) => d.name === 'later')!;
+    expect(later.id).toBe(gone.id);
+    expect((await client.api.listImages({ datasetId: later.id })).map((i) => i.id)).toEqual(goneImages);
+
+    await page.reload();
+    await page.getByTestId('nav-evaluate').click();
+    const listed = page.getByTestId('eval-earlier').locator('tbody tr');
+    await expect.poll(() => listed.count()).toBe(2);
+    for (const e of await client.api.listEvaluations())
+      expect(await text(page.getByTestId(`eval-deleted-${e.id}`))).toBe('· dataset deleted');
+    await listed.last().getByRole('button', { name: 'Open' }).click();
+    await page.getByTestId('eval-summary').waitFor();
+    expect(await text(page.getByTestId('eval-shown'))).toMatch(/^labeled \(dataset deleted\), evaluated /);
+    expect(await caseRows()).toEqual(firstRows);
+    // A case's image is gone with its dataset: the screen says so instead of opening another image.
+    await page.getByTestId('eval-cases').locator('tbody tr').first().click();
+    await expect.poll(() => page.getByTestId('case-compare-gone').count()).toBe(1);
+    expect(await text(page.getByTestId('case-compare-gone'))).toMatch(
+      /^bus_\S+ cannot be shown side by side: its image was deleted with its dataset\./,
+    );
+    expect(await page.getByTestId('case-compare-card').count()).toBe(0);
+    await screenshot(page, 'evaluations-dataset-deleted');
+  });
+
   it('logged no console errors', () => {
     expect(errors).toEqual([]);
   });

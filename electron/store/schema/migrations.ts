@@ -212,10 +212,12 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     description: 'evaluations and transfer runs kept as results',
     // No foreign keys to datasets or images: a result keeps its names and numbers after they are deleted.
+    // Deleting a dataset sets dataset_id and its cases' image_id to NULL (Datasets.remove), because
+    // those ids are taken again by the next import and would otherwise point at other data.
     up: `
       CREATE TABLE evaluations (
         id            INTEGER PRIMARY KEY,
-        dataset_id    INTEGER NOT NULL,
+        dataset_id    INTEGER,
         dataset_name  TEXT NOT NULL,
         settings_json TEXT NOT NULL,
         images        INTEGER NOT NULL CHECK (images >= 0),
@@ -251,6 +253,15 @@ export const MIGRATIONS: readonly Migration[] = [
         report_html  TEXT NOT NULL,
         created_at   TEXT NOT NULL
       ) STRICT;
+    `,
+  },
+  {
+    version: 4,
+    description: 'decode warnings kept with the images they concern',
+    // A JSON array of strings, NULL when the file was decoded exactly: an image shown with a warning at
+    // import (e.g. a palette image as grey indices) keeps it, so Review can show it next to the image.
+    up: `
+      ALTER TABLE images ADD COLUMN decode_warnings TEXT;
     `,
   },
 ];

@@ -91,16 +91,43 @@ describe('evaluating a dataset', () => {
 
   it('writes a self-contained HTML report with the summary and the per-image Dice', async () => {
     const { readFileSync } = await import('node:fs');
-    const { path } = await services.api.saveReport({ datasetId, outFile: join(t.dir, 'report.html') });
+    const { path } = await services.api.saveReport({
+      evaluationId: report.id,
+      outFile: join(t.dir, 'report.html'),
+    });
     const html = readFileSync(path, 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain('teacher: unet-busi');
     expect(html).toContain('<svg');
     expect(html).not.toMatch(/<script|src="http/);
     expect((html.match(/<tr><td>bus_/g) ?? []).length).toBe(4);
+    expect(html).toContain('all its images with ground truth');
     await expect(
-      services.api.saveReport({ datasetId, outFile: join(t.dir, 'nope', 'r.html') }),
+      services.api.saveReport({ evaluationId: report.id, outFile: join(t.dir, 'nope', 'r.html') }),
     ).rejects.toThrow(/does not exist/);
+  });
+
+  it('reports the evaluation shown, on its split: the same images and numbers, the split named', async () => {
+    const { readFileSync } = await import('node:fs');
+    const store = services.projects.require();
+    const [first, second] = store.images.list({ datasetId });
+    store.images.setSplit([first!.id, second!.id], 'test');
+    const onTest = await services.api.evaluateDataset({ datasetId, split: 'test' });
+    expect(onTest.images).toBe(2);
+    const { path } = await services.api.saveReport({
+      evaluationId: onTest.id,
+      outFile: join(t.dir, 'report-test.html'),
+    });
+    const html = readFileSync(path, 'utf8');
+    expect(html).toContain('the test split: 2 images with ground truth');
+    const rows = html.match(/<tr><td>bus_[^<]*<\/td>/g) ?? [];
+    expect(rows.map((r) => r.slice('<tr><td>'.length, -'</td>'.length))).toEqual(
+      onTest.sources[0]!.cases.map((c) => c.case),
+    );
+    for (const s of onTest.sources) expect(html).toContain(`<td>${s.summary.dice_mean.toFixed(3)}</td>`);
+    await expect(
+      services.api.saveReport({ evaluationId: 999_999, outFile: join(t.dir, 'r.html') }),
+    ).rejects.toThrow(/No evaluation with id 999999/);
   });
 
   it('keeps every evaluation in the project: settings, date, summary and rows survive a reopen', async () => {
@@ -123,6 +150,44 @@ describe('evaluating a dataset', () => {
     await expect(services.api.getEvaluation({ evaluationId: 999_999 })).rejects.toThrow(
       /No evaluation with id 999999/,
     );
+  });
+
+  it('keeps an evaluation of a deleted dataset apart from a later import that takes the same ids', async () => {
+    const evaluateNewDataset = async (name: string) => {
+      const { images, masks } = copyBusBra(join(t.dir, name), 2);
+      await services.jobs.wait(
+        (await services.api.importImages({ path: images, dataset: name, masksPath: masks })).jobId,
+      );
+      const ds = (await services.api.listDatasets()).find((d) => d.name === name)!;
+      const imageIds = (await services.api.listImages({ datasetId: ds.id })).map((i) => i.id);
+      const store = services.projects.require();
+      // A reviewed mask per image gives the evaluation a source without running the teachers.
+      for (const imageId of imageIds) {
+        const mask = store.masks.read(store.masks.latest(imageId, 'ground_truth')!);
+        await services.api.saveMaskEdit({ imageId, mask, tool: 'replace-with-truth' });
+      }
+      return { ds, imageIds, evaluation: await services.api.evaluateDataset({ datasetId: ds.id }) };
+    };
+    const gone = await evaluateNewDataset('gone');
+    expect(gone.evaluation.sources[0]!.cases.map((c) => c.imageId)).toEqual(gone.imageIds);
+    await services.api.deleteDataset({ datasetId: gone.ds.id });
+    const later = await evaluateNewDataset('later');
+    // The newest dataset and its images were deleted: the next import takes the same ids.
+    expect(later.ds.id).toBe(gone.ds.id);
+    expect(later.imageIds).toEqual(gone.imageIds);
+
+    const list = await services.api.listEvaluations();
+    expect(list.filter((e) => e.datasetId === later.ds.id).map((e) => e.id)).toEqual([later.evaluation.id]);
+    expect(list.find((e) => e.id === gone.evaluation.id)).toMatchObject({
+      datasetId: null,
+      datasetName: 'gone',
+    });
+    const reopened = await services.api.getEvaluation({ evaluationId: gone.evaluation.id });
+    expect(reopened.datasetId).toBeNull();
+    for (const s of reopened.sources) {
+      expect(s.cases.map((c) => c.case)).toEqual(gone.evaluation.sources[0]!.cases.map((c) => c.case));
+      expect(s.cases.every((c) => c.imageId === undefined)).toBe(true);
+    }
   });
 
   it('refuses a dataset without ground truth, saying why', async () => {

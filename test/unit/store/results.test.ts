@@ -84,6 +84,48 @@ describe('kept evaluations', () => {
     store.close();
   });
 
+  it('detaches an evaluation from its deleted dataset: ids taken again by a new import do not claim it', () => {
+    const { store, image } = projectWithImage(temp());
+    const kept = store.evaluations.add({
+      report: report(image.datasetId, image.id),
+      datasetName: 'transferal',
+      settings: { datasetId: image.datasetId },
+    });
+    store.datasets.remove(image.datasetId);
+    // The newest dataset and image deleted, a new import takes their ids again (plain INTEGER PRIMARY KEY).
+    const next = store.datasets.add({ name: 'later', role: 'test' });
+    const nextImage = store.images.addWithPixels(
+      {
+        datasetId: next.id,
+        rows: 32,
+        cols: 48,
+        channels: 1,
+        dtype: 'uint8',
+        spacing: [1, 1],
+        source: { kind: 'png', path: '/data/later.png', caseId: 'later' },
+      },
+      new Uint8Array(32 * 48),
+    );
+    expect([next.id, nextImage.id]).toEqual([image.datasetId, image.id]);
+    // Still listed and opened under its own name, with its numbers, pointing at nothing of the new data.
+    const [listed] = store.evaluations.list();
+    expect(listed).toMatchObject({ id: kept.id, datasetId: null, datasetName: 'transferal', images: 2 });
+    expect(store.evaluations.list().filter((e) => e.datasetId === next.id)).toEqual([]);
+    const opened = store.evaluations.get(kept.id);
+    expect(opened.datasetId).toBeNull();
+    expect(opened.sources.map((s) => s.cases.map((c) => [c.case, c.dice, c.imageId]))).toEqual([
+      [
+        ['b.png', 0.25, undefined],
+        ['a.png', NaN, undefined],
+      ],
+      [
+        ['b.png', 0.75, undefined],
+        ['a.png', 0, undefined],
+      ],
+    ]);
+    store.close();
+  });
+
   it('keeps transfer runs with spec, folder, summary and report', () => {
     const { store } = projectWithImage(temp());
     const spec = { name: 'st', out: '/runs/a', seed: 3 } as unknown as TransferSpec;
