@@ -73,6 +73,18 @@ describe('knowledge transfer through the web shell', () => {
     expect(await text(page.getByTestId('transfer-teacher-1'))).toMatch(/^unet-busi\.json/);
     // Each card is read when it is added: its name and kind beside it, or its problem, in human numbers.
     await expect.poll(() => text(page.getByTestId('transfer-teacher-kind-0'))).toBe('fcn-busi · ONNX');
+    // A relative card is refused once, beside its field, and counted once among the things to fix.
+    await page.getByTestId('transfer-teacher-path').fill('teachers/relative.json');
+    await page.getByTestId('transfer-add-teacher').click();
+    await expect
+      .poll(() => text(page.getByTestId('transfer-problem-teachers.2')))
+      .toBe('Teacher 3: teachers/relative.json must be an absolute path');
+    expect(await text(page.getByTestId('transfer-reason'))).toBe(
+      'Choose the transferal images folder (1 of 3 things to fix before Run)',
+    );
+    await screenshot(page, 'transfer-relative-teacher');
+    await page.getByTestId('transfer-remove-teacher-2').click();
+    await expect.poll(() => page.getByTestId('transfer-problem-teachers.2').count()).toBe(0);
     const missing = join(t.dir, 'missing.json');
     const broken = join(t.dir, 'broken.json');
     writeFileSync(broken, '{"name": ');

@@ -84,11 +84,6 @@ export function defaultForm(): TransferForm {
   };
 }
 
-/** POSIX, drive-letter and UNC paths: the main process refuses anything relative. */
-export function isAbsolutePath(p: string): boolean {
-  return /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p);
-}
-
 /**
  * The spec the form describes. `base` is a spec loaded from a file: the settings the form has no field
  * for (case regex, patience, width, ...) are kept from it rather than silently reset to defaults.
@@ -192,21 +187,18 @@ export function stagesOfJob(metrics: Record<string, number> | undefined): Transf
 const isInt = (n: number, min: number) => Number.isInteger(n) && n >= min;
 
 /**
- * Why the run cannot start yet, in the order of the form; empty when it can. The server validates again
- * (and checks the folders): this is only so that the start button can say what is missing.
+ * Why the run cannot start yet, in the order of the form; empty when it can. A path filled in is the
+ * server's to judge (checkTransferPaths: relative, missing, of the wrong kind), beside its field: said
+ * here as well, it would be counted twice.
  */
 export function formProblems(f: TransferForm): string[] {
   const problems: string[] = [];
-  const path = (label: string, p: string, required: boolean) => {
-    const v = p.trim();
-    if (!v) {
-      if (required) problems.push(`Choose the ${label}`);
-    } else if (!isAbsolutePath(v)) problems.push(`The ${label} must be an absolute path: ${v}`);
+  const required = (label: string, p: string) => {
+    if (!p.trim()) problems.push(`Choose the ${label}`);
   };
   if (!f.teachers.length) problems.push('Add at least one teacher card');
-  f.teachers.forEach((t, k) => path(`teacher card ${k + 1}`, t, true));
-  path('transferal images folder', f.images, true);
-  path('corrections folder', f.corrections, false);
+  f.teachers.forEach((t, k) => required(`teacher card ${k + 1}`, t));
+  required('transferal images folder', f.images);
   if (!/^[\w.+-]+$/.test(f.name.trim())) problems.push('Name the student with letters, digits, . _ + - only');
   if (!(f.threshold > 0 && f.threshold < 1)) problems.push('The threshold must lie between 0 and 1');
   if (f.method === 'weighted' && f.teachers.some((_, k) => !((f.weights[k] ?? 1) >= 0)))
@@ -217,16 +209,16 @@ export function formProblems(f: TransferForm): string[] {
   if (!(f.learningRate > 0 && f.learningRate <= 1)) problems.push('The learning rate must lie in (0, 1]');
   if (!Number.isInteger(f.seed)) problems.push('The seed must be a whole number');
   if (f.finetune.enabled) {
-    path('fine-tuning images folder', f.finetune.images, true);
-    path('fine-tuning masks folder', f.finetune.masks, true);
+    required('fine-tuning images folder', f.finetune.images);
+    required('fine-tuning masks folder', f.finetune.masks);
     if (!isInt(f.finetune.epochs, 1)) problems.push('Fine-tune for at least one epoch');
     if (!(f.finetune.learningRate > 0 && f.finetune.learningRate <= 1))
       problems.push('The fine-tuning learning rate must lie in (0, 1]');
   }
   if (f.test.enabled) {
-    path('test images folder', f.test.images, true);
-    path('test masks folder', f.test.masks, true);
+    required('test images folder', f.test.images);
+    required('test masks folder', f.test.masks);
   }
-  path('output folder', f.out, true);
+  required('output folder', f.out);
   return problems;
 }
