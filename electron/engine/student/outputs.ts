@@ -31,7 +31,9 @@ export function ensureWritableDir(dir: string, what: string): string {
     mkdirDurable(abs);
     accessSync(abs, constants.W_OK);
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    // mkdirDurable's own error says why the folder cannot be made ("/proc does not accept new folders").
+    const why =
+      err instanceof AppError ? err.message : ((err as NodeJS.ErrnoException).code ?? (err as Error).message);
     throw new AppError(ErrorCode.IO_ERROR, `The ${what} ${abs} is not writable (${why})`, { path: abs });
   }
   return abs;
