@@ -121,6 +121,11 @@ export interface DatasetDeletion {
   stacks: number;
   /** Files looked at and not imported, each with the reason. */
   skipped: { path: string; code: string; reason: string }[];
+  /**
+   * Files imported although they could not be decoded exactly (e.g. a palette image shown as grey
+   * indices), one entry per warning; the images keep their warnings (ImagePixels.warnings).
+   */
+  warnings: { path: string; warning: string }[];
 }
 
 export const REVIEW_STATES = ['unreviewed', 'accepted', 'corrected', 'rejected', 'excluded'] as const;
@@ -177,6 +182,8 @@ export interface ImagePixels {
    * source does not say (PNG, NIfTI) or its file can no longer be read.
    */
   modality: string | null;
+  /** What could not be decoded exactly in the source file (shown next to the image); [] when exact. */
+  warnings: string[];
 }
 
 export interface MaskEditState {

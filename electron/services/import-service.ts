@@ -13,7 +13,7 @@ import type { ImportSummary } from '../../shared/dto.js';
 import { readImageFile } from '../io/read.js';
 import { scanFolderStream } from '../io/scan.js';
 import type { ScanItem } from '../io/scan.js';
-import type { ImageStack, PixelArray, SkippedFile } from '../io/types.js';
+import type { FileWarning, ImageStack, PixelArray, SkippedFile } from '../io/types.js';
 import type { Dataset, DatasetRole } from '../store/datasets.js';
 import type { PixelDtype, SourceKind } from '../store/images.js';
 import type { ProjectStore } from '../store/project-store.js';
@@ -49,6 +49,7 @@ export async function importImages(
 
   ctx.progress({ phase: 'reading', done: 0, total: 0 });
   const skipped: SkippedFile[] = [];
+  const warnings: FileWarning[] = [];
   // Each stack is stored as soon as it is read, so memory holds one series at a time, never the folder.
   const items: AsyncIterable<ScanItem> = isDir
     ? scanFolderStream(path, {
@@ -76,6 +77,10 @@ export async function importImages(
       store.datasets.add({ name: req.dataset, role: req.role, sourcePath: path });
     const mask = masks ? await maskFor(stack, masks, skipped, ctx.signal) : undefined;
     const listed = manifest?.get(imageStem(stack.files[0]!));
+    // A file decoded with a warning is imported and shown; each of its images keeps the warning.
+    const warningsOf = (file: string): string[] =>
+      (stack.warnings ?? []).filter((w) => w.path === file).map((w) => w.warning);
+    const storedFrom = new Set<string>();
     for (let k = 0; k < stack.slices.length; k++) {
       ctx.throwIfCancelled();
       const slice = stack.slices[k]!;
@@ -93,6 +98,7 @@ export async function importImages(
             dtype: dtypeOf(slice.pixels),
             spacing: stack.pixelSpacing ?? listed?.spacing ?? null,
             split: listed?.split ?? null,
+            warnings: warningsOf(slice.provenance.path),
             source: {
               kind: sourceKind(stack.format),
               path: slice.provenance.path,
@@ -112,8 +118,11 @@ export async function importImages(
           withMasks++;
         }
         imported++;
+        storedFrom.add(slice.provenance.path);
       }
     }
+    // Reported only for files stored now: a re-import that adds nothing repeats no warning.
+    warnings.push(...(stack.warnings ?? []).filter((w) => storedFrom.has(w.path)));
   }
   ctx.throwIfCancelled();
   // Nothing readable: no dataset is created (an empty one would become every screen's default).
@@ -135,6 +144,7 @@ export async function importImages(
     withMasks,
     stacks,
     skipped,
+    warnings,
   };
 }
 

@@ -81,6 +81,7 @@ export function getImage(store: ProjectStore, imageId: number): ImagePixels {
       kind: img.source.kind,
     },
     modality: img.source.kind === 'dicom' ? dicomModality(img.source.path) : null,
+    warnings: img.warnings,
   };
 }
 

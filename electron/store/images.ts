@@ -52,6 +52,8 @@ export interface NewImage {
   split?: Split | null;
   included?: boolean;
   tags?: string[];
+  /** What could not be decoded exactly in the source (shown with the image); none when omitted. */
+  warnings?: string[];
 }
 
 export interface ImageRecord {
@@ -67,6 +69,8 @@ export interface ImageRecord {
   included: boolean;
   split: Split | null;
   tags: string[];
+  /** Decode warnings of the source file, e.g. a palette image shown as grey indices; [] when exact. */
+  warnings: string[];
   createdAt: string;
 }
 
@@ -121,8 +125,8 @@ export class Images {
         const s = i.source;
         const r = this.db.run(
           `INSERT INTO images (dataset_id, rows, cols, channels, dtype, spacing_row, spacing_col, pixel_hash, source_kind,
-             source_path, frame_index, slice_index, study_uid, series_uid, sop_uid, case_id, patient_id, included, split, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             source_path, frame_index, slice_index, study_uid, series_uid, sop_uid, case_id, patient_id, included, split, decode_warnings, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             i.datasetId,
             i.rows,
@@ -143,6 +147,7 @@ export class Images {
             s.patientId ?? null,
             i.included === false ? 0 : 1,
             i.split ?? null,
+            i.warnings?.length ? JSON.stringify(i.warnings) : null,
             nowIso(),
           ],
         );
@@ -287,6 +292,7 @@ export class Images {
       included: r.included === 1,
       split: r.split,
       tags,
+      warnings: r.decode_warnings === null ? [] : (JSON.parse(r.decode_warnings) as string[]),
       createdAt: r.created_at,
     };
   }
@@ -316,6 +322,13 @@ function checkNewImage(i: NewImage): NewImage {
   checkEnum(i.source?.kind, SOURCE_KINDS, 'source.kind');
   checkText(i.source.path, 'source.path', 4096);
   if (i.split != null) checkEnum(i.split, SPLITS, 'split');
+  if (i.warnings !== undefined) {
+    if (!Array.isArray(i.warnings))
+      throw new AppError(ErrorCode.INVALID_ARGUMENT, 'warnings must be a list of texts', {
+        field: 'warnings',
+      });
+    i.warnings.forEach((w) => checkText(w, 'warning', 4096));
+  }
   return i;
 }
 
@@ -340,6 +353,7 @@ interface ImageRow {
   patient_id: string | null;
   included: number;
   split: Split | null;
+  decode_warnings: string | null;
   created_at: string;
 }
 

@@ -113,6 +113,49 @@ describe('data import through the web shell', () => {
     await expect.poll(() => text(page.getByTestId('import-error'))).toMatch(/absolute path/);
   });
 
+  it('names a file imported with a decode warning, and Review shows the warning with the image', async () => {
+    const dicom = join(t.dir, 'dicom');
+    mkdirSync(dicom);
+    const damaged = join(dicom, 'damaged-j2k.dcm');
+    copyFileSync(
+      join(
+        SHARED_DIR,
+        'data',
+        'dicom',
+        'pydicom-debian-testfiles',
+        'JPEG2000-embedded-sequence-delimiter.dcm',
+      ),
+      damaged,
+    );
+    await page.getByTestId('import-path').fill(dicom);
+    await page.getByTestId('import-dataset').fill('dicom');
+    await page.getByTestId('import-masks').fill('');
+    await page.getByTestId('import-start').click();
+    await expect
+      .poll(() => text(page.getByTestId('import-summary')), { timeout: 60_000 })
+      .toMatch(/1 slice\(s\) from 1 image set\(s\) into “dicom”/);
+    expect(await text(page.getByTestId('import-warnings'))).toBe(
+      `${damaged}: frame 1: its JPEG 2000 header gives an impossible image width 3722445056; decoded with the size in the DICOM header`,
+    );
+    await page.getByTestId('import-warnings').scrollIntoViewIfNeeded();
+    await screenshot(page, 'data-import-warning');
+
+    await page.getByTestId('nav-review').click();
+    await page.getByTestId('review-dataset').selectOption({ label: 'dicom (1)' });
+    await page.getByTestId('viewer-canvas').waitFor();
+    await expect
+      .poll(() => text(page.getByTestId('decode-warning')))
+      .toMatch(
+        /^⚠ Not decoded exactly, shown anyway: frame 1: its JPEG 2000 header gives an impossible image width/,
+      );
+    await screenshot(page, 'review-decode-warning');
+    // An image decoded exactly shows no warning.
+    const bus = page.getByTestId('review-dataset').locator('option', { hasText: 'bus-images' });
+    await page.getByTestId('review-dataset').selectOption((await bus.getAttribute('value'))!);
+    await expect.poll(() => page.getByTestId('decode-warning').count()).toBe(0);
+    await page.getByTestId('nav-data').click();
+  });
+
   it('logged no console errors', () => {
     expect(errors).toEqual([]);
   });

@@ -95,6 +95,7 @@ export const importCommand: CliCommand = {
             (summary.withMasks ? `; ${summary.withMasks} with ground truth` : ''),
         );
         for (const s of summary.skipped) io.stdout(`  skipped: ${s.reason}`);
+        for (const w of summary.warnings) io.stdout(`  imported with a warning: ${w.path}: ${w.warning}`);
       }
       return summary.imported + summary.duplicates > 0 ? 0 : 1;
     } finally {

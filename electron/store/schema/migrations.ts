@@ -255,6 +255,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    description: 'decode warnings kept with the images they concern',
+    // A JSON array of strings, NULL when the file was decoded exactly: an image shown with a warning at
+    // import (e.g. a palette image as grey indices) keeps it, so Review can show it next to the image.
+    up: `
+      ALTER TABLE images ADD COLUMN decode_warnings TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

