@@ -96,11 +96,50 @@ describe('a lost connection to the web shell', () => {
     await screenshot(page, 'connection-lost');
   });
 
+  it('(Train, Export, Transfer) opened while the server is gone claim nothing about the project', async () => {
+    // First visits: these screens never loaded, so they can only say they are not loaded.
+    await page.getByTestId('nav-train').click();
+    await expect.poll(() => text(page.getByTestId('students-not-loaded'))).toBe('Not loaded: not connected.');
+    expect(await text(page.getByTestId('section-train'))).not.toMatch(
+      /None trained yet|Not connected to the/,
+    );
+    await screenshot(page, 'connection-lost-train');
+    await page.getByTestId('nav-export').click();
+    await expect
+      .poll(() => text(page.getByTestId('export-students-not-loaded')))
+      .toBe('Not loaded: not connected.');
+    expect(await text(page.getByTestId('section-export'))).not.toMatch(
+      /No trained student yet|Not connected to the/,
+    );
+    await screenshot(page, 'connection-lost-export');
+    await page.getByTestId('nav-transfer').click();
+    await expect
+      .poll(() => text(page.getByTestId('transfer-history-not-loaded')))
+      .toBe('Not loaded: not connected.');
+    expect(await page.getByTestId('transfer-history-empty').count()).toBe(0);
+    expect(await text(page.getByTestId('transfer-history'))).not.toMatch(/None yet/);
+    // The loss is told once, by the banner: the screen adds no error of its own.
+    expect(await text(page.getByTestId('section-transfer'))).not.toMatch(/Not connected to the/);
+    await page.getByTestId('transfer-history').scrollIntoViewIfNeeded();
+    await screenshot(page, 'connection-lost-transfer');
+    expect(await page.getByTestId('connection-banner').count()).toBe(1);
+  });
+
   it('reconnects when the server is back on the same port and token, with the project open', async () => {
     server = await startWebShellProcess(userData, {}, args);
     await page.getByTestId('reconnect-now').click();
     await page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 30_000 });
     await expect.poll(() => text(page.getByTestId('current-project'))).toBe('Connection test');
+    // The screen left open while disconnected loads by itself: the project truly has no runs yet.
+    await page.getByTestId('transfer-history-empty').waitFor();
+    expect(await page.getByTestId('transfer-history-not-loaded').count()).toBe(0);
+    await screenshot(page, 'connection-back-transfer');
+    await page.getByTestId('nav-train').click();
+    await page.getByTestId('students-empty').waitFor();
+    await screenshot(page, 'connection-back-train');
+    await page.getByTestId('nav-export').click();
+    await page.getByTestId('export-students-empty').waitFor();
+    await page.getByTestId('nav-data').click();
     await page.getByTestId('dataset-bus').waitFor();
     expect(await text(page.getByTestId('dataset-bus').getByTestId('dataset-count'))).toBe('3');
     // Calls work again: the review queue loads from the restarted server.

@@ -10,6 +10,7 @@ import type {
   TrainStudentRequest,
 } from '@shared/dto';
 import { api } from '../api/client';
+import { useAppStore } from './app';
 
 /** A teacher of the project and how many images of a dataset it has probability maps of. */
 export interface SoftLabelTeacher {
@@ -42,6 +43,8 @@ export const useTrainingStore = defineStore('training', () => {
    * the one with the most maps first.
    */
   const softLabelTeachers = ref<SoftLabelTeacher[]>([]);
+  /** Whether `students` and `runs` came from the server: "none trained yet" is said only then. */
+  const loaded = ref(false);
 
   async function load(): Promise<void> {
     const [p, s, r] = await Promise.all([
@@ -52,6 +55,15 @@ export const useTrainingStore = defineStore('training', () => {
     presets.value = p;
     students.value = s;
     runs.value = r;
+    loaded.value = true;
+  }
+
+  /** Another project was opened: nothing of this one's may show. */
+  function reset(): void {
+    students.value = [];
+    runs.value = [];
+    loaded.value = false;
+    softLabelTeachers.value = [];
   }
 
   async function loadSoftLabelTeachers(datasetId: number): Promise<void> {
@@ -108,7 +120,8 @@ export const useTrainingStore = defineStore('training', () => {
         if (typeof m.valIou === 'number') iouPoints.value = [...iouPoints.value, [m.epoch, m.valIou]];
       }
     }
-    if (j.state !== 'running') void load();
+    // A failed reload keeps the last list; a lost connection is shown app-wide, not here.
+    if (j.state !== 'running') void load().catch((err: unknown) => useAppStore().showError(err));
   }
 
   return {
@@ -124,6 +137,8 @@ export const useTrainingStore = defineStore('training', () => {
     dicePoints,
     iouPoints,
     running,
+    loaded,
+    reset,
     softLabelTeachers,
     loadSoftLabelTeachers,
     load,

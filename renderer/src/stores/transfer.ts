@@ -13,9 +13,10 @@ import type {
   TransferSpec,
   TransferSummary,
 } from '@shared/transfer';
-import { api, errorMessage } from '../api/client';
+import { api, errorMessage, isDisconnectedError } from '../api/client';
 import { useProjectsStore } from './projects';
 import { useJobsStore } from './jobs';
+import { useAppStore } from './app';
 import {
   defaultForm,
   formFromSpec,
@@ -30,6 +31,7 @@ import { applyProgress, newRun, type RunProgress } from './transfer-progress';
 export const useTransferStore = defineStore('transfer', () => {
   const jobs = useJobsStore();
   const projects = useProjectsStore();
+  const app = useAppStore();
   const form = ref<TransferForm>(defaultForm());
   /** The spec file loaded last: it keeps the settings the form has no field for. */
   const base = ref<TransferSpec | null>(null);
@@ -50,6 +52,10 @@ export const useTransferStore = defineStore('transfer', () => {
   const conflict = ref<EarlierRunConflict | null>(null);
   /** Finished runs kept in the open project, newest first; the one shown in full, if any. */
   const earlierRuns = ref<TransferRunRecord[]>([]);
+  /** Whether `earlierRuns` came from the server: "none yet" is said only then, not after a failed load. */
+  const earlierRunsLoaded = ref(false);
+  /** The project `earlierRuns` belong to. */
+  let earlierRunsProject: string | null = null;
   const shownRun = ref<TransferRunRecord | null>(null);
 
   const job = computed(() => (jobId.value ? (jobs.byId[jobId.value] ?? null) : null));
@@ -99,11 +105,12 @@ export const useTransferStore = defineStore('transfer', () => {
       fieldProblems.value = Object.fromEntries(r.problems.map((p) => [p.field, `${p.label}: ${p.message}`]));
       cards.value = r.teachers;
     } catch (err) {
-      if (n === checks) error.value = errorMessage(err);
+      // A lost connection is shown app-wide; the paths are checked again when it is back.
+      if (n === checks && !isDisconnectedError(err)) error.value = errorMessage(err);
     }
   }
   watch(
-    () => JSON.stringify(formPaths()),
+    () => [JSON.stringify(formPaths()), app.connection.status] as const,
     () => {
       clearTimeout(checkTimer);
       checkTimer = setTimeout(() => void checkPaths(), 250);
@@ -118,12 +125,29 @@ export const useTransferStore = defineStore('transfer', () => {
   );
 
   async function loadEarlierRuns(): Promise<void> {
-    earlierRuns.value = projects.current ? await api().listTransferRuns() : [];
+    const project = projects.current?.id ?? null;
+    // No project open lists nothing (TransferHistory says so); the same project opened again (a restarted
+    // server) keeps its runs meanwhile, but another project's must not show while this one's is loading.
+    if (project === null) return;
+    if (project !== earlierRunsProject) {
+      earlierRuns.value = [];
+      earlierRunsLoaded.value = false;
+      shownRun.value = null;
+      earlierRunsProject = project;
+    }
+    const listed = await api().listTransferRuns();
+    if (project !== earlierRunsProject) return; // another project was opened meanwhile
+    earlierRuns.value = listed;
+    earlierRunsLoaded.value = true;
   }
   // A run that finishes is listed at once; so is another project's list when the project changes.
   watch(
     () => [projects.current?.id, result.value !== null] as const,
-    () => void loadEarlierRuns().catch((err: unknown) => (error.value = errorMessage(err))),
+    () =>
+      void loadEarlierRuns().catch((err: unknown) => {
+        // A lost connection is shown app-wide; the list loads again when it is back.
+        if (!isDisconnectedError(err)) error.value = errorMessage(err);
+      }),
   );
 
   watch(job, (j) => {
@@ -146,8 +170,9 @@ export const useTransferStore = defineStore('transfer', () => {
   );
   let asked = 0;
   watch(
-    () => [form.value.arch, form.value.size] as const,
-    async ([preset, size]) => {
+    () => [form.value.arch, form.value.size, app.connection.status] as const,
+    async ([preset, size, connection]) => {
+      if (connection !== 'connected') return; // the last answer stays; asked again when it is back
       // Typing "128" asks for 1, 12 and 128: only the last answer counts.
       const n = ++asked;
       try {
@@ -156,7 +181,7 @@ export const useTransferStore = defineStore('transfer', () => {
         params.value = p;
         paramsError.value = null;
       } catch (err) {
-        if (n !== asked) return;
+        if (n !== asked || isDisconnectedError(err)) return;
         params.value = null;
         paramsError.value = errorMessage(err);
       }
@@ -276,6 +301,7 @@ export const useTransferStore = defineStore('transfer', () => {
     cards,
     conflict,
     earlierRuns,
+    earlierRunsLoaded,
     shownRun,
     load,
     start,
