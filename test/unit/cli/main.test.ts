@@ -66,6 +66,30 @@ describe('apprentice CLI', () => {
     }
   });
 
+  it('names a file imported with a decode warning, one line each', () => {
+    const t = tempDir();
+    try {
+      const damaged = join(
+        REPO_ROOT,
+        '..',
+        'shared',
+        'data',
+        'dicom',
+        'pydicom-debian-testfiles',
+        'JPEG2000-embedded-sequence-delimiter.dcm',
+      );
+      const r = apprentice(['import', damaged, '--project', join(t.dir, 'proj'), '--create'], {
+        APPRENTICE_USER_DATA: join(t.dir, 'ud'),
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(
+        `  imported with a warning: ${damaged}: frame 1: its JPEG 2000 header gives an impossible image width 3722445056; decoded with the size in the DICOM header`,
+      );
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('reports the compute backend it chose as JSON', () => {
     const t = tempDir();
     try {
