@@ -58,7 +58,6 @@ const extensions = z
   .array(z.string().regex(/^\.[A-Za-z0-9.]{1,15}$/, 'an extension looks like .json'))
   .max(20);
 const fraction = z.number().min(0).max(1);
-const pseudoLabelOptions = z
 const datasetNameSchema = z
   .string()
   .trim()
@@ -79,6 +78,7 @@ const trainingSelection = {
   unassigned: z.enum(UNASSIGNED_SPLIT_POLICIES).optional(),
   seed,
 };
+const pseudoLabelOptions = z
   .object({
     teacherIds: z.array(id).min(1).max(32),
     datasetId: id,
@@ -127,9 +127,9 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
       .strict(),
   ),
   listDatasets: none,
-  importImages: one(
   renameDataset: one(z.object({ datasetId: id, name: datasetNameSchema }).strict()),
   deleteDataset: one(z.object({ datasetId: id }).strict()),
+  importImages: one(
     z
       .object({
         path: pathSchema,
@@ -242,12 +242,11 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
       })
       .strict(),
   ),
-  listStudents: none,
   planTraining: one(z.object(trainingSelection).strict()),
   listTrainingRuns: none,
+  listStudents: none,
   exportStudent: one(z.object({ studentId: id, outDir: pathSchema }).strict()),
   runTransfer: one(z.object({ spec: transferSpecSchema, fresh: z.boolean().optional() }).strict()),
-  loadTransferSpec: one(z.object({ path: pathSchema }).strict()),
   checkTransferPaths: one(
     z
       .object({
@@ -272,14 +271,15 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
       })
       .strict(),
   ),
+  loadTransferSpec: one(z.object({ path: pathSchema }).strict()),
   saveTransferSpec: one(z.object({ spec: transferSpecSchema, path: pathSchema }).strict()),
   evaluateDataset: one(
     z.object({ datasetId: id, split: z.enum(['train', 'val', 'test']).optional() }).strict(),
   ),
-  saveReport: one(
   listEvaluations: none,
   getEvaluation: one(z.object({ evaluationId: id }).strict()),
   listTransferRuns: none,
+  saveReport: one(
     z
       .object({
         evaluationId: id,

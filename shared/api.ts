@@ -19,10 +19,10 @@ import type {
   StudentPreset,
   StudentSummary,
   TrainStudentRequest,
-  TeacherPreviewResult,
   TrainingPlan,
   TrainingRunSummary,
   DatasetDeletion,
+  TeacherPreviewResult,
   TeacherSummary,
   SplitSummary,
   Thumbnail,
@@ -71,13 +71,6 @@ export interface AppApi {
 
   /** Datasets of the open project. */
   listDatasets(): Promise<DatasetSummary[]>;
-  /**
-   * Starts an import job into the open project: a file or folder of DICOM/NIfTI/PNG/JPEG/TIFF images,
-   * optionally with a folder of ground-truth masks paired by file name. Progress arrives as job events;
-   * the job's result is an ImportSummary.
-   */
-  importImages(args: {
-    path: string;
   /** Renames a dataset; the name must be unique in the project. */
   renameDataset(args: { datasetId: number; name: string }): Promise<DatasetSummary>;
   /**
@@ -85,6 +78,13 @@ export interface AppApi {
    * content no longer referenced is removed. Refused while a job runs.
    */
   deleteDataset(args: { datasetId: number }): Promise<DatasetDeletion>;
+  /**
+   * Starts an import job into the open project: a file or folder of DICOM/NIfTI/PNG/JPEG/TIFF images,
+   * optionally with a folder of ground-truth masks paired by file name. Progress arrives as job events;
+   * the job's result is an ImportSummary.
+   */
+  importImages(args: {
+    path: string;
     dataset: string;
     role?: DatasetRoleName;
     masksPath?: string;
@@ -163,13 +163,6 @@ export interface AppApi {
   describeStudent(args: { preset: string; size: number }): Promise<{ params: number; sizeMultiple: number }>;
   /** Starts training (or fine-tuning) a student on a dataset of the open project, as a job in a worker. */
   trainStudent(args: TrainStudentRequest): Promise<JobProgress>;
-  listStudents(): Promise<StudentSummary[]>;
-  /**
-   * Starts a job exporting a student as files: TF.js layers (model.json + shards), ONNX (checked against
-   * tfjs on random inputs) and a model card. The result is a StudentExportSummary.
-   */
-  exportStudent(args: { studentId: number; outDir: string }): Promise<JobProgress>;
-  /**
   /** Which images a training run with these settings would use: train/val counts, test held out. */
   planTraining(
     args: Pick<
@@ -179,6 +172,13 @@ export interface AppApi {
   ): Promise<TrainingPlan>;
   /** The project's training folders, finished or stopped (resumable). */
   listTrainingRuns(): Promise<TrainingRunSummary[]>;
+  listStudents(): Promise<StudentSummary[]>;
+  /**
+   * Starts a job exporting a student as files: TF.js layers (model.json + shards), ONNX (checked against
+   * tfjs on random inputs) and a model card. The result is a StudentExportSummary.
+   */
+  exportStudent(args: { studentId: number; outDir: string }): Promise<JobProgress>;
+  /**
    * Starts a whole knowledge transfer from a run spec (absolute paths): pseudo-labels, fusion, student
    * training, optional fine-tuning, test scores, export and report. The result is a TransferSummary. The
    * same spec into the same output folder continues an interrupted run unless `fresh`.

@@ -98,8 +98,6 @@ export interface DatasetSummary {
   imageCount: number;
 }
 
-/** What an import did: the result of an 'import' job. */
-export interface ImportSummary {
 /** What deleting a dataset removed: its images with their masks, edits and review state. */
 export interface DatasetDeletion {
   datasetId: number;
@@ -109,6 +107,8 @@ export interface DatasetDeletion {
   bytesFreed: number;
 }
 
+/** What an import did: the result of an 'import' job. */
+export interface ImportSummary {
   datasetId: number;
   dataset: string;
   /** Slices stored. */
@@ -316,10 +316,10 @@ export interface TrainStudentRequest {
   learningRate: number;
   /** Fraction of the unassigned cases held out for validation when `unassigned` is 'split'. */
   valFraction: number;
-  seed: number;
-  augment: boolean;
   /** What images without an assigned split are used for (default 'split'); assigned test images never train. */
   unassigned?: UnassignedSplitPolicy;
+  seed: number;
+  augment: boolean;
   /** Stop after this many epochs without a better validation Dice (0 = never). */
   patience: number;
   /** Continue from the last checkpoint of a stopped or crashed run of the same name. */
@@ -329,8 +329,6 @@ export interface TrainStudentRequest {
   freezeEncoder?: boolean;
 }
 
-export interface StudentSummary {
-  id: number;
 /**
  * Images without an assigned split: all for training, split by case with the validation fraction, or
  * left out. Images assigned train/val are used as assigned; test images are never trained or validated on.
@@ -363,6 +361,8 @@ export interface TrainingRunSummary {
   lastEpoch: number | null;
 }
 
+export interface StudentSummary {
+  id: number;
   name: string;
   createdAt: string;
   /** Where its files are (model, checkpoints, training.json). */
@@ -407,8 +407,6 @@ export interface EvaluationReport {
   sources: { source: string; summary: EvaluationSummaryDto; cases: CaseScores[] }[];
 }
 
-/** What a student export wrote: the result of an 'export' job. */
-export interface StudentExportSummary {
 /** An evaluation kept in the project: what was evaluated, with which settings, when. */
 export interface SavedEvaluation extends Omit<EvaluationReport, 'datasetId'> {
   id: number;
@@ -428,6 +426,8 @@ export type EvaluationListItem = Omit<SavedEvaluation, 'sources'> & {
   sources: { source: string; summary: EvaluationSummaryDto }[];
 };
 
+/** What a student export wrote: the result of an 'export' job. */
+export interface StudentExportSummary {
   name: string;
   out: string;
   /** The model card (teacher-card format: it imports back as a teacher). */
