@@ -24,7 +24,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Rng } from '../../electron/engine/student/rng.js';
+import { BUS_BRA_CASE_REGEX, busBraSplit } from './busbra-split.js';
 import { quantizeProbabilities } from '../../electron/store/mask-codec.js';
 import { loadTeacherCard } from '../../electron/teachers/card.js';
 import { readBinaryMask, to255 } from '../../electron/teachers/folder-run.js';
@@ -72,7 +72,7 @@ const shared = resolve(repo, '..', 'shared');
 const busbra = join(shared, 'data', 'bus-bra');
 const teacherDir = join(shared, 'teachers');
 const TEACHERS = ['fcn-busi', 'resunet-busi', 'unet-busi'] as const;
-const CASE_REGEX = '^bus_(\\d+)-';
+const CASE_REGEX = BUS_BRA_CASE_REGEX;
 
 const { values: opt } = parseArgs({
   options: {
@@ -94,19 +94,8 @@ interface Split {
   transferal: string[];
 }
 function splitIds(): Split {
-  const ids = readFileSync(join(busbra, 'manifest.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => l.split(',')[0]!);
-  const caseOf = (id: string) => new RegExp(CASE_REGEX).exec(id)![1]!;
-  const cases = [...new Set(ids.map(caseOf))].sort();
-  new Rng(seed).shuffle(cases);
-  const testCases = new Set(cases.slice(0, Math.round(cases.length * 0.3)));
-  return {
-    test: ids.filter((id) => testCases.has(caseOf(id))).sort(),
-    transferal: ids.filter((id) => !testCases.has(caseOf(id))).sort(),
-  };
+  const split = busBraSplit(busbra, seed);
+  return { test: [...split.test].sort(), transferal: [...split.transferal].sort() };
 }
 
 // ---- The cache: one teacher's answers under one view, for every image, on the viewed grid, 8-bit.

@@ -26,6 +26,7 @@ import { hasCheckpoint } from '../../electron/engine/student/checkpoint.js';
 import { DEFAULT_AUGMENT } from '../../electron/engine/student/augment.js';
 import { evaluateModel } from '../../electron/engine/student/evaluate-run.js';
 import { Rng } from '../../electron/engine/student/rng.js';
+import { BUS_BRA_CASE_REGEX, busBraSplit } from './busbra-split.js';
 import { DEFAULT_TRAIN_OPTIONS } from '../../electron/engine/student/trainer.js';
 import { resolveConfig } from '../../electron/engine/zoo/index.js';
 import { readImageFile } from '../../electron/io/read.js';
@@ -59,7 +60,7 @@ const size = opt.quick ? 64 : Number(opt.size);
 const epochs = opt.quick ? 2 : Number(opt.epochs);
 const ftEpochs = opt.quick ? 2 : Number(opt['finetune-epochs']);
 const batch = 8;
-const CASE_REGEX = '^bus_(\\d+)-';
+const CASE_REGEX = BUS_BRA_CASE_REGEX;
 
 // ---- The data: test 30 % of patients; the rest is the transferal set, 10 % of its images also labeled.
 function splitData(): {
@@ -68,24 +69,9 @@ function splitData(): {
   finetune: { images: string; masks: string };
   groundTruth: string;
 } {
-  const ids = readFileSync(join(busbra, 'manifest.csv'), 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => l.split(',')[0]!);
-  const caseOf = (id: string) => new RegExp(CASE_REGEX).exec(id)![1]!;
-  const cases = [...new Set(ids.map(caseOf))].sort();
-  new Rng(seed).shuffle(cases);
-  const testCases = new Set(cases.slice(0, Math.round(cases.length * 0.3)));
-  const rest = cases.filter((c) => !testCases.has(c));
-  const restImages = ids.filter((id) => !testCases.has(caseOf(id)));
-  const ftCases = new Set<string>();
-  let ftImages = 0;
-  for (const c of rest) {
-    if (ftImages >= Math.round(restImages.length * 0.1)) break;
-    ftCases.add(c);
-    ftImages += ids.filter((id) => caseOf(id) === c).length;
-  }
+  const split = busBraSplit(busbra, seed);
+  const testSet = new Set(split.test);
+  const ftSet = new Set(split.finetune);
   const root = join(out, 'data');
   rmSync(root, { recursive: true, force: true });
   const dirs = {
@@ -101,18 +87,17 @@ function splitData(): {
     ...Object.values(dirs.finetune),
   ])
     mkdirSync(d, { recursive: true });
-  for (const id of ids) {
+  for (const id of split.ids) {
     const img = join(busbra, 'images', `${id}.png`);
     const mask = join(busbra, 'masks', `${id}.png`);
-    const c = caseOf(id);
-    if (testCases.has(c)) {
+    if (testSet.has(id)) {
       copyFileSync(img, join(dirs.test.images, `${id}.png`));
       copyFileSync(mask, join(dirs.test.masks, `${id}.png`));
       continue;
     }
     copyFileSync(img, join(dirs.transferal, `${id}.png`));
     copyFileSync(mask, join(dirs.groundTruth, `${id}.png`));
-    if (ftCases.has(c)) {
+    if (ftSet.has(id)) {
       copyFileSync(img, join(dirs.finetune.images, `${id}.png`));
       copyFileSync(mask, join(dirs.finetune.masks, `${id}.png`));
     }
