@@ -13,6 +13,7 @@ export default tseslint.config(
       'test/fixtures/**',
       '**/*.d.ts',
       'electron/engine/native/build/**',
+      '.gpu-kit/**',
     ],
   },
   js.configs.recommended,

@@ -193,7 +193,9 @@ describe('student commands', () => {
     writeFileSync(join(notModel, 'model.json'), 'not json');
     const ev = apprentice(['evaluate', '--masks', masks, '--model', notModel, '--images', images]);
     expect(ev.code).toBe(2);
-    expect(ev.stderr).toMatch(/not-a-model\/model.json is not a TF.js layers model/);
+    expect(ev.stderr.trim().split('\n')).toHaveLength(1);
+    expect(ev.stderr).toMatch(/not-a-model\/model.json is not valid JSON: line 1, column 2/);
+    expect(ev.stderr).not.toContain('not json');
 
     const size = apprentice([
       'train',
