@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshot, text, watchErrors } from '../helpers/browser.js';
-import { copyBusBra } from '../helpers/data.js';
+import { BUS_BRA, copyBusBra } from '../helpers/data.js';
 import { startWebShellProcess, type WebShellProcess } from '../helpers/web-shell-process.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -63,6 +63,12 @@ describe('splits, training runs and datasets through the web shell', () => {
     await page.getByTestId('import-summary').waitFor({ timeout: 60_000 });
     await expect.poll(() => text(page.getByTestId('dataset-bus').getByTestId('dataset-count'))).toBe('12');
     await page.getByTestId('curation-dataset').selectOption({ label: 'bus' });
+    // Imported without a manifest, each PNG is a case of its own: a patient's -l and -r views may be split.
+    await expect
+      .poll(() => text(page.getByTestId('split-no-cases')))
+      .toMatch(
+        /^No patient is known to group these images: 12 of 12 are each a case of their own .* one patient's images may end up in different splits, one in train and another in test\. .* with a manifest CSV giving each image's case or patient/,
+      );
     await page.getByTestId('assign-splits').click();
     await expect.poll(() => text(page.getByTestId('split-summary'))).toMatch(/train \d+ images/);
     const m = /train (\d+) images .* val (\d+) \/ \d+ · test (\d+)/.exec(
@@ -71,6 +77,7 @@ describe('splits, training runs and datasets through the web shell', () => {
     split = { train: Number(m[1]), val: Number(m[2]), test: Number(m[3]) };
     expect(split.test).toBeGreaterThan(0);
     expect(split.train + split.val + split.test).toBe(12);
+    await page.getByTestId('split-summary').scrollIntoViewIfNeeded();
     await screenshot(page, 'splits-assigned');
   });
 
@@ -156,10 +163,17 @@ describe('splits, training runs and datasets through the web shell', () => {
     await page.getByTestId('import-path').fill(bus.images);
     await page.getByTestId('import-dataset').fill('copy');
     await page.getByTestId('import-masks').fill('');
+    // BUS-BRA's manifest names each image's patient: the 12 images are 7 cases, and no warning is shown.
+    await page.getByTestId('import-manifest').fill(join(BUS_BRA, 'manifest.csv'));
     await page.getByTestId('import-start').click();
     await expect
       .poll(() => text(page.getByTestId('dataset-copy').getByTestId('dataset-count')), { timeout: 60_000 })
       .toBe('12');
+    await page.getByTestId('curation-dataset').selectOption({ label: 'copy' });
+    await expect.poll(() => page.getByTestId('split-no-cases').count()).toBe(0);
+    await page.getByTestId('curation-dataset').selectOption({ label: 'bus' });
+    await page.getByTestId('split-no-cases').waitFor();
+    await page.getByTestId('import-manifest').fill('');
 
     await page.getByTestId('dataset-bus').getByTestId('dataset-rename').click();
     await page.getByTestId('dataset-rename-input').fill('copy');
