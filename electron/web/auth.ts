@@ -4,7 +4,14 @@ import type { IncomingMessage } from 'node:http';
 import { hostname, networkInterfaces } from 'node:os';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 
-export const TOKEN_COOKIE = 'apprentice_token';
+/**
+ * The token cookie's name for the server listening on `port`. Cookies ignore ports, so two web shells on
+ * one host that shared a name would overwrite each other's cookie: logging in to one would log the
+ * other's browser tab out.
+ */
+export function tokenCookieName(port: number): string {
+  return `apprentice_token_${port}`;
+}
 
 export function newToken(): string {
   return randomBytes(24).toString('base64url');
@@ -18,13 +25,16 @@ export function tokenMatches(expected: string, given: string | null | undefined)
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The token a request carries: `?token=` in the URL (first visit, scripts) or the session cookie. */
-export function requestToken(req: IncomingMessage): { fromQuery: string | null; fromCookie: string | null } {
+/** The token a request carries: `?token=` in the URL (first visit, scripts) or the cookie named `cookieName`. */
+export function requestToken(
+  req: IncomingMessage,
+  cookieName: string,
+): { fromQuery: string | null; fromCookie: string | null } {
   const url = new URL(req.url ?? '/', 'http://x');
   const cookie = (req.headers.cookie ?? '')
     .split(';')
     .map((c) => c.trim().split('='))
-    .find(([k]) => k === TOKEN_COOKIE);
+    .find(([k]) => k === cookieName);
   return { fromQuery: url.searchParams.get('token'), fromCookie: cookie?.[1] ?? null };
 }
 

@@ -19,7 +19,7 @@ import {
   parseAllowedOrigin,
   requestGate,
   requestToken,
-  TOKEN_COOKIE,
+  tokenCookieName,
   type RequestGate,
   tokenMatches,
 } from './auth.js';
@@ -75,9 +75,11 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
   const log = opts.services.log;
   // Set once the port is known (the Host and Origin checks name it); until then nothing is answered.
   let gate: RequestGate | null = null;
+  // Also set once the port is known: the cookie is named per port (see tokenCookieName).
+  let cookieName = '';
 
   const authorised = (req: IncomingMessage) => {
-    const t = requestToken(req);
+    const t = requestToken(req, cookieName);
     return tokenMatches(token, t.fromQuery) || tokenMatches(token, t.fromCookie);
   };
   const hostOk = (req: IncomingMessage) => gate?.hostAllowed(req.headers.host) === true;
@@ -87,7 +89,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
     if (!hostOk(req)) return plain(res, 421, 'Misdirected request', headers);
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method not allowed', headers);
     const url = new URL(req.url ?? '/', 'http://x');
-    const t = requestToken(req);
+    const t = requestToken(req, cookieName);
     if (tokenMatches(token, t.fromQuery)) {
       // First visit with the token: remember it in a cookie and drop it from the address bar. Behind a
       // TLS proxy the cookie is Secure, so the browser never sends it over plain HTTP to this host. (A
@@ -95,7 +97,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
       const secure = forwardedProto(req) === 'https' ? '; Secure' : '';
       res.writeHead(302, {
         ...headers,
-        'Set-Cookie': `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/${secure}`,
+        'Set-Cookie': `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/${secure}`,
         Location: localRedirectPath(url.pathname),
       });
       return res.end();
@@ -141,6 +143,7 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  cookieName = tokenCookieName(port);
   gate = requestGate({
     boundHost: host,
     port,

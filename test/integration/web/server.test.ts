@@ -137,7 +137,9 @@ describe('web shell server', () => {
   });
 
   it('never serves files outside the renderer folder', async () => {
-    const cookie = `apprentice_token=${shell.token}`;
+    const cookie = `apprentice_token_${shell.port}=${shell.token}`;
+    // The cookie is the one this server accepts, so the refusals below are the path checks, not a 401.
+    expect((await get(shell.port, '/', { Cookie: cookie })).status).toBe(200);
     for (const p of [
       '/../secret.txt',
       '/%2e%2e/secret.txt',
@@ -268,6 +270,68 @@ describe('web shell server', () => {
 
   it('refuses to bind to a non-loopback address unless told to', async () => {
     await expect(startWebShell({ services, rendererDir, host: '0.0.0.0' })).rejects.toThrow(/loopback/);
+  });
+});
+
+/**
+ * A browser's cookie jar for one host: cookies ignore ports, so a cookie set by one port is sent to every
+ * port of that host, and a Set-Cookie with the same name replaces the stored one.
+ */
+class HostCookieJar {
+  private readonly cookies = new Map<string, string>();
+
+  store(setCookie: string | string[] | undefined): void {
+    for (const line of [setCookie ?? []].flat()) {
+      const [pair] = line.split(';');
+      const eq = pair!.indexOf('=');
+      this.cookies.set(pair!.slice(0, eq).trim(), pair!.slice(eq + 1).trim());
+    }
+  }
+
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+describe('two web shells on one host', () => {
+  const t = tempDir();
+  const rendererDir = join(t.dir, 'renderer');
+  let services: AppServices;
+
+  beforeAll(() => {
+    mkdirSync(rendererDir, { recursive: true });
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>test renderer</title>');
+    services = testServices(join(t.dir, 'user-data'));
+  });
+  afterAll(async () => {
+    await services.dispose();
+    t.cleanup();
+  });
+
+  it('keeps both logged in when one browser logs in to both (cookies ignore ports)', async () => {
+    const first = await startWebShell({ services, rendererDir });
+    const second = await startWebShell({ services, rendererDir });
+    try {
+      expect(first.port).not.toBe(second.port);
+      const jar = new HostCookieJar();
+      for (const shell of [first, second]) {
+        const login = await get(shell.port, `/?token=${shell.token}`);
+        expect(login.status).toBe(302);
+        jar.store(login.headers['set-cookie']);
+      }
+      for (const shell of [first, second]) {
+        expect((await get(shell.port, '/', { Cookie: jar.header() })).status, `port ${shell.port}`).toBe(200);
+        const ws = await connect(`ws://127.0.0.1:${shell.port}/api`, {
+          Cookie: jar.header(),
+          Origin: `http://127.0.0.1:${shell.port}`,
+        });
+        expect(ws, `WebSocket on port ${shell.port}`).toBeInstanceOf(WebSocket);
+        (ws as WebSocket).close();
+      }
+    } finally {
+      await first.close();
+      await second.close();
+    }
   });
 });
 
