@@ -169,7 +169,12 @@ describe('splits, training runs and datasets through the web shell', () => {
     await expect
       .poll(() => text(page.getByTestId('dataset-copy').getByTestId('dataset-count')), { timeout: 60_000 })
       .toBe('12');
+    // The split summary describes the dataset it was assigned on: choosing another one must not leave it up.
+    await page.getByTestId('curation-dataset').selectOption({ label: 'bus' });
+    await page.getByTestId('assign-splits').click();
+    await expect.poll(() => text(page.getByTestId('split-summary'))).toMatch(/train \d+ images/);
     await page.getByTestId('curation-dataset').selectOption({ label: 'copy' });
+    await expect.poll(() => page.getByTestId('split-summary').count()).toBe(0);
     await expect.poll(() => page.getByTestId('split-no-cases').count()).toBe(0);
     await page.getByTestId('curation-dataset').selectOption({ label: 'bus' });
     await page.getByTestId('split-no-cases').waitFor();
