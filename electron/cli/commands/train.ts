@@ -169,6 +169,8 @@ async function trainOnProject(
     project: string;
     dataset: string;
     labels: string | undefined;
+    /** With labels 'probability': the name of the teacher whose probability maps are the soft labels. */
+    teacher: string | undefined;
     unassigned: string | undefined;
     name: string | undefined;
     valFraction: number;
@@ -200,10 +202,18 @@ async function trainOnProject(
       { dataset: req.dataset },
     );
   }
+  let teacherId: number | undefined;
+  try {
+    teacherId = labels === 'probability' ? softLabelTeacher(store, dataset, req.teacher) : undefined;
+  } catch (err) {
+    await services.dispose();
+    throw err;
+  }
   const name = req.name ?? freshRunName(store);
   const selection = {
     datasetId: dataset.id,
     labels,
+    ...(teacherId !== undefined ? { teacherId } : {}),
     unassigned,
     valFraction: req.valFraction,
   };
@@ -225,6 +235,43 @@ async function trainOnProject(
     io,
     json,
   );
+}
+
+/**
+ * The teacher named by --teacher, whose probability maps are the soft labels. Missing or unknown, the
+ * error lists the teachers with maps of the dataset's images, as the Train screen offers them.
+ */
+function softLabelTeacher(
+  store: ProjectStore,
+  dataset: { id: number; name: string },
+  teacherName: string | undefined,
+): number {
+  const teacher = teacherName === undefined ? undefined : store.teachers.byName(teacherName);
+  if (teacher) return teacher.id;
+  const withMaps = store.teachers.list().flatMap((t) => {
+    // The plan counts the images with this teacher's maps without reading a pixel.
+    const plan = planTraining(store, {
+      datasetId: dataset.id,
+      labels: 'probability',
+      teacherId: t.id,
+      unassigned: 'train',
+      valFraction: 0.2,
+      seed: 1,
+    });
+    const images = plan.train.images + plan.val.images + plan.test;
+    return images > 0 ? [`"${t.name}" (${images} image(s))`] : [];
+  });
+  const offered = withMaps.length
+    ? `teachers with probability maps of "${dataset.name}": ${withMaps.join(', ')}`
+    : `no teacher has probability maps of "${dataset.name}" yet: pseudo-label it on the Teachers screen first`;
+  if (teacherName === undefined)
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `--labels probability needs --teacher NAME, the teacher whose maps are the soft labels (${offered})`,
+    );
+  throw new AppError(ErrorCode.NOT_FOUND, `the project has no teacher named "${teacherName}" (${offered})`, {
+    teacher: teacherName,
+  });
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
@@ -354,7 +401,9 @@ export const trainCommand: CliCommand = {
     'never train or validate; the run goes to <project>/students/<name> and is recorded as a student.',
     '  --project DIR        the project folder (instead of --images/--masks/--out)',
     '  --dataset NAME       the dataset to train on',
-    `  --labels L           ${STUDENT_LABEL_SOURCES.filter((l) => l !== 'probability').join(' | ')} (default reviewed: corrections, else pseudo-labels)`,
+    `  --labels L           ${STUDENT_LABEL_SOURCES.join(' | ')} (default reviewed: corrections, else`,
+    "                       pseudo-labels; probability: soft labels, one teacher's maps, with --teacher)",
+    '  --teacher NAME       with --labels probability: the teacher whose probability maps are the soft labels',
     '  --unassigned U       images without an assigned split: split (by case with --val-fraction, default),',
     '                       train (all train) or exclude (left out)',
     ...RECIPE_HELP,
@@ -379,6 +428,7 @@ export const trainCommand: CliCommand = {
         project: { type: 'string' },
         dataset: { type: 'string' },
         labels: { type: 'string' },
+        teacher: { type: 'string' },
         unassigned: { type: 'string' },
       },
       strict: true,
@@ -414,16 +464,17 @@ export const trainCommand: CliCommand = {
           ErrorCode.INVALID_ARGUMENT,
           `--project trains on a project dataset: leave out ${folderFlags.map((f) => `--${f}`).join(', ')}`,
         );
-      if (v.labels === 'probability')
+      if (v.teacher !== undefined && v.labels !== 'probability')
         throw new AppError(
           ErrorCode.INVALID_ARGUMENT,
-          '--labels probability is not offered here: use --soft-labels with --images/--masks',
+          '--teacher names the teacher of soft labels: it needs --labels probability',
         );
       const r = await trainOnProject(
         {
           project: resolve(v.project),
           dataset: requireFlag(v.dataset, 'dataset'),
           labels: v.labels,
+          teacher: v.teacher,
           unassigned: v.unassigned,
           name: v.name,
           valFraction: 'valFraction' in split ? split.valFraction : 0.2,
@@ -436,7 +487,7 @@ export const trainCommand: CliCommand = {
       );
       return reportTraining(r, io, v.json === true);
     }
-    for (const f of ['dataset', 'labels', 'unassigned'] as const)
+    for (const f of ['dataset', 'labels', 'teacher', 'unassigned'] as const)
       if (v[f] !== undefined) throw new AppError(ErrorCode.INVALID_ARGUMENT, `--${f} needs --project`);
     const out = resolve(requireFlag(v.out, 'out'));
     const request: TrainJobRequest = {

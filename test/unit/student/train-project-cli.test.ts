@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TrainingRecord } from '../../../electron/engine/student/run.js';
+import { ProjectStore } from '../../../electron/store/index.js';
 import { REPO_ROOT, tempDir } from '../../helpers/temp.js';
 import { BUS_BRA, TINY_IDS } from './helpers.js';
 
@@ -111,5 +112,68 @@ describe('apprentice train --project', () => {
     expect(mixed.stderr).toMatch(/--project trains on a project dataset: leave out --images/);
     const policy = apprentice(['train', '--project', project, '--dataset', 'bus', '--unassigned', 'all']);
     expect(policy.stderr).toMatch(/--unassigned must be one of train, split, exclude, got "all"/);
+  });
+
+  // Soft labels: one teacher's probability maps, named with --teacher as the Train screen chooses it.
+  const TINY_RUN = ['--arch', 'unet-tiny', '--size', '32', '--width', '4', '--depth', '2', '--epochs', '1'];
+  const SOFT = ['train', '--project', project, '--dataset', 'bus', '--labels', 'probability'];
+
+  it('refuses soft labels without a teacher, and says none has maps yet', () => {
+    const r = apprentice(SOFT);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /--labels probability needs --teacher NAME, .*no teacher has probability maps of "bus" yet/,
+    );
+    const stray = apprentice(['train', '--project', project, '--dataset', 'bus', '--teacher', 'wide']);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toMatch(/--teacher .* needs --labels probability/);
+  });
+
+  it('names an unknown teacher and lists the teachers with maps', () => {
+    // "wide" has a probability map of every image of "bus"; "idle" has none and is not offered.
+    const store = ProjectStore.open(project, { appVersion: '0.0.0-test' });
+    try {
+      const wide = store.teachers.add({ name: 'wide', kind: 'onnx', card: {} });
+      store.teachers.add({ name: 'idle', kind: 'onnx', card: {} });
+      for (const img of store.images.list()) {
+        const gt = store.masks.latest(img.id, 'ground_truth')!;
+        // Quantized probabilities (value / 255): confident inside the mask, a little mass outside it.
+        const pixels = store.masks.read(gt).map((v) => (v ? 230 : 12));
+        store.masks.put(img.id, { kind: 'probability', teacherId: wide.id, pixels });
+      }
+    } finally {
+      store.close();
+    }
+    const unknown = apprentice([...SOFT, '--teacher', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /the project has no teacher named "nope" \(teachers with probability maps of "bus": "wide" \(6 image\(s\)\)\)/,
+    );
+    const missing = apprentice(SOFT);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/needs --teacher NAME, .*"wide" \(6 image\(s\)\)/);
+    expect(missing.stderr).not.toMatch(/idle/);
+  });
+
+  it("trains on the named teacher's probabilities as soft labels, honouring the splits", () => {
+    const r = apprentice([
+      ...SOFT,
+      '--teacher',
+      'wide',
+      '--unassigned',
+      'exclude',
+      ...TINY_RUN,
+      '--batch',
+      '2',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /Dataset "bus" \(probability labels\): 2 train \/ 1 val images, 2 test held out, 1 unassigned left out/,
+    );
+    const record = JSON.parse(
+      readFileSync(join(project, 'students', 'student-2', 'training.json'), 'utf8'),
+    ) as TrainingRecord;
+    expect(record.data).toMatchObject({ trainImages: 2, valImages: 1, targetMode: 'soft' });
+    expect(record.teachers).toEqual(['wide']);
   });
 });
