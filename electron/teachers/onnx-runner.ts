@@ -43,19 +43,25 @@ export async function createOnnxSession(
 
 type Dim = number | string;
 
-/** The model's fixed batch size (null when dynamic); throws when the contract contradicts the model. */
+/**
+ * The model's fixed batch size (null when dynamic); throws when the contract contradicts the model.
+ * `source` names the card file and the model file, so a wrong card is found without guessing.
+ */
 export function checkOnnxInput(
   meta: readonly ort.InferenceSession.ValueMetadata[],
   c: InputContract,
   what: string,
+  source: { card: string | undefined; model: string },
 ): number | null {
   const m = c.name === undefined ? meta[0] : meta.find((v) => v.name === c.name);
-  if (!m)
+  if (!m) {
+    const names = meta.map((v) => v.name);
     throw new AppError(
       ErrorCode.INVALID_ARGUMENT,
-      `${what}: the model has no input "${c.name}" (it has ${meta.map((v) => v.name).join(', ')})`,
-      { input: c.name },
+      `${what}: the card names input "${c.name}" but the model ${source.model} has no input "${c.name}" (its inputs: ${names.join(', ')})`,
+      { card: source.card, model: source.model, expected: c.name, actual: names },
     );
+  }
   if (!m.isTensor || m.type !== 'float32')
     throw new AppError(
       ErrorCode.UNSUPPORTED,
@@ -248,15 +254,16 @@ function fitCard(
   card: TeacherCard,
 ): { inputName: string; outputName: string; fixedBatch: number | null } {
   const contract = card.contract!;
-  const what = `teacher "${card.name}"`;
-  const fixedBatch = checkOnnxInput(session.inputMetadata, contract.input, what);
+  const what = `teacher "${card.name}"${card.source ? ` (card ${card.source})` : ''}`;
+  const source = { card: card.source, model: card.modelPath };
+  const fixedBatch = checkOnnxInput(session.inputMetadata, contract.input, what, source);
   const inputName = contract.input.name ?? session.inputNames[0]!;
   const outputName = contract.output.name ?? session.outputNames[0]!;
   if (!session.outputNames.includes(outputName))
     throw new AppError(
       ErrorCode.INVALID_ARGUMENT,
-      `${what}: the model has no output "${outputName}" (it has ${session.outputNames.join(', ')})`,
-      { output: outputName },
+      `${what}: the card names output "${outputName}" but the model ${card.modelPath} has no output "${outputName}" (its outputs: ${session.outputNames.join(', ')})`,
+      { ...source, expected: outputName, actual: session.outputNames },
     );
   return { inputName, outputName, fixedBatch };
 }

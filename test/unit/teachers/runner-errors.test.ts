@@ -1,9 +1,10 @@
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../shared/errors.js';
 import { loadTeacherCard, parseTeacherCard } from '../../../electron/teachers/card.js';
 import type { InputContract, OutputContract } from '../../../electron/teachers/contract.js';
+import { checkOnnxModel } from '../../../electron/teachers/onnx-runner.js';
 import { openTeacher } from '../../../electron/teachers/open.js';
 import type { TeacherImage } from '../../../electron/teachers/preprocess.js';
 import { TensorTeacher, type TensorModel } from '../../../electron/teachers/runner.js';
@@ -119,6 +120,45 @@ describe('ONNX teachers refuse bad models and contracts before running', () => {
       /card says channels 3 \(NCHW\) but the model input "input" is \[batch, 1, 256, 256\]/,
     );
     await expect(openTeacher(bad({ height: 224, width: 224 }))).rejects.toThrow(/card says height 224/);
-    await expect(openTeacher(bad({ name: 'image' }))).rejects.toThrow(/no input "image" \(it has input\)/);
+    await expect(openTeacher(bad({ name: 'image' }))).rejects.toThrow(
+      /no input "image" \(its inputs: input\)/,
+    );
+  });
+
+  it('a card naming an input the model does not have, on opening and on import', async () => {
+    const t = tempDir();
+    try {
+      const raw = JSON.parse(readFileSync(join(TEACHERS, 'unet-busi.json'), 'utf8')) as {
+        input: object;
+        output: object;
+      };
+      const cardPath = join(t.dir, 'unet-busi.json');
+      const modelPath = join(t.dir, 'unet-busi.onnx');
+      writeFileSync(cardPath, JSON.stringify({ ...raw, input: { ...raw.input, name: 'pixels' } }));
+      copyFileSync(join(TEACHERS, 'unet-busi.onnx'), modelPath);
+      const card = loadTeacherCard(cardPath);
+      const expected = `teacher "unet-busi" (card ${cardPath}): the card names input "pixels" but the model ${modelPath} has no input "pixels" (its inputs: input)`;
+      const opening = () => openTeacher(card);
+      const importing = () => checkOnnxModel(readFileSync(modelPath), card);
+      for (const attempt of [opening, importing]) {
+        const err = await attempt().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(AppError);
+        expect((err as AppError).code).toBe('INVALID_ARGUMENT');
+        expect((err as AppError).message).toBe(expected);
+        expect((err as AppError).detail).toMatchObject({
+          card: cardPath,
+          model: modelPath,
+          expected: 'pixels',
+          actual: ['input'],
+        });
+      }
+      // The output name is held to the card the same way.
+      writeFileSync(cardPath, JSON.stringify({ ...raw, output: { ...raw.output, name: 'scores' } }));
+      await expect(openTeacher(loadTeacherCard(cardPath))).rejects.toThrow(
+        `the card names output "scores" but the model ${modelPath} has no output "scores" (its outputs: output)`,
+      );
+    } finally {
+      t.cleanup();
+    }
   });
 });
