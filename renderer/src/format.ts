@@ -5,3 +5,13 @@ export function etaText(seconds: number | undefined): string {
   if (seconds === undefined) return '';
   return seconds >= 90 ? `about ${Math.round(seconds / 60)} min left` : `about ${seconds} s left`;
 }
+
+/** A stored timestamp (ISO 8601) in the user's locale. */
+export function dateTimeText(iso: string): string {
+  return new Date(iso).toLocaleString();
+}
+
+/** What a list that has not loaded yet says: loading while connected, otherwise that it could not load. */
+export function notLoadedText(connection: string, what: string): string {
+  return connection === 'connected' ? `Loading ${what}…` : 'Not loaded: not connected.';
+}
