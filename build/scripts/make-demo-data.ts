@@ -10,8 +10,8 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readImageFile } from '../../electron/io/read.js';
-import { resizeBilinear } from '../../electron/engine/student/image-ops.js';
-import { Rng } from '../../electron/engine/student/rng.js';
+import { resizeBilinear } from '../../electron/students/image-ops.js';
+import { Rng } from '../../electron/students/rng.js';
 import { writeGreyPng } from '../../electron/teachers/png.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -1,6 +1,6 @@
 /** The headless command line: `apprentice <verb> [flags]`. Each verb is a CliCommand in commands/. */
 import { AppError } from '../../shared/errors.js';
-import { APP_VERSION } from '../services/version.js';
+import { APP_VERSION } from '../util/version.js';
 import type { CliIo } from './command.js';
 import { COMMANDS } from './commands/index.js';
 

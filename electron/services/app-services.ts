@@ -23,8 +23,8 @@ import * as teachers from './teacher-service.js';
 import { teacherSummary } from './teacher-summary.js';
 import * as studentApi from './student-api.js';
 import { runEvaluation } from './evaluation-service.js';
-import { renderReport } from './report.js';
-import { makeDirs, writeFileAtomic } from '../store/atomic-write.js';
+import { renderReport } from '../util/report-html.js';
+import { makeDirs, writeFileAtomic } from '../util/atomic-write.js';
 import { TransferService } from './transfer-service.js';
 import { StudentService } from './student-service.js';
 import * as review from './review-service.js';
@@ -35,7 +35,7 @@ import { ProjectService } from './project-service.js';
 import { RecentProjects } from './recent-projects.js';
 import { SettingsService } from './settings-service.js';
 import { isProjectFolder } from '../store/project-store.js';
-import { APP_NAME, APP_VERSION } from './version.js';
+import { APP_NAME, APP_VERSION } from '../util/version.js';
 
 export interface ShellPlatform {
   shell: 'electron' | 'web';

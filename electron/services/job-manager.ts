@@ -8,15 +8,9 @@ import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
 import type { JobProgress } from '../../shared/dto.js';
 import type { AppEvent } from '../../shared/events.js';
 import type { Logger } from './logger.js';
+import type { JobContext } from '../util/job-context.js';
 
-export interface JobContext {
-  readonly jobId: string;
-  /** Aborted when the user cancels; long loops check `signal.aborted` or pass it on. */
-  readonly signal: AbortSignal;
-  progress(update: { phase?: string; done?: number; total?: number; metrics?: Record<string, number> }): void;
-  /** Throws AppError(CANCELLED) if the job was cancelled: call between units of work. */
-  throwIfCancelled(): void;
-}
+export type { JobContext };
 
 export type JobFn = (ctx: JobContext) => Promise<Record<string, unknown> | void>;
 

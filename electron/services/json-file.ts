@@ -1,6 +1,6 @@
 /** Small JSON documents in the user-data folder (settings, recent projects), read defensively. */
 import { existsSync, readFileSync, renameSync } from 'node:fs';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { parseJsonText } from '../util/text-file.js';
 import type { Logger } from './logger.js';
 

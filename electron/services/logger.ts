@@ -5,7 +5,7 @@
  */
 import { appendFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeDirs } from '../store/atomic-write.js';
+import { makeDirs } from '../util/atomic-write.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };

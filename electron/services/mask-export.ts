@@ -14,10 +14,10 @@ import { writeDicomSeg } from '../io/masks/seg-write.js';
 import type { ImageStack } from '../io/types.js';
 import type { ImageRecord } from '../store/images.js';
 import type { ProjectStore } from '../store/project-store.js';
-import { makeDirs, writeFileAtomic } from '../store/atomic-write.js';
+import { makeDirs, writeFileAtomic } from '../util/atomic-write.js';
 import type { JobContext } from './job-manager.js';
 import { imageStem } from './manifest.js';
-import { APP_VERSION } from './version.js';
+import { APP_VERSION } from '../util/version.js';
 
 export type MaskLayerChoice = 'reviewed' | 'ground_truth' | 'pseudo_label';
 export type MaskFormat = 'png' | 'nifti' | 'dicom-seg';

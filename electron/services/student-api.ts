@@ -13,11 +13,11 @@ import type {
   TrainingRunSummary,
   TrainStudentRequest,
 } from '../../shared/dto.js';
-import { latestCheckpointEpoch } from '../engine/student/checkpoint.js';
-import { CHECKPOINT_DIR } from '../engine/student/outputs.js';
-import { selectTrainingImages } from '../engine/student/project-samples.js';
-import { DEFAULT_AUGMENT } from '../engine/student/augment.js';
-import { DEFAULT_TRAIN_OPTIONS } from '../engine/student/trainer.js';
+import { latestCheckpointEpoch } from '../students/checkpoint.js';
+import { CHECKPOINT_DIR } from '../students/outputs.js';
+import { selectTrainingImages } from './project-samples.js';
+import { DEFAULT_AUGMENT } from '../students/augment.js';
+import { DEFAULT_TRAIN_OPTIONS } from '../students/trainer.js';
 import { buildModel, PRESETS, resolveConfig } from '../engine/zoo/index.js';
 import { sizeMultiple } from '../engine/zoo/types.js';
 import type { ProjectStore } from '../store/index.js';

@@ -8,24 +8,20 @@
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { JobProgress, TrainingPlan } from '../../shared/dto.js';
-import {
-  evaluateCard,
-  evaluateMaskFolders,
-  evaluateModel,
-  type Evaluation,
-} from '../engine/student/evaluate-run.js';
-import type { TrainJobRequest, TrainJobResult } from '../engine/student/run.js';
-import { exportStudent, type ExportRequest } from '../io/model-export/export-student.js';
-import { importTeacherFolder } from '../io/model-export/import-teacher.js';
+import { evaluateMaskFolders, evaluateModel, type Evaluation } from '../students/evaluate-run.js';
+import { evaluateCard } from '../transfer/evaluate.js';
+import type { TrainJobRequest, TrainJobResult } from '../students/run.js';
+import { exportStudent, type ExportRequest } from '../students/export/export-student.js';
+import { importTeacherFolder } from '../teachers/import-folder.js';
 import {
   loadSamples,
   selectTrainingImages,
   type TrainingSelectionRequest,
-} from '../engine/student/project-samples.js';
-import { hasCheckpoint } from '../engine/student/checkpoint.js';
-import { CHECKPOINT_DIR } from '../engine/student/outputs.js';
-import type { UnassignedPolicy } from '../engine/student/split.js';
-import type { TrainProgress } from '../engine/student/trainer.js';
+} from './project-samples.js';
+import { hasCheckpoint } from '../students/checkpoint.js';
+import { CHECKPOINT_DIR } from '../students/outputs.js';
+import type { UnassignedPolicy } from '../students/split.js';
+import type { TrainProgress } from '../students/trainer.js';
 import type { ProjectStore } from '../store/index.js';
 import { runTrainingInWorker } from '../workers/run-train-worker.js';
 import type { JobContext, JobManager } from './job-manager.js';

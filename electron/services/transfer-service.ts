@@ -17,7 +17,7 @@ import { checkSpecPaths, checkTransferPaths } from '../transfer/preflight.js';
 import { checkEarlierRun } from '../transfer/run-state.js';
 import { runTransfer, type TransferProgress } from '../transfer/pipeline.js';
 import { loadSpecFile, parseSpec } from '../transfer/spec-file.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import type { ProjectStore } from '../store/index.js';
 import type { JobContext, JobManager } from './job-manager.js';
 import { absolutePath } from './paths.js';

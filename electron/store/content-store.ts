@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
-import { TEMP_SUFFIX, fsyncFile, mkdirDurable, writeFileAtomic } from './atomic-write.js';
+import { TEMP_SUFFIX, fsyncFile, mkdirDurable, writeFileAtomic } from '../util/atomic-write.js';
 
 export const CONTENT_DIR = 'content';
 const HASH_RE = /^[0-9a-f]{64}$/;

@@ -11,7 +11,7 @@ export {
 } from './project-store.js';
 export { SCHEMA_VERSION } from './schema/migrations.js';
 export { CONTENT_DIR, ContentStore, isContentHash, sha256Hex, type GcResult } from './content-store.js';
-export { writeFileAtomic } from './atomic-write.js';
+export { writeFileAtomic } from '../util/atomic-write.js';
 export { decodeMask, dequantizeProbabilities, encodeMask, quantizeProbabilities } from './mask-codec.js';
 export { DATASET_ROLES, type Dataset, type DatasetRole, type NewDataset } from './datasets.js';
 export {

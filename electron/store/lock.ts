@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
-import { fsyncDir } from './atomic-write.js';
+import { fsyncDir } from '../util/atomic-write.js';
 
 export const LOCK_FILE = 'project.lock';
 

@@ -3,7 +3,7 @@ import { closeSync, openSync, readSync, readdirSync, renameSync, rmSync, statSyn
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
-import { fsyncDir, fsyncFile, mkdirDurable } from './atomic-write.js';
+import { fsyncDir, fsyncFile, mkdirDurable } from '../util/atomic-write.js';
 import { CONTENT_DIR, ContentStore, type GcResult } from './content-store.js';
 import { Datasets } from './datasets.js';
 import { Edits } from './edits.js';

@@ -9,7 +9,7 @@
  * where it stopped, and a changed card recomputes only that teacher's maps.
  */
 import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
-import type { JobContext } from '../services/job-manager.js';
+import type { JobContext } from '../util/job-context.js';
 import {
   dequantizeProbabilities,
   quantizeProbabilities,

@@ -4,7 +4,7 @@
  * teachers are given, optional per-teacher 8-bit probability maps, and Dice against ground truth.
  */
 import { statSync } from 'node:fs';
-import { makeDirs } from '../store/atomic-write.js';
+import { makeDirs } from '../util/atomic-write.js';
 import { join, resolve } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { readImageFile } from '../io/read.js';

@@ -3,7 +3,7 @@
  * `infer --probs` writes them, or any precomputed maps) -> fused masks, soft labels, Dice against ground
  * truth and a review queue ordered by uncertainty.
  */
-import { makeDirs } from '../store/atomic-write.js';
+import { makeDirs } from '../util/atomic-write.js';
 import { join, resolve } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { readImageFile } from '../io/read.js';

@@ -6,7 +6,7 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
-import { makeDirs, writeFileAtomic } from '../store/atomic-write.js';
+import { makeDirs, writeFileAtomic } from '../util/atomic-write.js';
 import { decodeTextFile, parseJsonText } from '../util/text-file.js';
 import type { io } from '../engine/tf.js';
 import { io as tfio } from '../engine/tf.js';

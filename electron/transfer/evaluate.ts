@@ -6,7 +6,19 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TransferSpec } from '../../shared/transfer.js';
-import { evaluateMaskFolders, evaluateModel, type Evaluation } from '../engine/student/evaluate-run.js';
+import { AppError, ErrorCode } from '../../shared/errors.js';
+import { caseMetrics, summarize, type CaseMetrics } from '../engine/metrics/index.js';
+import { loadFolderSamples } from '../students/dataset.js';
+import {
+  evaluateMaskFolders,
+  evaluateModel,
+  truthOf,
+  type EvaluateOptions,
+  type Evaluation,
+} from '../students/evaluate-run.js';
+import { loadTeacherCard } from '../teachers/card.js';
+import { readTeacherImages } from '../teachers/images.js';
+import { openTeacher } from '../teachers/open.js';
 import { runFolder, teacherDirName } from '../teachers/folder-run.js';
 import type { TeacherRunner } from '../teachers/runner.js';
 import type { StageHooks } from './pseudo-label.js';
@@ -68,4 +80,37 @@ export async function evaluateOnTest(
     });
   }
   return out;
+}
+
+/**
+ * Any model with a teacher card (ONNX, TF.js, the third-party teachers, an exported student): run through
+ * the teachers module with the card's own contract, probabilities on each image's grid, mask = p > 0.5.
+ */
+export async function evaluateCard(
+  cardPath: string,
+  imagesDir: string,
+  truthDir: string,
+  opts: EvaluateOptions = {},
+): Promise<Evaluation> {
+  const runner = await openTeacher(loadTeacherCard(cardPath));
+  try {
+    const { samples, unpaired } = await loadFolderSamples(
+      imagesDir,
+      truthDir,
+      opts.ids ? { ids: opts.ids } : {},
+    );
+    const cases: CaseMetrics[] = [];
+    for (const s of samples) {
+      if (opts.signal?.aborted) throw new AppError(ErrorCode.CANCELLED, 'Evaluation cancelled');
+      const [image] = await readTeacherImages(s.imagePath!);
+      const [res] = await runner.predict([image!]);
+      if (!res!.ok) throw res!.error;
+      const pred = Uint8Array.from(res!.prob, (p) => (p > 0.5 ? 1 : 0));
+      cases.push(caseMetrics(s.id, pred, truthOf(s), s.rows, s.cols, opts.spacing ?? s.spacing));
+      opts.onProgress?.(cases.length, samples.length);
+    }
+    return { summary: summarize(cases), cases, unpaired };
+  } finally {
+    await runner.dispose();
+  }
 }

@@ -22,25 +22,25 @@ import {
   type TransferSummary,
 } from '../../shared/transfer.js';
 import { initCompute } from '../engine/backend.js';
-import { DEFAULT_AUGMENT } from '../engine/student/augment.js';
-import { hasCheckpoint } from '../engine/student/checkpoint.js';
-import { CHECKPOINT_DIR } from '../engine/student/outputs.js';
-import type { TrainJobRequest, TrainJobResult } from '../engine/student/run.js';
-import { DEFAULT_TRAIN_OPTIONS, type TrainProgress } from '../engine/student/trainer.js';
+import { DEFAULT_AUGMENT } from '../students/augment.js';
+import { hasCheckpoint } from '../students/checkpoint.js';
+import { CHECKPOINT_DIR } from '../students/outputs.js';
+import type { TrainJobRequest, TrainJobResult } from '../students/run.js';
+import { DEFAULT_TRAIN_OPTIONS, type TrainProgress } from '../students/trainer.js';
 import { resolveConfig } from '../engine/zoo/index.js';
-import { exportStudent } from '../io/model-export/export-student.js';
-import { ensureWritableDir } from '../engine/student/outputs.js';
+import { exportStudent } from '../students/export/export-student.js';
+import { ensureWritableDir } from '../students/outputs.js';
 import { loadTeacherCard } from '../teachers/card.js';
 import { openTeacher } from '../teachers/open.js';
 import type { TeacherRunner } from '../teachers/runner.js';
-import { APP_VERSION } from '../services/version.js';
+import { APP_VERSION } from '../util/version.js';
 import { runTrainingInWorker } from '../workers/run-train-worker.js';
 import { evaluateOnTest, type SourceEvaluation } from './evaluate.js';
 import { checkSpecPaths } from './preflight.js';
 import { pseudoLabel, type PseudoLabelResult } from './pseudo-label.js';
 import { scoresOf, writeTransferReport, type ReportFiles, type RunRecord } from './report.js';
 import { replacesUnfinishedRun, RunState, SPEC_FILE } from './run-state.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 export interface TransferProgress {
   /** Every stage this spec runs, in order. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { TransferSpec } from '../../shared/transfer.js';
 import { readImageFile } from '../io/read.js';
-import { makeDirs } from '../store/atomic-write.js';
+import { makeDirs } from '../util/atomic-write.js';
 import { readBinaryMask, runFolder, to255 } from '../teachers/folder-run.js';
 import { listFiles, nameStem } from '../teachers/images.js';
 import { writeGreyPng } from '../teachers/png.js';

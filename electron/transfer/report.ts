@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SourceScore, TransferSpec } from '../../shared/transfer.js';
-import type { EpochRecord } from '../engine/student/checkpoint.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
-import { diceBars, esc, learningCurves, num, REPORT_STYLE } from '../services/report.js';
+import type { EpochRecord } from '../students/checkpoint.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { diceBars, esc, learningCurves, num, REPORT_STYLE } from '../util/report-html.js';
 import type { SourceEvaluation } from './evaluate.js';
 import type { PseudoLabelResult } from './pseudo-label.js';
 

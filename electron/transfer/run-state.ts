@@ -16,7 +16,7 @@ import {
   type TransferSpec,
   type TransferStage,
 } from '../../shared/transfer.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { readJsonText } from '../util/text-file.js';
 
 export const STATE_FILE = 'transfer-state.json';

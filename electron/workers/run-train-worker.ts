@@ -7,8 +7,8 @@
 import { Worker } from 'node:worker_threads';
 import type { ComputeBackendChoice } from '../../shared/compute.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import type { TrainJobRequest, TrainJobResult } from '../engine/student/run.js';
-import type { TrainProgress } from '../engine/student/trainer.js';
+import type { TrainJobRequest, TrainJobResult } from '../students/run.js';
+import type { TrainProgress } from '../students/trainer.js';
 import type { TrainWorkerData, WorkerMessage } from './train-protocol.js';
 
 export interface WorkerCallbacks {

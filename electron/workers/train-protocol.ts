@@ -1,8 +1,8 @@
 /** Messages between a training worker and the process that started it (plain, structured-clone data). */
 import type { ComputeBackendChoice } from '../../shared/compute.js';
 import type { ErrorPayload } from '../../shared/errors.js';
-import type { TrainJobRequest, TrainJobResult } from '../engine/student/run.js';
-import type { TrainProgress } from '../engine/student/trainer.js';
+import type { TrainJobRequest, TrainJobResult } from '../students/run.js';
+import type { TrainProgress } from '../students/trainer.js';
 
 export interface TrainWorkerData {
   request: TrainJobRequest;

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toAppError } from '../../shared/errors.js';
 import { initCompute } from '../engine/backend.js';
-import { runTrainingJob } from '../engine/student/run.js';
+import { runTrainingJob } from '../students/run.js';
 import type { TrainWorkerData, WorkerMessage } from './train-protocol.js';
 
 const port = parentPort;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '../../electron/engine/student/rng.js';
+import { Rng } from '../../electron/students/rng.js';
 
 /** Image ids are `bus_<patient>-<side>`: the patient is the case. */
 export const BUS_BRA_CASE_REGEX = '^bus_(\\d+)-';

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { JobContext } from '../../electron/services/job-manager.js';
-import { APP_VERSION } from '../../electron/services/version.js';
+import { APP_VERSION } from '../../electron/util/version.js';
 import { ProjectStore } from '../../electron/store/index.js';
 import { runPseudoLabelJob } from '../../electron/teachers/batch-job.js';
 import { loadTeacherCard } from '../../electron/teachers/card.js';

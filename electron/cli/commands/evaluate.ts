@@ -1,17 +1,17 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
-import type { Evaluation } from '../../engine/student/evaluate-run.js';
+import type { Evaluation } from '../../students/evaluate-run.js';
 import { toCsv } from '../../engine/metrics/index.js';
-import { ensureWritableDir } from '../../engine/student/outputs.js';
+import { ensureWritableDir } from '../../students/outputs.js';
 import { createAppServices } from '../../services/app-services.js';
 import { createNullLogger } from '../../services/logger.js';
 import { StudentService, type EvaluateRequest } from '../../services/student-service.js';
 import { defaultUserDataDir } from '../../services/user-data.js';
-import { writeFileAtomic } from '../../store/atomic-write.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { CliCommand } from '../command.js';
 import { progressPrinter } from '../progress.js';
-import { readFoldFile } from '../../engine/student/split.js';
+import { readFoldFile } from '../../students/split.js';
 import { num, requireFlag } from './train.js';
 
 function parseSpacing(raw: string | undefined): [number, number] | undefined {

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
-import type { ExportResult } from '../../io/model-export/export-student.js';
+import type { ExportResult } from '../../students/export/export-student.js';
 import { createAppServices } from '../../services/app-services.js';
 import { createNullLogger } from '../../services/logger.js';
 import { StudentService } from '../../services/student-service.js';
 import { defaultUserDataDir } from '../../services/user-data.js';
-import { APP_VERSION } from '../../services/version.js';
+import { APP_VERSION } from '../../util/version.js';
 import type { CliCommand } from '../command.js';
 import { requireFlag } from './train.js';
 

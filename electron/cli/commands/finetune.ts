@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { resolveModelDir } from '../../engine/student/evaluate-run.js';
-import type { TrainJobRequest } from '../../engine/student/run.js';
+import { resolveModelDir } from '../../students/evaluate-run.js';
+import type { TrainJobRequest } from '../../students/run.js';
 import type { CliCommand } from '../command.js';
 import {
   recipeFrom,

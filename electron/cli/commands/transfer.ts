@@ -6,7 +6,7 @@ import { FUSION_METHODS } from '../../teachers/fusion.js';
 import { PRESETS } from '../../engine/zoo/index.js';
 import { runTransfer, type TransferProgress } from '../../transfer/pipeline.js';
 import { ProjectStore } from '../../store/index.js';
-import { APP_VERSION } from '../../services/version.js';
+import { APP_VERSION } from '../../util/version.js';
 import { loadSpecFile, mergeSpec, parseSpec } from '../../transfer/spec-file.js';
 import type { CliCommand, CliIo } from '../command.js';
 import { FUSION_OPTIONS } from './teacher-flags.js';

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import dcmjsCodecs from 'dcmjs-codecs';
-import type { CodecFrame } from './codecs.js';
-import { readSof, requireEndMarker } from './codecs.js';
+import type { CodecFrame } from './codestream.js';
+import { readSof, requireEndMarker } from './codestream.js';
 
 // DCMTK's IJG codecs (8/12/16-bit, one wasm module in dcmjs-codecs) decode what libjpeg-turbo's 8-bit
 // build cannot: 12-bit JPEG Extended (process 4) and JPEG Lossless (process 14, any predictor). Measured

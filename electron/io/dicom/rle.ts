@@ -1,4 +1,4 @@
-import type { FrameParams } from './codecs.js';
+import type { FrameParams } from './codestream.js';
 
 /**
  * DICOM RLE Lossless (PS3.5 Annex G): a 64-byte header of up to 15 segment offsets, each segment a

@@ -1,7 +1,7 @@
 import { decode as decodePng } from 'fast-png';
 import { decode as decodeTiff } from 'tiff';
 import { badFile, checkDimensions, describe, unsupported } from '../errors.js';
-import { readSof } from '../dicom/codecs.js';
+import { readSof } from '../dicom/codestream.js';
 import { decodeJpegFileIsolated } from '../dicom/codec-pool.js';
 import { rangeOf } from '../stats.js';
 import type { ImageStack, PixelArray, SourceFormat } from '../types.js';

@@ -3,7 +3,7 @@
  * model is never validated or tested on a patient it has seen. Cases are shuffled with a seed and dealt
  * one by one to the split furthest below its share of images.
  */
-import { Rng } from '../../engine/student/rng.js';
+import { Rng } from '../../students/rng.js';
 export type SplitName = 'train' | 'val' | 'test';
 export interface SplitFractions {
   train: number;

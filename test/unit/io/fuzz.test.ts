@@ -13,7 +13,7 @@ import { readImageBytes } from '../../../electron/io/read.js';
 import { readBytes } from '../../../electron/io/bytes.js';
 import { setCodecTimeout } from '../../../electron/io/dicom/codec-pool.js';
 import { extractFirstJpegFrame, tiffFile } from './helpers.js';
-import { Rng } from '../../../electron/engine/student/rng.js';
+import { Rng } from '../../../electron/students/rng.js';
 
 const DATA = resolve(import.meta.dirname, '../../../../shared/data');
 const CASES = Number(process.env.FUZZ_CASES ?? 1500);

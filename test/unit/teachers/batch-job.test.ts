@@ -11,7 +11,7 @@ import {
   reviewQueueFor,
   softLabel,
 } from '../../../electron/services/teacher-service.js';
-import { APP_VERSION } from '../../../electron/services/version.js';
+import { APP_VERSION } from '../../../electron/util/version.js';
 import { ProjectStore } from '../../../electron/store/index.js';
 import { listFiles, nameStem } from '../../../electron/teachers/images.js';
 import { SHARED_DIR, tempDir } from '../../helpers/temp.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildModelCard, type CardInputs } from '../../../electron/io/model-export/model-card.js';
+import { buildModelCard, type CardInputs } from '../../../electron/students/export/model-card.js';
 import { loadTeacherCard, parseTeacherCard } from '../../../electron/teachers/card.js';
 import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { splitByCase } from '../../../../electron/services/curation/splits.js';
-import { Rng } from '../../../../electron/engine/student/rng.js';
+import { Rng } from '../../../../electron/students/rng.js';
 
 describe('splits by case', () => {
   const images = Array.from({ length: 300 }, (_, i) => ({ id: i + 1, caseId: `case${Math.floor(i / 3)}` }));

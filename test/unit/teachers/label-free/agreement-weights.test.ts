@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../../../electron/engine/student/rng.js';
+import { Rng } from '../../../../electron/students/rng.js';
 import {
   agreementScores,
   meanAgreement,
