@@ -5,10 +5,10 @@
 import { z } from 'zod';
 import type { ApiMethod } from './api.js';
 import { COMPUTE_BACKEND_CHOICES } from './compute.js';
+import { fusionSchema, postSchema, recipeFields } from './recipe-schema.js';
 import { transferSpecSchema } from './transfer.js';
 import {
   DATASET_ROLES,
-  FUSION_METHOD_NAMES,
   MASK_EXPORT_FORMATS,
   MASK_EXPORT_LAYERS,
   REVIEW_STATES,
@@ -65,16 +65,12 @@ const datasetNameSchema = z
   .max(200, 'dataset name is longer than 200 characters')
   // eslint-disable-next-line no-control-regex
   .refine((s) => !/[\u0000-\u001f]/.test(s), 'dataset name contains a control character');
-const seed = z
-  .number()
-  .int()
-  .min(0)
-  .max(2 ** 31 - 1);
+const seed = recipeFields.seed;
 const trainingSelection = {
   datasetId: id,
   labels: z.enum(STUDENT_LABEL_SOURCES),
   teacherId: id.optional(),
-  valFraction: z.number().min(0.05).max(0.5),
+  valFraction: recipeFields.valFraction,
   unassigned: z.enum(UNASSIGNED_SPLIT_POLICIES).optional(),
   seed,
 };
@@ -82,22 +78,8 @@ const pseudoLabelOptions = z
   .object({
     teacherIds: z.array(id).min(1).max(32),
     datasetId: id,
-    fusion: z
-      .object({
-        method: z.enum(FUSION_METHOD_NAMES).optional(),
-        weights: z.array(z.number().min(0).max(1000)).max(32).optional(),
-        threshold: z.number().gt(0).lt(1).optional(),
-      })
-      .strict()
-      .optional(),
-    post: z
-      .object({
-        largestComponent: z.boolean().optional(),
-        fillHoles: z.boolean().optional(),
-        minIslandSize: z.number().int().min(0).max(1_000_000).optional(),
-      })
-      .strict()
-      .optional(),
+    fusion: fusionSchema.optional(),
+    post: postSchema.optional(),
   })
   .strict();
 const none = z.tuple([]);

@@ -1,4 +1,5 @@
 /** Data that crosses the process boundary. Plain objects only: they must survive structured clone and JSON. */
+import type { FusionSettingsInput, PostSettings } from './recipe.js';
 import type { ComputeInfo, ComputeBackendChoice } from './compute.js';
 
 export interface AppInfo {
@@ -244,9 +245,6 @@ export interface MaskExportSummary {
   skipped: { name: string; reason: string }[];
 }
 
-export const FUSION_METHOD_NAMES = ['mean', 'weighted', 'vote', 'staple'] as const;
-export type FusionMethodName = (typeof FUSION_METHOD_NAMES)[number];
-
 export interface TeacherSummary {
   id: number;
   name: string;
@@ -288,8 +286,8 @@ export interface TeacherPreviewResult {
 export interface PseudoLabelOptions {
   teacherIds: number[];
   datasetId: number;
-  fusion?: { method?: FusionMethodName; weights?: number[]; threshold?: number };
-  post?: { largestComponent?: boolean; fillHoles?: boolean; minIslandSize?: number };
+  fusion?: FusionSettingsInput;
+  post?: Partial<PostSettings>;
 }
 
 /** Which labels a student learns from: corrections where made (else the fused pseudo-label), or one kind only. */

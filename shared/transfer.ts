@@ -4,7 +4,8 @@
  * exactly the same runs; paths in a spec file are relative to the file.
  */
 import { z } from 'zod';
-import { FUSION_METHOD_NAMES } from './dto.js';
+import { FINETUNE, RECIPE } from './recipe.js';
+import { fusionSchema, postSchema, recipeFields } from './recipe-schema.js';
 
 const path = z
   .string()
@@ -41,56 +42,37 @@ export const transferSpecSchema = z
         corrections: path.optional(),
       })
       .strict(),
-    fusion: z
-      .object({
-        method: z.enum(FUSION_METHOD_NAMES).default('mean'),
-        weights: z.array(z.number().finite().nonnegative()).optional(),
-        threshold: z.number().gt(0).lt(1).default(0.5),
-      })
-      .strict()
-      .default({ method: 'mean', threshold: 0.5 }),
-    post: z
-      .object({
-        largestComponent: z.boolean().default(false),
-        fillHoles: z.boolean().default(false),
-        minIslandSize: z.number().int().min(0).default(0),
-      })
-      .strict()
-      .default({ largestComponent: false, fillHoles: false, minIslandSize: 0 }),
+    fusion: fusionSchema.prefault({}),
+    post: postSchema.prefault({}),
     student: z
       .object({
         /** A zoo preset: unet, unet-tiny, attention-unet, residual-unet, unet++, deeplabv3+, ... */
         arch: z.string().min(1).max(64).default('unet'),
-        size: z.number().int().min(16).max(1024).default(128),
-        width: z.number().int().min(1).max(512).optional(),
-        depth: z.number().int().min(1).max(6).optional(),
-        epochs: z.number().int().min(1).max(10000).default(30),
-        batchSize: z.number().int().min(1).max(1024).default(8),
-        learningRate: z.number().gt(0).max(1).default(2e-3),
+        size: recipeFields.size.default(RECIPE.size.default),
+        width: recipeFields.width.optional(),
+        depth: recipeFields.depth.optional(),
+        /** Input channels; unset: 3 when any teacher takes colour and the transferal images are colour, else 1. */
+        channels: recipeFields.channels.optional(),
+        /** Training length in optimizer steps (rounded up to whole epochs); `epochs` replaces it when set. */
+        steps: recipeFields.steps.default(RECIPE.steps.default),
+        epochs: recipeFields.epochs.optional(),
+        batchSize: recipeFields.batchSize.default(RECIPE.batchSize.default),
+        learningRate: recipeFields.learningRate.default(RECIPE.learningRate.default),
         /** Epochs without a better validation Dice before stopping (0 = never). */
-        patience: z.number().int().min(0).default(8),
+        patience: recipeFields.patience.default(RECIPE.patience.default),
         /** Fraction of transferal cases held out to validate on (their pseudo-labels, not truth). */
-        valFraction: z.number().min(0).max(0.9).default(0.2),
+        valFraction: recipeFields.valFraction.default(RECIPE.valFraction.default),
         augment: z.boolean().default(true),
       })
       .strict()
-      .default({
-        arch: 'unet',
-        size: 128,
-        epochs: 30,
-        batchSize: 8,
-        learningRate: 2e-3,
-        patience: 8,
-        valFraction: 0.2,
-        augment: true,
-      }),
+      .prefault({}),
     /** Optional fine-tuning of the transferred student on a few labeled images. */
     finetune: labeledSet
       .extend({
-        epochs: z.number().int().min(1).max(10000).default(20),
-        learningRate: z.number().gt(0).max(1).default(5e-4),
+        epochs: recipeFields.finetuneEpochs.default(FINETUNE.epochs.default),
+        learningRate: recipeFields.finetuneLearningRate.default(FINETUNE.learningRate.default),
         freezeEncoder: z.boolean().default(false),
-        valFraction: z.number().min(0).max(0.9).default(0.2),
+        valFraction: recipeFields.valFraction.default(RECIPE.valFraction.default),
       })
       .strict()
       .optional(),
@@ -99,7 +81,7 @@ export const transferSpecSchema = z
     /** Regex on the file name whose first group is the case/patient id (a case never straddles a split). */
     caseRegex: z.string().max(500).optional(),
     /** Seeds the split, initialisation, shuffling and augmentation: same seed, same numbers. */
-    seed: z.number().int().default(1),
+    seed: recipeFields.seed.default(RECIPE.seed.default),
     /** Output folder: pseudo-labels, student, metrics, report (and the run's state, for resuming). */
     out: path,
   })

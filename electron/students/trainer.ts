@@ -26,9 +26,16 @@ import type { LossWeights } from './loss.js';
 import { modelLoss } from './loss.js';
 import { concat, modelGeometry, predictProbabilities, toLabels } from './predict.js';
 import { Rng } from './rng.js';
+import { epochsFor } from '../../shared/recipe.js';
 
 export interface TrainOptions {
+  /** The most epochs to run (the training length itself when `steps` is null). */
   epochs: number;
+  /**
+   * Training length in optimizer steps, rounded up to whole epochs (capped by `epochs`); null = `epochs`
+   * epochs. Sizing by steps keeps a small training set from being under-trained by a fixed epoch count.
+   */
+  steps: number | null;
   batchSize: number;
   learningRate: number;
   /** The cosine schedule decays to this. */
@@ -55,6 +62,7 @@ export interface TrainOptions {
 
 export const DEFAULT_TRAIN_OPTIONS: Omit<TrainOptions, 'augment'> = {
   epochs: 30,
+  steps: null,
   batchSize: 8,
   learningRate: 2e-3,
   minLearningRate: 2e-5,
@@ -188,6 +196,7 @@ export async function trainStudent(req: TrainRequest, hooks: TrainHooks = {}): P
     options = {
       ...(ckpt.meta.options as unknown as TrainOptions),
       epochs: req.options.epochs,
+      steps: req.options.steps ?? null,
       maxSeconds: req.options.maxSeconds,
     };
     describe = ckpt.meta.model;
@@ -227,6 +236,8 @@ export async function trainStudent(req: TrainRequest, hooks: TrainHooks = {}): P
   const n = req.data.train.length;
   const batch = Math.min(options.batchSize, n);
   const steps = Math.min(options.stepsPerEpoch ?? Infinity, Math.max(1, Math.floor(n / batch)));
+  if (options.steps !== null && options.steps !== undefined)
+    options = { ...options, epochs: Math.min(options.epochs, epochsFor({ steps: options.steps }, steps)) };
   const totalSteps = steps * options.epochs;
   const rng = new Rng(state.rng);
   const binary = options.targetMode === 'binary';

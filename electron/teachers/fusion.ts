@@ -8,9 +8,9 @@
  * The hard mask is soft > threshold (0.5 by default: a strict majority for vote).
  */
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import { FUSION_METHODS, type FusionMethod } from '../../shared/recipe.js';
 
-export const FUSION_METHODS = ['mean', 'weighted', 'vote', 'staple'] as const;
-export type FusionMethod = (typeof FUSION_METHODS)[number];
+export { FUSION_METHODS, type FusionMethod };
 
 export interface FusionOptions {
   method?: FusionMethod;
@@ -181,6 +181,13 @@ export function fuse(maps: readonly Float32Array[], opts: FusionOptions = {}): F
       extra = { sensitivity: s.sensitivity, specificity: s.specificity, iterations: s.iterations };
       break;
     }
+    case 'auto':
+      // Its weights come from the teachers' agreement over the whole image set, not from one image.
+      throw new AppError(
+        ErrorCode.INVALID_ARGUMENT,
+        'Automatic fusion weighs the teachers over the whole image set: fuse the set (label-free/auto.ts), not one image',
+        { field: 'method' },
+      );
     default:
       throw new AppError(
         ErrorCode.INVALID_ARGUMENT,

@@ -12,6 +12,7 @@
  *   OUT/student/         the exported student: tfjs/, NAME.onnx, NAME.json (card)
  *   OUT/metrics.json, metrics.csv, report.html
  */
+import { RECIPE } from '../../shared/recipe.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
@@ -100,7 +101,9 @@ function trainRequest(spec: TransferSpec, kind: 'train' | 'finetune', teachers: 
       },
       options: {
         ...common,
-        epochs: s.epochs,
+        // Without an epoch count the run is sized by steps; the epoch limit is then only a cap.
+        epochs: s.epochs ?? RECIPE.epochs.max,
+        steps: s.epochs === undefined ? s.steps : null,
         learningRate: s.learningRate,
         minLearningRate: s.learningRate / 100,
         patience: s.patience,

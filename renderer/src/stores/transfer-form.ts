@@ -3,7 +3,13 @@
  * can check the translation both ways; relative `.js` imports because those tests type-check it as Node
  * code too.
  */
-import type { FusionMethodName } from '../../../shared/dto.js';
+import {
+  DEFAULT_FUSION,
+  FINETUNE,
+  RECIPE,
+  type FusionMethod,
+  type StudentChannels,
+} from '../../../shared/recipe.js';
 import type { TransferSpec, TransferSpecInput, TransferStage } from '../../../shared/transfer.js';
 
 /**
@@ -28,12 +34,19 @@ export interface TransferForm {
   images: string;
   /** Optional corrected masks; empty when none. */
   corrections: string;
-  method: FusionMethodName;
+  method: FusionMethod;
   threshold: number;
+  /** Test-time augmentation of the teachers: 'default' = on for automatic fusion only. */
+  tta: 'default' | 'on' | 'off';
   largestComponent: boolean;
   fillHoles: boolean;
   arch: string;
   size: number;
+  /** Input channels: 'auto' = colour when the teachers and the transferal images are colour. */
+  channels: 'auto' | StudentChannels;
+  /** Training length: optimizer steps, or a fixed number of epochs. */
+  length: 'steps' | 'epochs';
+  steps: number;
   epochs: number;
   batchSize: number;
   learningRate: number;
@@ -60,22 +73,26 @@ export function defaultForm(): TransferForm {
     weights: [],
     images: '',
     corrections: '',
-    method: 'mean',
-    threshold: 0.5,
+    method: DEFAULT_FUSION.method,
+    threshold: DEFAULT_FUSION.threshold,
+    tta: 'default',
     largestComponent: false,
     fillHoles: false,
     arch: 'unet',
-    size: 128,
+    size: RECIPE.size.default,
+    channels: 'auto',
+    length: 'steps',
+    steps: RECIPE.steps.default,
     epochs: 30,
-    batchSize: 8,
-    learningRate: 0.002,
-    seed: 1,
+    batchSize: RECIPE.batchSize.default,
+    learningRate: RECIPE.learningRate.default,
+    seed: RECIPE.seed.default,
     finetune: {
       enabled: false,
       images: '',
       masks: '',
-      epochs: 20,
-      learningRate: 0.0005,
+      epochs: FINETUNE.epochs.default,
+      learningRate: FINETUNE.learningRate.default,
       freezeEncoder: false,
     },
     test: { enabled: false, images: '', masks: '' },
@@ -101,6 +118,7 @@ export function specFromForm(f: TransferForm, base: TransferSpec | null = null):
     fusion: {
       method: f.method,
       threshold: f.threshold,
+      ...(f.tta === 'default' ? {} : { tta: f.tta === 'on' }),
       ...(f.method === 'weighted' ? { weights: f.teachers.map((_, k) => f.weights[k] ?? 1) } : {}),
     },
     post: { ...base?.post, largestComponent: f.largestComponent, fillHoles: f.fillHoles },
@@ -108,7 +126,9 @@ export function specFromForm(f: TransferForm, base: TransferSpec | null = null):
       ...base?.student,
       arch: f.arch,
       size: f.size,
-      epochs: f.epochs,
+      channels: f.channels === 'auto' ? undefined : f.channels,
+      steps: f.steps,
+      epochs: f.length === 'epochs' ? f.epochs : undefined,
       batchSize: f.batchSize,
       learningRate: f.learningRate,
     },
@@ -141,11 +161,15 @@ export function formFromSpec(s: TransferSpec, fresh = false): TransferForm {
     corrections: s.transferal.corrections ?? '',
     method: s.fusion.method,
     threshold: s.fusion.threshold,
+    tta: s.fusion.tta === undefined ? 'default' : s.fusion.tta ? 'on' : 'off',
     largestComponent: s.post.largestComponent,
     fillHoles: s.post.fillHoles,
     arch: s.student.arch,
     size: s.student.size,
-    epochs: s.student.epochs,
+    channels: s.student.channels ?? 'auto',
+    length: s.student.epochs === undefined ? 'steps' : 'epochs',
+    steps: s.student.steps,
+    epochs: s.student.epochs ?? d.epochs,
     batchSize: s.student.batchSize,
     learningRate: s.student.learningRate,
     seed: s.seed,
