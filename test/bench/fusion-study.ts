@@ -1,5 +1,5 @@
 /**
- * npm run bench:fusion [-- --out DIR --seed 1 --threads 2 --cache-only --student --epochs 20 --size 128]
+ * npm run bench:fusion [-- --out DIR --seed 1 --train-seed 1 --threads 2 --cache-only --student --only picked,mean-0.5,best-teacher --epochs 20 --size 128]
  *
  * Which label-free way of fusing several teachers gives the best pseudo-label on a domain none of them
  * was trained on? The three ONNX teachers of ../shared/teachers (trained on BUSI) on
@@ -78,6 +78,10 @@ const { values: opt } = parseArgs({
   options: {
     out: { type: 'string', default: join(repo, 'test-results', 'fusion-study') },
     seed: { type: 'string', default: '1' },
+    /** Seeds the students' initialisation, shuffling and augmentation; the split stays that of --seed. */
+    'train-seed': { type: 'string' },
+    /** With --student: only these label sets (comma-separated: picked, mean-0.5, best-teacher). */
+    only: { type: 'string' },
     threads: { type: 'string', default: '2' },
     'cache-only': { type: 'boolean', default: false },
     student: { type: 'boolean', default: false },
@@ -87,6 +91,7 @@ const { values: opt } = parseArgs({
 });
 const out = resolve(opt.out);
 const seed = Number(opt.seed);
+const trainSeed = Number(opt['train-seed'] ?? opt.seed);
 
 // ---- The split of bench:transfer (transfer-experiments.ts splitData): the same cases, the same shuffle.
 interface Split {
@@ -507,9 +512,17 @@ if (opt.student) {
       set: 'plain' as MapSet,
       post: false,
     },
+    // The single-best-teacher student: the teacher with the best dev Dice, its own mask (p > 0.5).
+    {
+      slug: 'best-teacher',
+      rule: rules.find((r) => r.name === bestTeacher.rule)!,
+      set: 'plain' as MapSet,
+      post: false,
+    },
   ];
   const students: { labels: string; fusedTest: number; student: number; minutes: number }[] = [];
-  for (const c of candidates) {
+  const only = opt.only?.split(',');
+  for (const c of candidates.filter((c) => !only || only.includes(c.slug))) {
     // The rule's labels for every image, as a folder-of-masks teacher (the product's own kind).
     const labelDir = join(out, 'labels', c.slug);
     mkdirSync(labelDir, { recursive: true });
@@ -520,7 +533,7 @@ if (opt.student) {
     }
     const card = join(out, 'labels', `${c.slug}.json`);
     writeFileSync(card, JSON.stringify({ name: `labels-${c.slug}`, masks: { dir: c.slug } }));
-    const name = `student-${c.slug}`;
+    const name = `student-${c.slug}${trainSeed === seed ? '' : `-seed${trainSeed}`}`;
     const spec: TransferSpecInput = {
       name,
       teachers: [card],
@@ -538,13 +551,11 @@ if (opt.student) {
       },
       test: { images: dirs.testImages, masks: dirs.testMasks },
       caseRegex: CASE_REGEX,
-      seed,
+      seed: trainSeed,
       out: join(out, 'runs', name),
     };
     const t1 = Date.now();
-    process.stdout.write(
-      `${name} (${label(c.rule.name === pick.s.rule ? pick : { s: meanPlain, post: false })}): `,
-    );
+    process.stdout.write(`${name} (${c.rule.name === pick.s.rule ? label(pick) : c.rule.name}): `);
     const r = await runTransfer(parseSpec(spec, out, name), {
       onProgress: (p) => {
         if (p.train?.phase === 'checkpoint') process.stdout.write('.');
@@ -553,7 +564,7 @@ if (opt.student) {
     const minutes = (Date.now() - t1) / 60000;
     console.log(` ${minutes.toFixed(1)} min`);
     students.push({
-      labels: c.slug === 'picked' ? label(pick) : 'mean @0.5 (plain maps)',
+      labels: c.slug === 'picked' ? label(pick) : `${c.rule.name} (plain maps)`,
       fusedTest: r.test!.scores.find((x) => x.kind === 'teacher')!.dice,
       student: r.test!.scores.find((x) => x.kind === 'student')!.dice,
       minutes,
@@ -561,14 +572,15 @@ if (opt.student) {
   }
   const smd = [
     '',
-    `Students (U-Net 16-32-64-128, ${opt.size} px, ${opt.epochs} epochs, seed ${seed}: ONE seed), trained by runTransfer on each label set:`,
+    `Students (U-Net 16-32-64-128, ${opt.size} px, ${opt.epochs} epochs, training seed ${trainSeed}, split seed ${seed}), trained by runTransfer on each label set:`,
     '',
     '| labels | label test Dice | student test Dice |',
     '|---|---|---|',
     ...students.map((s) => `| ${s.labels} | ${f4(s.fusedTest)} | ${f4(s.student)} |`),
   ].join('\n');
-  writeFileSync(join(out, 'fusion-study.md'), md + '\n' + smd + '\n');
-  writeFileSync(join(repo, 'test-results', 'fusion-study.md'), md + '\n' + smd + '\n');
-  writeFileSync(join(out, 'students.json'), JSON.stringify(students, null, 1));
+  const suffix = `${trainSeed === seed ? '' : `-seed${trainSeed}`}${only ? `-${only.join('+')}` : ''}`;
+  writeFileSync(join(out, `fusion-study${suffix}.md`), md + '\n' + smd + '\n');
+  writeFileSync(join(repo, 'test-results', `fusion-study${suffix}.md`), md + '\n' + smd + '\n');
+  writeFileSync(join(out, `students${suffix}.json`), JSON.stringify(students, null, 1));
   console.log(smd);
 }
