@@ -6,8 +6,7 @@
  * what it stored so far, and importing the same folder again skips what is already there.
  */
 import { statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { ImportSummary } from '../../shared/dto.js';
 import { readImageFile } from '../io/read.js';
@@ -17,8 +16,9 @@ import type { FileWarning, ImageStack, PixelArray, SkippedFile } from '../io/typ
 import type { Dataset, DatasetRole } from '../store/datasets.js';
 import type { PixelDtype, SourceKind } from '../store/images.js';
 import type { ProjectStore } from '../store/project-store.js';
+import { fileStem, filesByStem } from '../util/files.js';
 import type { JobContext } from './job-manager.js';
-import { imageStem, readManifest } from './manifest.js';
+import { readManifest } from './manifest.js';
 
 export interface ImportRequest {
   /** A file or a folder (searched recursively). */
@@ -44,7 +44,7 @@ export async function importImages(
   } catch {
     throw new AppError(ErrorCode.NOT_FOUND, `Nothing to import: ${path} does not exist`, { path });
   }
-  const masks = req.masksPath ? indexMasks(resolve(req.masksPath)) : null;
+  const masks = req.masksPath ? filesByStem(resolve(req.masksPath), 'masks') : null;
   const manifest = req.manifestPath ? readManifest(resolve(req.manifestPath)) : null;
 
   ctx.progress({ phase: 'reading', done: 0, total: 0 });
@@ -76,7 +76,7 @@ export async function importImages(
       store.datasets.byName(req.dataset) ??
       store.datasets.add({ name: req.dataset, role: req.role, sourcePath: path });
     const mask = masks ? await maskFor(stack, masks, skipped, ctx.signal) : undefined;
-    const listed = manifest?.get(imageStem(stack.files[0]!));
+    const listed = manifest?.get(fileStem(stack.files[0]!));
     // A file decoded with a warning is imported and shown; each of its images keeps the warning.
     const warningsOf = (file: string): string[] =>
       (stack.warnings ?? []).filter((w) => w.path === file).map((w) => w.warning);
@@ -160,17 +160,6 @@ async function* readOneFile(path: string, signal: AbortSignal): AsyncGenerator<S
   yield item;
 }
 
-/** Mask files by name stem, so "case12.png" pairs with "case12.dcm" or "case12.png". */
-function indexMasks(dir: string): Map<string, string> {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    throw new AppError(ErrorCode.NOT_FOUND, `The masks folder cannot be read: ${dir}`, { path: dir });
-  }
-  return new Map(names.filter((n) => !n.startsWith('.')).map((n) => [imageStem(n), join(dir, n)]));
-}
-
 /** Reads the mask that pairs with a stack, as one Uint8 label image per slice; a mismatch is reported. */
 async function maskFor(
   stack: ImageStack,
@@ -178,7 +167,7 @@ async function maskFor(
   skipped: SkippedFile[],
   signal: AbortSignal,
 ): Promise<Uint8Array[] | undefined> {
-  const file = masks.get(imageStem(stack.files[0]!));
+  const file = masks.get(fileStem(stack.files[0]!));
   if (!file) return undefined;
   let m: ImageStack;
   try {

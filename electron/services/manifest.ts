@@ -5,10 +5,10 @@
  * file name without extension); case | case_id | patient | patient_id; pixel_size_mm | spacing_mm;
  * split (train | val | test).
  */
-import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { readRegularFileSync } from '../io/bytes.js';
+import { fileStem } from '../util/files.js';
 import { decodeTextFile } from '../util/text-file.js';
 import type { Split } from '../store/images.js';
 
@@ -22,13 +22,6 @@ const IMAGE_COLUMNS = ['id', 'image', 'file', 'filename', 'name'];
 const CASE_COLUMNS = ['case', 'case_id', 'patient', 'patient_id'];
 const SPACING_COLUMNS = ['pixel_size_mm', 'spacing_mm'];
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
-
-/** The name an image is matched by: its file name without the extension(s) .png, .dcm, .nii.gz... */
-export function imageStem(path: string): string {
-  const base = basename(path);
-  if (base.toLowerCase().endsWith('.nii.gz')) return base.slice(0, -7);
-  return base.slice(0, base.length - extname(base).length);
-}
 
 /** csv-parse's error codes in words (its messages quote the offending field). */
 const CSV_PROBLEMS: Record<string, string> = {
@@ -119,7 +112,7 @@ export function readManifest(path: string): Map<string, ManifestEntry> {
       }
       entry.split = split;
     }
-    out.set(imageStem(name), entry);
+    out.set(fileStem(name), entry);
   });
   return out;
 }

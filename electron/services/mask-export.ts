@@ -15,8 +15,8 @@ import type { ImageStack } from '../io/types.js';
 import type { ImageRecord } from '../store/images.js';
 import type { ProjectStore } from '../store/project-store.js';
 import { makeDirs, writeFileAtomic } from '../util/atomic-write.js';
+import { fileStem } from '../util/files.js';
 import type { JobContext } from './job-manager.js';
-import { imageStem } from './manifest.js';
 import { APP_VERSION } from '../util/version.js';
 
 export type MaskLayerChoice = 'reviewed' | 'ground_truth' | 'pseudo_label';
@@ -82,7 +82,7 @@ export async function exportMasks(
   for (let gi = 0; gi < groups.length; gi++) {
     ctx.throwIfCancelled();
     const group = groups[gi]!;
-    const name = imageStem(group[0]!.source.path);
+    const name = fileStem(group[0]!.source.path);
     const masks = group.map((img) => maskOf(store, img, req.layer));
     const missing = group.filter((_, k) => !masks[k]);
     if (missing.length === group.length || (req.format !== 'png' && missing.length)) {

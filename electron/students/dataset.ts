@@ -3,11 +3,11 @@
  * folders paired by file name or from a project's store; then resized to the model's input. Bad input
  * (no pairs, an unreadable file, an image/mask size mismatch) is an AppError naming the files.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { readImageFile } from '../io/read.js';
 import type { ImageStack } from '../io/types.js';
+import { filesByStem } from '../util/files.js';
 import { convertChannels, resizeBilinear, toUnit } from './image-ops.js';
 
 /** How mask values become targets: non-zero = 1; value/255 as a probability; value = class index. */
@@ -34,28 +34,6 @@ export interface Prepared {
   id: string;
   x: Float32Array;
   y: Float32Array;
-}
-
-export function stem(name: string): string {
-  const base = basename(name);
-  return base.endsWith('.nii.gz') ? base.slice(0, -7) : base.slice(0, base.length - extname(base).length);
-}
-
-function listFiles(dir: string, what: string): Map<string, string> {
-  let names: string[];
-  try {
-    if (!statSync(dir).isDirectory()) throw new Error('not a folder');
-    names = readdirSync(dir);
-  } catch {
-    throw new AppError(ErrorCode.NOT_FOUND, `The ${what} folder cannot be read: ${dir}`, { path: dir });
-  }
-  const out = new Map<string, string>();
-  for (const n of names.sort()) {
-    if (n.startsWith('.')) continue;
-    const p = join(dir, n);
-    if (statSync(p).isFile()) out.set(stem(n), p);
-  }
-  return out;
 }
 
 /** The first slice of a file as [0, 1] floats (images) or raw 8-bit values (masks). */
@@ -95,8 +73,8 @@ export async function loadFolderSamples(
   masksDir: string | null,
   opts: FolderOptions = {},
 ): Promise<{ samples: Sample[]; unpaired: string[] }> {
-  const images = listFiles(resolve(imagesDir), 'images');
-  const masks = masksDir ? listFiles(resolve(masksDir), 'masks') : new Map<string, string>();
+  const images = filesByStem(resolve(imagesDir), 'images');
+  const masks = masksDir ? filesByStem(resolve(masksDir), 'masks') : new Map<string, string>();
   const samples: Sample[] = [];
   const unpaired: string[] = [];
   for (const [id, imagePath] of images) {

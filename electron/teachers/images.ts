@@ -3,41 +3,14 @@
  * and output files. Wider samples (16-bit, CT units, float) are mapped linearly from the stack's value
  * range to 0..255, the display convention; MONOCHROME1 is inverted so that bright means dense everywhere.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
-import { AppError, toAppError } from '../../shared/errors.js';
 import { readImageFile } from '../io/read.js';
 import type { ImageStack, PixelArray } from '../io/types.js';
+import { fileStem } from '../util/files.js';
 import type { TeacherImage } from './preprocess.js';
 
-/** "case12.png" -> "case12"; "vol.nii.gz" -> "vol". */
-export function nameStem(file: string): string {
-  const base = basename(file);
-  if (base.toLowerCase().endsWith('.nii.gz')) return base.slice(0, -7);
-  return base.slice(0, base.length - extname(base).length);
-}
-
-/** Regular, non-hidden files of a folder, sorted by name. */
-export function listFiles(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (err) {
-    const e = toAppError(err);
-    throw new AppError(e.code, `The folder cannot be read: ${dir} (${e.message})`, { path: dir });
-  }
-  return names
-    .filter((n) => !n.startsWith('.'))
-    .sort()
-    .map((n) => join(dir, n))
-    .filter((p) => {
-      try {
-        return statSync(p).isFile();
-      } catch {
-        return false;
-      }
-    });
-}
+// The pseudo-labelling front ends (folder-run, fuse-folders, transfer/pseudo-label) still import these
+// names from here while they are rewritten; the one definition is util/files.ts.
+export { fileStem as nameStem, listFiles } from '../util/files.js';
 
 export function toUint8(p: PixelArray, range: { min: number; max: number }, invert: boolean): Uint8Array {
   if (p instanceof Uint8Array && !invert) return p;
@@ -66,5 +39,5 @@ export function stackImages(stack: ImageStack, stem: string): TeacherImage[] {
 }
 
 export async function readTeacherImages(path: string): Promise<TeacherImage[]> {
-  return stackImages(await readImageFile(path), nameStem(path));
+  return stackImages(await readImageFile(path), fileStem(path));
 }

@@ -7,9 +7,9 @@
 import * as ort from 'onnxruntime-node';
 import { resolve } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import { fileStem } from '../util/files.js';
 import { parseTeacherCard, readModelFile, type TeacherCard } from './card.js';
 import type { InputContract, Layout, OutputKind, ResizePolicy } from './contract.js';
-import { nameStem } from './images.js';
 import { createOnnxSession } from './onnx-runner.js';
 import { inputLength, preprocess } from './preprocess.js';
 
@@ -61,7 +61,7 @@ export function guessOutputKind(data: Float32Array, dims: readonly number[], lay
 
 export async function inferOnnxCard(modelPath: string, hints: ContractHints = {}): Promise<InferredCard> {
   const assumed: string[] = [];
-  const bytes = readModelFile({ name: nameStem(modelPath), modelPath: resolve(modelPath) });
+  const bytes = readModelFile({ name: fileStem(modelPath), modelPath: resolve(modelPath) });
   const session = await createOnnxSession(bytes, modelPath, { threads: 1 });
   try {
     const im = session.inputMetadata[0]!;
@@ -124,7 +124,7 @@ export async function inferOnnxCard(modelPath: string, hints: ContractHints = {}
     const fg = hints.foregroundChannel ?? (outChannels > 1 ? 1 : 0);
     if (hints.foregroundChannel === undefined && outChannels > 1) assumed.push(`foreground channel ${fg}`);
     const raw = {
-      name: nameStem(modelPath),
+      name: fileStem(modelPath),
       onnx: { file: resolve(modelPath) },
       input,
       output: { name: om.name, kind, channels: outChannels, foreground_channel: fg, layout },

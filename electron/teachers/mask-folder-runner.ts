@@ -7,8 +7,8 @@
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { readImageFile } from '../io/read.js';
 import type { PixelArray } from '../io/types.js';
+import { filesByStem } from '../util/files.js';
 import type { TeacherCard } from './card.js';
-import { listFiles, nameStem } from './images.js';
 import type { TeacherImage } from './preprocess.js';
 import { resizeBilinear } from './resize.js';
 import type { PredictResult, TeacherRunner } from './runner.js';
@@ -35,13 +35,14 @@ function toProbability(p: PixelArray, channels: number, file: string): Float32Ar
 export class MaskFolderTeacher implements TeacherRunner {
   readonly kind = 'masks' as const;
   readonly batchSize = 16;
+  readonly inputChannels = null;
   private readonly byStem: Map<string, string>;
 
   constructor(
     readonly name: string,
     readonly dir: string,
   ) {
-    this.byStem = new Map(listFiles(dir).map((f) => [nameStem(f), f]));
+    this.byStem = filesByStem(dir);
     if (this.byStem.size === 0)
       throw new AppError(ErrorCode.NOT_FOUND, `teacher "${name}": the masks folder ${dir} holds no files`, {
         path: dir,
