@@ -148,7 +148,15 @@ export interface TransferSummary {
   transferal: { images: number; labeled: number; corrected: number; failed: number };
   /** Null without a test set. */
   test: { images: number; scores: SourceScore[] } | null;
-  training: { epochs: number; bestEpoch: number; bestValDice: number; seconds: number };
+  training: {
+    epochs: number;
+    bestEpoch: number;
+    bestValDice: number;
+    seconds: number;
+    /** The student's input channels, and why (set in the spec, or what the teachers and images have). */
+    channels: 1 | 3;
+    channelsReason: string;
+  };
   finetune: { epochs: number; bestEpoch: number; bestValDice: number; seconds: number } | null;
   /** The exported student: TF.js, ONNX and its card. */
   export: { dir: string; card: string; onnx: string } | null;

@@ -16,6 +16,8 @@ export interface TeacherRunner {
   readonly kind: TeacherKind;
   /** How many images one predict() call should carry. */
   readonly batchSize: number;
+  /** The image channels the teacher looks at (1 grey, 3 colour); null for one that reads no image (mask folder). */
+  readonly inputChannels: 1 | 3 | null;
   predict(images: readonly TeacherImage[]): Promise<PredictResult[]>;
   dispose(): Promise<void>;
 }
@@ -52,6 +54,10 @@ export class TensorTeacher implements TeacherRunner {
     batchSize = 8,
   ) {
     this.batchSize = model.fixedBatch ?? batchSize;
+  }
+
+  get inputChannels(): 1 | 3 {
+    return this.input.channels;
   }
 
   async predict(images: readonly TeacherImage[]): Promise<PredictResult[]> {

@@ -13,6 +13,7 @@
  *   OUT/metrics.json, metrics.csv, report.html
  */
 import { RECIPE } from '../../shared/recipe.js';
+import { studentChannels, type StudentChannels } from './student-channels.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
@@ -63,7 +64,13 @@ export interface TransferHooks {
   fresh?: boolean;
 }
 
-type TrainRecord = RunRecord['training'] & { seconds: number; epochsRun: number; modelDir: string };
+type TrainRecord = RunRecord['training'] & {
+  seconds: number;
+  epochsRun: number;
+  modelDir: string;
+  /** The student's input channels and why (transfer only; a fine-tuned student keeps them). */
+  channels?: StudentChannels;
+};
 
 /** The stages a spec runs: fine-tuning and evaluation only when their data is given. */
 export function stagesOf(spec: TransferSpec): TransferStage[] {
@@ -75,7 +82,12 @@ export function stagesOf(spec: TransferSpec): TransferStage[] {
 /** The folders a run writes in OUT (report files are rewritten at the end). */
 const OUTPUT_DIRS = ['pseudo-labels', 'training', 'finetune', 'test', 'student'];
 
-function trainRequest(spec: TransferSpec, kind: 'train' | 'finetune', teachers: string[]): TrainJobRequest {
+function trainRequest(
+  spec: TransferSpec,
+  kind: 'train' | 'finetune',
+  teachers: string[],
+  channels: 1 | 3,
+): TrainJobRequest {
   const common = {
     ...DEFAULT_TRAIN_OPTIONS,
     seed: spec.seed,
@@ -97,7 +109,13 @@ function trainRequest(spec: TransferSpec, kind: 'train' | 'finetune', teachers: 
       },
       model: {
         kind: 'zoo',
-        config: resolveConfig(s.arch, { size: s.size, width: s.width, depth: s.depth, seed: spec.seed }),
+        config: resolveConfig(s.arch, {
+          size: s.size,
+          width: s.width,
+          depth: s.depth,
+          inChannels: channels,
+          seed: spec.seed,
+        }),
       },
       options: {
         ...common,
@@ -206,8 +224,11 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
       onProgress: (phase: string, done?: number, total?: number) =>
         report(stage, phase, { ...(done !== undefined ? { done, total } : {}) }),
     });
-    const runTraining = async (stage: 'train' | 'finetune'): Promise<TrainRecord> => {
-      const req = trainRequest(spec, stage, teacherNames);
+    const runTraining = async (
+      stage: 'train' | 'finetune',
+      channels: StudentChannels,
+    ): Promise<TrainRecord> => {
+      const req = trainRequest(spec, stage, teacherNames, channels.channels);
       const r = await runTrainingInWorker(req, {
         ...(hooks.signal ? { signal: hooks.signal } : {}),
         onPhase: (phase) => report(stage, phase),
@@ -221,7 +242,7 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
       if (r.cancelled) throwIfCancelled();
       if (r.bestEpoch === null)
         throw new AppError(ErrorCode.INTERNAL, `${stage}: no epoch finished, so there is no model to keep`);
-      return trainRecord(r);
+      return { ...trainRecord(r), ...(stage === 'train' ? { channels } : {}) };
     };
 
     // 1. Pseudo-labels.
@@ -233,10 +254,15 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
     throwIfCancelled();
 
     // 2. The student on the pseudo-labels; 3. fine-tuning on the labeled few.
-    if (!state.done('train')) state.finish('train', await runTraining('train'));
+    if (!state.done('train'))
+      state.finish('train', await runTraining('train', await studentChannels(spec, teachers)));
     const trained = state.result<TrainRecord>('train');
     throwIfCancelled();
-    if (spec.finetune && !state.done('finetune')) state.finish('finetune', await runTraining('finetune'));
+    if (spec.finetune && !state.done('finetune'))
+      state.finish(
+        'finetune',
+        await runTraining('finetune', trained.channels ?? { channels: 1, reason: '' }),
+      );
     const tuned = spec.finetune ? state.result<TrainRecord>('finetune') : null;
     throwIfCancelled();
     const finalModel = tuned ?? trained;
@@ -294,6 +320,7 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
       bestValDice: r.bestValDice ?? NaN,
       seconds: r.seconds,
     });
+    const channels = trained.channels ?? { channels: 1, reason: 'a run from before channels were recorded' };
     return {
       name: spec.name,
       out: spec.out,
@@ -308,7 +335,7 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
       test: spec.test
         ? { images: evaluations[0]?.evaluation.summary.n ?? 0, scores: scoresOf(evaluations) }
         : null,
-      training: fit(trained),
+      training: { ...fit(trained), channels: channels.channels, channelsReason: channels.reason },
       finetune: tuned ? fit(tuned) : null,
       export: exported,
       report: files,

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TransferSummary } from '../../../shared/transfer.js';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
-import { FUSION_METHODS } from '../../teachers/fusion.js';
+import { DEFAULT_FUSION, FUSION_METHODS, RECIPE } from '../../../shared/recipe.js';
 import { PRESETS } from '../../engine/zoo/index.js';
 import { runTransfer, type TransferProgress } from '../../transfer/pipeline.js';
 import { ProjectStore } from '../../store/index.js';
@@ -21,6 +21,8 @@ const OPTIONS = {
   size: { type: 'string' },
   width: { type: 'string' },
   depth: { type: 'string' },
+  channels: { type: 'string' },
+  steps: { type: 'string' },
   epochs: { type: 'string' },
   batch: { type: 'string' },
   lr: { type: 'string' },
@@ -104,6 +106,8 @@ export function specFromFlags(v: Values): Record<string, unknown> {
       size: int(v.size, 'size', 16),
       width: int(v.width, 'width'),
       depth: int(v.depth, 'depth'),
+      channels: int(v.channels, 'channels'),
+      steps: int(v.steps, 'steps'),
       epochs: int(v.epochs, 'epochs'),
       batchSize: int(v.batch, 'batch'),
       learningRate: real(v.lr, 'lr'),
@@ -239,12 +243,18 @@ export const transferCommand: CliCommand = {
     '  --teacher CARD         a teacher card (NAME.json: ONNX, TF.js, mask folder, exported student); repeat',
     '  --transferal DIR       unlabeled images to pseudo-label and learn from',
     "  --corrections DIR      corrected masks by image name: they replace those images' fused labels",
-    `  --fuse METHOD          ${FUSION_METHODS.join(' | ')} (default mean); --weights W,W,.. for weighted`,
-    '  --threshold T          foreground when the fused probability > T (default 0.5)',
+    `  --fuse METHOD          ${FUSION_METHODS.join(' | ')} (default ${DEFAULT_FUSION.method}); --weights W,W,.. for weighted`,
+    '                         auto: label-free; teachers weighted by their agreement over the set, test-time',
+    "                         augmented, each image cut at its own (Otsu) threshold (README 'Label-free fusion')",
+    `  --threshold T          foreground when the fused probability > T (default ${DEFAULT_FUSION.threshold}; not used by auto)`,
     '  --lcc --fill-holes --min-island N   post-processing of every pseudo-label',
     `  --arch NAME            student: ${Object.keys(PRESETS).join(' | ')} (default unet)`,
-    '  --size N --width N --depth N        student input size (default 128) and shape',
-    '  --epochs N --batch N --lr X --patience N --val-fraction F --no-augment   student training',
+    `  --size N --width N --depth N        student input size (default ${RECIPE.size.default}) and shape`,
+    '  --channels 1|3         student input channels (default: 3 when a teacher takes colour and the',
+    '                         transferal images are colour, else 1)',
+    `  --steps N              training length in optimizer steps, rounded up to whole epochs (default ${RECIPE.steps.default})`,
+    '  --epochs N             a fixed number of epochs instead of --steps',
+    '  --batch N --lr X --patience N --val-fraction F --no-augment   student training',
     '  --finetune-images DIR --finetune-masks DIR   fine-tune on these labeled images afterwards',
     '  --finetune-epochs N --finetune-lr X --freeze-encoder',
     '  --test-images DIR --test-masks DIR           score everything on this labeled set',
@@ -286,6 +296,11 @@ export const transferCommand: CliCommand = {
       io.stdout('');
       for (const line of scoreTable(summary)) io.stdout(line);
       io.stdout('');
+      const t = summary.training;
+      io.stdout(
+        `Training: ${t.epochs} epoch(s), best ${t.bestEpoch} (val Dice ${t.bestValDice.toFixed(4)}); ` +
+          `${t.channels === 3 ? 'colour' : 'grey'} input: ${t.channelsReason}`,
+      );
       io.stdout(`Student: ${summary.export?.card ?? '-'}`);
       io.stdout(`Report:  ${summary.report.html}`);
     }
