@@ -2,10 +2,10 @@
  * Convolution kernels (Conv2D, FusedConv2D, Conv2DBackpropInput, Conv2DBackpropFilter and, through
  * them, conv2dTranspose) of native-cpu and js-cpu against the stock cpu kernels: relative L2 < 1e-5.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '../../../electron/engine/tf.js';
 import { compareWithStock, input } from './numerics.js';
-import { addonLoad, engineBackends } from './setup.js';
+import { engineBackends, skipWithout } from './setup.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 interface Case {
@@ -88,20 +88,14 @@ const TOL = 1e-5;
 const convOut = (c: Case) =>
   tf.backend_util.computeConv2DInfo(c.x as never, c.w as never, c.strides, c.dilations, c.pad).outShape;
 
-let backends: string[] = [];
 beforeAll(async () => {
-  backends = await engineBackends();
-});
-
-it('the native addon is built and loads (install libdnnl-dev; see electron/engine/README.md)', () => {
-  expect(addonLoad.ok ? 'loaded' : addonLoad.reason).toBe('loaded');
+  await engineBackends();
 });
 
 describe.each(['native-cpu', 'js-cpu'])('%s', (backend) => {
-  const skip = () => !backends.includes(backend);
+  beforeEach((ctx) => skipWithout(backend, ctx));
 
   it.each([...CASES, ...DILATED].map((c) => [c.name, c] as const))('Conv2D %s', async (_, c) => {
-    if (skip()) return;
     const err = await compareWithStock(backend, [input(c.x, 1), input(c.w, 2)], (x, w) =>
       tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad as never, 'NHWC', c.dilations),
     );
@@ -109,7 +103,6 @@ describe.each(['native-cpu', 'js-cpu'])('%s', (backend) => {
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('Conv2DBackpropInput %s', async (_, c) => {
-    if (skip()) return;
     const err = await compareWithStock(
       backend,
       [input(convOut(c), 3), input(c.w, 4)],
@@ -125,7 +118,6 @@ describe.each(['native-cpu', 'js-cpu'])('%s', (backend) => {
   });
 
   it.each(CASES.map((c) => [c.name, c] as const))('Conv2DBackpropFilter %s', async (_, c) => {
-    if (skip()) return;
     const err = await compareWithStock(
       backend,
       [input(c.x, 5), input(convOut(c), 6)],
@@ -149,7 +141,6 @@ describe.each(['native-cpu', 'js-cpu'])('%s', (backend) => {
     ['sigmoid', 'none'],
     ['relu6', 'bias'],
   ] as const)('FusedConv2D forward, activation %s, bias %s', async (activation, bias) => {
-    if (skip()) return;
     for (const c of [CASES[0]!, CASES[4]!, DILATED[0]!]) {
       const inputs = [input(c.x, 7), input(c.w, 8), input([c.w[3]!], 9)];
       const err = await compareWithStock(backend, inputs, (x, w, b) =>
@@ -169,7 +160,6 @@ describe.each(['native-cpu', 'js-cpu'])('%s', (backend) => {
   });
 
   it('FusedConv2D with prelu and a scalar bias', async () => {
-    if (skip()) return;
     const c = CASES[0]!;
     const err = await compareWithStock(
       backend,
@@ -194,7 +184,6 @@ describe.each(['native-cpu', 'js-cpu'])('%s', (backend) => {
     ['3x3 s2 same, odd output', [2, 4, 4, 3], [3, 3, 5, 3], [2, 7, 7, 5], 2, 'same'],
     ['3x3 s1 same', [1, 6, 6, 2], [3, 3, 4, 2], [1, 6, 6, 4], 1, 'same'],
   ] as const)('conv2dTranspose %s: value and gradients', async (_, xs, ws, outShape, s, pad) => {
-    if (skip()) return;
     const f = (x: tf.Tensor, w: tf.Tensor, g: tf.Tensor) => {
       const op = (a: tf.Tensor, b: tf.Tensor) =>
         tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [...outShape], s, pad), g));
@@ -212,7 +201,6 @@ describe.each(['native-cpu', 'js-cpu'])('%s', (backend) => {
   });
 
   it('fused conv + bias + ReLU keeps its exact gradients while training', async () => {
-    if (skip()) return;
     for (const c of [CASES[0]!, CASES[2]!, CASES[6]!]) {
       const outShape = convOut(c);
       const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, g: tf.Tensor) =>

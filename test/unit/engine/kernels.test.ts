@@ -5,20 +5,17 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '../../../electron/engine/tf.js';
 import { compareWithStock, input, relL2 } from './numerics.js';
-import { engineBackends } from './setup.js';
+import { engineBackends, skipWithout } from './setup.js';
 
 const TOL = 1e-5;
-let backends: string[] = [];
 
 beforeAll(async () => {
-  backends = await engineBackends();
+  await engineBackends();
 });
 
 // js-cpu runs the JS versions of pooling, reductions, concat/slice/split; its elementwise ops are stock.
 describe.each(['native-cpu', 'js-cpu'])('%s memory-bound kernels', (B) => {
-  beforeEach((ctx) => {
-    if (!backends.includes(B)) ctx.skip();
-  });
+  beforeEach((ctx) => skipWithout(B, ctx));
 
   it.each([
     ['2x2 s2 valid, batch 2', [2, 8, 8, 5], 2, 2, 'valid'],

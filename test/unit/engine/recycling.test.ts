@@ -2,21 +2,21 @@
  * The output-buffer pool of the fast cpu backends (kernels/recycling-backend.ts) must never hand out a
  * buffer something can still see: values read out of a tensor, or a view kept by another tensor.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as tf from '../../../electron/engine/tf.js';
-import { engineBackends } from './setup.js';
+import { engineBackends, skipWithout } from './setup.js';
 
-let backends: string[] = [];
 beforeAll(async () => {
-  backends = await engineBackends();
+  await engineBackends();
 });
 
 /** A kernel output of n floats from our kernels (Relu is native on native-cpu, Add on both). */
 const produce = (n: number, v: number) => tf.add(tf.fill([n], v), tf.scalar(0));
 
 describe.each(['native-cpu', 'js-cpu'])('%s', (backend) => {
+  beforeEach((ctx) => skipWithout(backend, ctx));
+
   it('reuses the buffer of a disposed kernel output', async () => {
-    if (!backends.includes(backend)) return;
     await tf.setBackend(backend);
     const data = (t: tf.Tensor) =>
       (tf.backend() as unknown as { data: { get(id: object): { values: unknown } } }).data.get(t.dataId)
@@ -31,7 +31,6 @@ describe.each(['native-cpu', 'js-cpu'])('%s', (backend) => {
   });
 
   it('never reuses a buffer whose values were read out', async () => {
-    if (!backends.includes(backend)) return;
     await tf.setBackend(backend);
     const a = produce(4096, 1);
     const values = a.dataSync();
@@ -42,7 +41,6 @@ describe.each(['native-cpu', 'js-cpu'])('%s', (backend) => {
   });
 
   it('never reuses a buffer another tensor still views (stock slice shares memory)', async () => {
-    if (!backends.includes(backend)) return;
     await tf.setBackend(backend);
     const a = produce(4096, 1);
     const view = tf.slice(a, [0], [2048]);
@@ -53,7 +51,6 @@ describe.each(['native-cpu', 'js-cpu'])('%s', (backend) => {
   });
 
   it('keeps values shared through reshape and clone until the last reference goes', async () => {
-    if (!backends.includes(backend)) return;
     await tf.setBackend(backend);
     const a = produce(4096, 1);
     const r = tf.reshape(a, [64, 64]);
