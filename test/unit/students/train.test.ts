@@ -149,3 +149,18 @@ describe('checkpoints, resume, cancel, seed', () => {
     expect(learningRateAt(o, 11, 1000, 0.5)).toBeCloseTo(0.5, 9);
   });
 });
+
+describe('training length in optimizer steps', () => {
+  const config = resolveConfig('unet-tiny', { size: SIZE, width: 4, depth: 2 });
+
+  it('runs whole epochs until the steps are reached, capped by the epoch limit', async () => {
+    // tinyData: 4 training images at batch 2 = 2 steps per epoch, so 5 steps = 3 epochs.
+    const sized = await run(config, 'steps-5', { steps: 5, epochs: 100 });
+    expect(sized.epochsRun).toBe(3);
+    expect(sized.history).toHaveLength(3);
+    const capped = await run(config, 'steps-capped', { steps: 50, epochs: 2 });
+    expect(capped.epochsRun).toBe(2);
+    const byEpochs = await run(config, 'epochs-only', { steps: null, epochs: 1 });
+    expect(byEpochs.epochsRun).toBe(1);
+  });
+});
