@@ -24,8 +24,8 @@ describe('parseSpec', () => {
     expect(s.teachers).toEqual(['/data/run/t/a.json']);
     expect(s.transferal.images).toBe('/data/run/imgs');
     expect(s.out).toBe('/data/run/out');
-    expect(s.student).toMatchObject({ arch: 'unet', size: 128, epochs: 30, batchSize: 8, augment: true });
-    expect(s.fusion).toEqual({ method: 'mean', threshold: 0.5 });
+    expect(s.student).toMatchObject({ arch: 'unet', size: 128, steps: 2000, batchSize: 8, augment: true });
+    expect(s.fusion).toEqual({ method: 'auto', threshold: 0.5 });
     expect(s.seed).toBe(1);
     expect(s.finetune).toBeUndefined();
     expect(s.test).toBeUndefined();

@@ -30,7 +30,7 @@ describe('transfer form', () => {
     const spec = specFromForm(filled());
     expect(transferSpecSchema.safeParse(spec).success).toBe(true);
     expect(spec.transferal).toEqual({ images: '/data/transferal' });
-    expect(spec.fusion).toEqual({ method: 'mean', threshold: 0.5 });
+    expect(spec.fusion).toEqual({ method: 'auto', threshold: 0.5 });
     expect(spec).not.toHaveProperty('finetune');
     expect(spec).not.toHaveProperty('test');
     expect(spec.out).toBe('/runs/one');
@@ -61,6 +61,27 @@ describe('transfer form', () => {
     // Leaving the test set off drops it, however the spec was loaded.
     form.test.enabled = false;
     expect(specFromForm(form, loaded)).not.toHaveProperty('test');
+  });
+
+  it('carries channels, training length and test-time augmentation both ways, defaults left unset', () => {
+    const d = specFromForm(filled());
+    expect(d.student).not.toHaveProperty('channels', expect.anything());
+    expect(d.student?.epochs).toBeUndefined();
+    expect(d.fusion).not.toHaveProperty('tta');
+    const f = filled();
+    f.channels = 3;
+    f.length = 'epochs';
+    f.epochs = 12;
+    f.tta = 'off';
+    const spec = transferSpecSchema.parse(specFromForm(f));
+    expect(spec.student).toMatchObject({ channels: 3, epochs: 12 });
+    expect(spec.fusion.tta).toBe(false);
+    const back = formFromSpec(spec);
+    expect([back.channels, back.length, back.epochs, back.tta]).toEqual([3, 'epochs', 12, 'off']);
+    f.length = 'steps';
+    f.steps = 500;
+    const bySteps = transferSpecSchema.parse(specFromForm(f));
+    expect([bySteps.student.steps, bySteps.student.epochs]).toEqual([500, undefined]);
   });
 
   it('lists the stages the run goes through', () => {
