@@ -1,10 +1,16 @@
 import type { PixelArray } from './types.js';
 
-/** Min and max of finite samples (NaN voxels in float NIfTI are skipped); {Infinity, -Infinity} if none. */
-export function minMax(a: PixelArray): { min: number; max: number } {
+/** Stored samples of any width: what readers return, and float64 slices as the store hands them out. */
+export type SampleArray = PixelArray | Float64Array;
+
+/**
+ * Min and max of finite samples: NaN and infinite voxels (float NIfTI, a float slice) are skipped, so a
+ * display window or a rescale never spans to infinity; {Infinity, -Infinity} if none.
+ */
+export function minMax(a: SampleArray): { min: number; max: number } {
   let min = Infinity;
   let max = -Infinity;
-  if (a instanceof Float32Array) {
+  if (a instanceof Float32Array || a instanceof Float64Array) {
     for (let i = 0; i < a.length; i++) {
       const v = a[i]!;
       if (v !== v || v === Infinity || v === -Infinity) continue;
@@ -22,7 +28,7 @@ export function minMax(a: PixelArray): { min: number; max: number } {
 }
 
 /** Min, max, sum and count of finite samples. */
-export function sampleStats(a: PixelArray): { min: number; max: number; sum: number; count: number } {
+export function sampleStats(a: SampleArray): { min: number; max: number; sum: number; count: number } {
   const { min, max } = minMax(a);
   let sum = 0;
   let count = 0;
@@ -36,8 +42,8 @@ export function sampleStats(a: PixelArray): { min: number; max: number; sum: num
   return { min, max, sum, count };
 }
 
-/** Combined range of several arrays; {0,0} for none. */
-export function rangeOf(arrays: PixelArray[]): { min: number; max: number } {
+/** Combined range of the finite samples of several arrays; {0,0} for none. */
+export function rangeOf(arrays: readonly SampleArray[]): { min: number; max: number } {
   let min = Infinity;
   let max = -Infinity;
   for (const a of arrays) {

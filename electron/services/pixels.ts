@@ -1,17 +1,5 @@
-/** Stored slices as numbers: value ranges and default display windows. */
+/** Stored slices as numbers: default display windows (value ranges are io/stats.ts' rangeOf). */
 import type { ImagePixels } from '../../shared/dto.js';
-
-export function rangeOf(p: ImagePixels['pixels'], channels: number): { min: number; max: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  void channels; // colour samples share one range
-  for (let i = 0; i < p.length; i++) {
-    const v = p[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return min === Infinity ? { min: 0, max: 0 } : { min, max };
-}
 
 /**
  * A robust default window: the 0.5th-99.5th percentile of a sample of the pixels, so a few extreme

@@ -15,7 +15,8 @@ import type { ImageRecord } from '../store/images.js';
 import { readRegularFileSync } from '../io/bytes.js';
 import { LIMITS } from '../io/errors.js';
 import { parseDicomBytes } from '../io/dicom/parse.js';
-import { defaultWindow, rangeOf } from './pixels.js';
+import { rangeOf } from '../io/stats.js';
+import { defaultWindow } from './pixels.js';
 import { reviewQueueFor } from './teacher-service.js';
 import type { ProjectStore } from '../store/project-store.js';
 
@@ -62,7 +63,8 @@ export function listImages(
 export function getImage(store: ProjectStore, imageId: number): ImagePixels {
   const img = store.images.get(imageId);
   const pixels = store.images.typedPixels(imageId);
-  const range = rangeOf(pixels, img.channels);
+  // Colour samples share one range; NaN and infinite samples are left out of it.
+  const range = rangeOf([pixels]);
   return {
     id: img.id,
     name: displayName(img),
