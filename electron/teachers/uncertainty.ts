@@ -3,7 +3,7 @@
  * their masks) and how unsure the fused label is (mean binary entropy of the fused probability, in bits,
  * 0..1). The review queue puts the most uncertain images first.
  */
-import { dice, threshold } from './metrics.js';
+import { dice, threshold } from '../engine/metrics/index.js';
 
 export interface Uncertainty {
   /** 1 - mean pairwise Dice of the teachers' masks (p > 0.5); 0 with fewer than two teachers. */

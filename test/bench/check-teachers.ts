@@ -11,7 +11,7 @@ import { readImageFile } from '../../electron/io/read.js';
 import { loadTeacherCard, type TeacherCard } from '../../electron/teachers/card.js';
 import { fuse } from '../../electron/teachers/fusion.js';
 import { listFiles, nameStem } from '../../electron/teachers/images.js';
-import { dice, iou, mean, threshold } from '../../electron/teachers/metrics.js';
+import { dice, iou, mean, threshold } from '../../electron/engine/metrics/index.js';
 import { openTeacher } from '../../electron/teachers/open.js';
 import { predictFiles } from '../../electron/teachers/pipeline.js';
 

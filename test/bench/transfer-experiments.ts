@@ -32,7 +32,7 @@ import { resolveConfig } from '../../electron/engine/zoo/index.js';
 import { readImageFile } from '../../electron/io/read.js';
 import { loadTeacherCard } from '../../electron/teachers/card.js';
 import { runFolder } from '../../electron/teachers/folder-run.js';
-import { dice as maskDice, threshold } from '../../electron/teachers/metrics.js';
+import { dice as maskDice, threshold } from '../../electron/engine/metrics/index.js';
 import { openTeacher } from '../../electron/teachers/open.js';
 import { runTransfer } from '../../electron/transfer/pipeline.js';
 import { parseSpec } from '../../electron/transfer/spec-file.js';

@@ -54,22 +54,26 @@ export function caseMetrics(
   };
 }
 
-function mean(xs: number[]): number | null {
-  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Mean of per-image values; NaN for none. */
+export function mean(values: readonly number[]): number {
+  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
 }
+
+/** HD95 means leave out the images where it is undefined, and are null when none is left. */
+const meanOrNull = (xs: readonly number[]): number | null => (xs.length === 0 ? null : mean(xs));
 
 export function summarize(rows: readonly CaseMetrics[]): EvaluationSummary {
   const hdPx = rows.map((r) => r.hd95_px).filter((v): v is number => v !== null);
   const hdMm = rows.map((r) => r.hd95_mm).filter((v): v is number => v !== null);
   return {
     n: rows.length,
-    dice_mean: mean(rows.map((r) => r.dice)) ?? Number.NaN,
-    iou_mean: mean(rows.map((r) => r.iou)) ?? Number.NaN,
-    precision_mean: mean(rows.map((r) => r.precision)) ?? Number.NaN,
-    recall_mean: mean(rows.map((r) => r.recall)) ?? Number.NaN,
-    hd95_px_mean: mean(hdPx),
+    dice_mean: mean(rows.map((r) => r.dice)),
+    iou_mean: mean(rows.map((r) => r.iou)),
+    precision_mean: mean(rows.map((r) => r.precision)),
+    recall_mean: mean(rows.map((r) => r.recall)),
+    hd95_px_mean: meanOrNull(hdPx),
     hd95_px_n: hdPx.length,
-    hd95_mm_mean: mean(hdMm),
+    hd95_mm_mean: meanOrNull(hdMm),
     hd95_mm_n: hdMm.length,
     conventions: METRIC_CONVENTIONS,
   };

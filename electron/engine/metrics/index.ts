@@ -1,8 +1,17 @@
-export { overlapCounts, overlapMetrics, type OverlapCounts, type OverlapMetrics } from './overlap.js';
+export {
+  dice,
+  iou,
+  overlapCounts,
+  overlapMetrics,
+  threshold,
+  type OverlapCounts,
+  type OverlapMetrics,
+} from './overlap.js';
 export { boundary, hd95, percentile, squaredDistanceTransform } from './hausdorff.js';
 export {
   METRIC_CONVENTIONS,
   caseMetrics,
+  mean,
   summarize,
   toCsv,
   type CaseMetrics,

@@ -38,6 +38,13 @@ function ratio(num: number, den: number, bothEmpty: boolean): number {
   return den === 0 ? (bothEmpty ? 1 : 0) : num / den;
 }
 
+/** Hard mask (0/1) from a probability map: p > threshold (0.5 itself is background). */
+export function threshold(prob: ArrayLike<number>, t = 0.5): Uint8Array {
+  const out = new Uint8Array(prob.length);
+  for (let i = 0; i < prob.length; i++) out[i] = prob[i]! > t ? 1 : 0;
+  return out;
+}
+
 export function overlapMetrics(c: OverlapCounts): OverlapMetrics {
   const bothEmpty = c.tp + c.fp + c.fn === 0;
   return {
@@ -46,4 +53,12 @@ export function overlapMetrics(c: OverlapCounts): OverlapMetrics {
     precision: ratio(c.tp, c.tp + c.fp, bothEmpty),
     recall: ratio(c.tp, c.tp + c.fn, bothEmpty),
   };
+}
+
+export function dice(pred: ArrayLike<number>, truth: ArrayLike<number>): number {
+  return overlapMetrics(overlapCounts(pred, truth)).dice;
+}
+
+export function iou(pred: ArrayLike<number>, truth: ArrayLike<number>): number {
+  return overlapMetrics(overlapCounts(pred, truth)).iou;
 }

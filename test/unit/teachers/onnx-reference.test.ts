@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readImageFile } from '../../../electron/io/read.js';
 import { loadTeacherCard } from '../../../electron/teachers/card.js';
 import { listFiles, readTeacherImages } from '../../../electron/teachers/images.js';
-import { dice } from '../../../electron/teachers/metrics.js';
+import { dice } from '../../../electron/engine/metrics/index.js';
 import { openTeacher } from '../../../electron/teachers/open.js';
 import type { TeacherImage } from '../../../electron/teachers/preprocess.js';
 import { SHARED_DIR } from '../../helpers/temp.js';

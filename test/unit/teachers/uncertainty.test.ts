@@ -1,19 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dice, iou, mean, threshold } from '../../../electron/teachers/metrics.js';
 import { disagreement, meanEntropy, reviewQueue } from '../../../electron/teachers/uncertainty.js';
-
-describe('metrics', () => {
-  it('Dice and IoU with the empty-ground-truth convention', () => {
-    expect(dice([1, 1, 0, 0], [1, 0, 0, 0])).toBeCloseTo(2 / 3, 12);
-    expect(iou([1, 1, 0, 0], [1, 0, 0, 0])).toBeCloseTo(1 / 2, 12);
-    expect(dice([0, 0], [0, 0])).toBe(1);
-    expect(dice([0, 1], [0, 0])).toBe(0);
-    expect(iou([0, 0], [0, 0])).toBe(1);
-    expect(dice([0, 0], [255, 0])).toBe(0);
-    expect([...threshold([0.5, 0.51, 0.2])]).toEqual([0, 1, 0]);
-    expect(mean([1, 0, 0.5])).toBe(0.5);
-  });
-});
 
 describe('uncertainty', () => {
   const a = Float32Array.from([0.9, 0.9, 0.1, 0.1]);

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   caseMetrics,
+  dice,
   hd95,
+  iou,
+  mean,
   overlapCounts,
   overlapMetrics,
   percentile,
   squaredDistanceTransform,
   summarize,
+  threshold,
   toCsv,
 } from '../../../../electron/engine/metrics/index.js';
 
@@ -33,6 +37,20 @@ describe('overlap metrics', () => {
     const some = square(5, 5, 1, 1, 2);
     expect(overlapMetrics(overlapCounts(some, empty))).toEqual({ dice: 0, iou: 0, precision: 0, recall: 0 });
     expect(overlapMetrics(overlapCounts(empty, some)).dice).toBe(0);
+  });
+
+  // The teachers' former copy (teachers/metrics.ts), now the same functions over the same counts.
+  it('Dice and IoU of two masks with the empty-ground-truth convention, threshold and mean', () => {
+    expect(dice([1, 1, 0, 0], [1, 0, 0, 0])).toBeCloseTo(2 / 3, 12);
+    expect(iou([1, 1, 0, 0], [1, 0, 0, 0])).toBeCloseTo(1 / 2, 12);
+    expect(dice([0, 0], [0, 0])).toBe(1);
+    expect(dice([0, 1], [0, 0])).toBe(0);
+    expect(iou([0, 0], [0, 0])).toBe(1);
+    expect(dice([0, 0], [255, 0])).toBe(0);
+    expect([...threshold([0.5, 0.51, 0.2])]).toEqual([0, 1, 0]);
+    expect(mean([1, 0, 0.5])).toBe(0.5);
+    expect(mean([])).toBeNaN();
+    expect(() => dice([1], [1, 0])).toThrow(/differ/);
   });
 
   it('refuses masks of different sizes', () => {
