@@ -1,8 +1,35 @@
-/** Keyboard shortcuts, listed once for the help overlay (?) and kept next to the handlers' keys. */
+/**
+ * Keyboard shortcuts: the Review screen's single keys (its commands here, its tools from the tool
+ * registry) and the help overlay (?) listing them. Relative `.js` imports: unit tests read it in Node.
+ */
+import { REVIEW_TOOLS } from './review/tools/index.js';
+
 export interface ShortcutGroup {
   title: string;
   keys: [string, string][];
 }
+
+/** Review's commands by the keys (KeyboardEvent.key) that run them, without Ctrl, Alt or Meta. */
+export const REVIEW_COMMAND_KEYS = {
+  accept: ['a'],
+  reject: ['r'],
+  exclude: ['x'],
+  unreview: ['u'],
+  flag: ['f'],
+  smallerBrush: ['['],
+  largerBrush: [']'],
+  toggleGroundTruth: ['g'],
+  toggleMask: ['m'],
+  toggleDisagreement: ['d'],
+  next: ['n', 'ArrowDown', 'PageDown'],
+  previous: ['p', 'ArrowUp', 'PageUp'],
+  fit: ['0'],
+  oneToOne: ['1'],
+  autoWindow: ['w'],
+  help: ['?'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type ReviewCommand = keyof typeof REVIEW_COMMAND_KEYS;
 
 export const REVIEW_SHORTCUTS: ShortcutGroup[] = [
   {
@@ -20,11 +47,7 @@ export const REVIEW_SHORTCUTS: ShortcutGroup[] = [
   {
     title: 'Draw',
     keys: [
-      ['B', 'brush'],
-      ['E', 'eraser'],
-      ['L', 'lasso: fill the outline drawn'],
-      ['K', 'lasso cut: erase the outline drawn'],
-      ['I', 'flood fill the region clicked'],
+      ...REVIEW_TOOLS.map((t): [string, string] => [t.key.toUpperCase(), t.help]),
       ['[ and ]', 'smaller / larger brush'],
       ['Ctrl+Z', 'undo (one stroke)'],
       ['Ctrl+Shift+Z or Ctrl+Y', 'redo'],

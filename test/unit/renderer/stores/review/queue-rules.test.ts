@@ -1,13 +1,13 @@
 // The review queue's rules: the queue a pseudo-labelling run links to holds only the images it labelled,
 // a stroke is not a decision, Accept records what was accepted and moves on when the setting says so.
 import { describe, expect, it } from 'vitest';
-import type { ImageListItem } from '../../../../shared/dto.js';
+import type { ImageListItem } from '../../../../../shared/dto.js';
 import {
   acceptedStatus,
   indexAfterDecision,
   queueOf,
   reviewedCount,
-} from '../../../../renderer/src/stores/review-queue.js';
+} from '../../../../../renderer/src/stores/review/queue-rules.js';
 
 function item(id: number, patch: Partial<ImageListItem> = {}): ImageListItem {
   return {

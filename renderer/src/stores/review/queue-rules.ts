@@ -3,7 +3,7 @@
  * counts as reviewed, what Accept records and where it goes next. Relative `.js` imports because those
  * tests type-check it as Node code too.
  */
-import type { ImageListItem, ReviewStateName } from '../../../shared/dto.js';
+import type { ImageListItem, ReviewStateName } from '../../../../shared/dto.js';
 
 /** The whole dataset, or only the images the teachers labelled (the queue a pseudo-labelling run made). */
 export type QueueScope = 'all' | 'pseudo-labelled';
