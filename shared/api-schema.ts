@@ -204,20 +204,20 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
   ),
   listStudentPresets: none,
   describeStudent: one(
-    z.object({ preset: z.string().min(1).max(64), size: z.number().int().min(16).max(1024) }).strict(),
+    z.object({ preset: z.string().min(1).max(64), size: recipeFields.size }).strict(),
   ),
   trainStudent: one(
     z
       .object({
         name: projectNameSchema,
         preset: z.string().min(1).max(64),
-        size: z.number().int().min(16).max(1024),
+        size: recipeFields.size,
         ...trainingSelection,
-        epochs: z.number().int().min(1).max(1000),
-        batchSize: z.number().int().min(1).max(256),
-        learningRate: z.number().gt(0).max(1),
+        epochs: recipeFields.epochs,
+        batchSize: recipeFields.batchSize,
+        learningRate: recipeFields.learningRate,
         augment: z.boolean(),
-        patience: z.number().int().min(0).max(1000),
+        patience: recipeFields.patience,
         resume: z.boolean(),
         fromModel: pathSchema.optional(),
         freezeEncoder: z.boolean().optional(),

@@ -89,7 +89,8 @@ export const RECIPE = {
    * transferal set is not under-trained by a fixed epoch count; `epochs`, when given, replaces it.
    */
   steps: { min: 1, max: 10_000_000, default: 2000 },
-  epochs: { min: 1, max: 10_000 },
+  /** Runs counted in epochs (the Train screen, `apprentice train`) default to this many. */
+  epochs: { min: 1, max: 10_000, default: 30 },
   batchSize: { min: 1, max: 256, default: 8 },
   learningRate: { min: 0, max: 1, default: 2e-3 },
   /** Epochs without a better validation Dice before stopping (0 = never). */

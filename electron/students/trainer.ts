@@ -26,7 +26,7 @@ import type { LossWeights } from './loss.js';
 import { modelLoss } from './loss.js';
 import { concat, modelGeometry, predictProbabilities, toLabels } from './predict.js';
 import { Rng } from './rng.js';
-import { epochsFor } from '../../shared/recipe.js';
+import { epochsFor, RECIPE } from '../../shared/recipe.js';
 
 export interface TrainOptions {
   /** The most epochs to run (the training length itself when `steps` is null). */
@@ -61,13 +61,13 @@ export interface TrainOptions {
 }
 
 export const DEFAULT_TRAIN_OPTIONS: Omit<TrainOptions, 'augment'> = {
-  epochs: 30,
+  epochs: RECIPE.epochs.default,
   steps: null,
-  batchSize: 8,
-  learningRate: 2e-3,
-  minLearningRate: 2e-5,
+  batchSize: RECIPE.batchSize.default,
+  learningRate: RECIPE.learningRate.default,
+  minLearningRate: RECIPE.learningRate.default / 100,
   warmupSteps: 20,
-  patience: 8,
+  patience: RECIPE.patience.default,
   seed: 1,
   loss: { bce: 1, dice: 1 },
   targetMode: 'binary',
