@@ -10,7 +10,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readImageFile } from '../../electron/io/read.js';
-import { resizeBilinear } from '../../electron/students/image-ops.js';
+import { resizeBilinear } from '../../electron/engine/image/resize.js';
 import { Rng } from '../../electron/students/rng.js';
 import { writeGreyPng } from '../../electron/teachers/png.js';
 
@@ -33,7 +33,7 @@ async function scaled(
   const k = LONG_SIDE / Math.max(rows, cols);
   const r = Math.round(rows * k);
   const c = Math.round(cols * k);
-  const y = resizeBilinear(x, rows, cols, 1, r, c);
+  const y = resizeBilinear(x, rows, cols, r, c);
   const px = new Uint8Array(y.length);
   for (let i = 0; i < y.length; i++)
     px[i] = isMask ? (y[i]! >= 127.5 ? 255 : 0) : Math.max(0, Math.min(255, Math.round(y[i]!)));

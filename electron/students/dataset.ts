@@ -8,7 +8,8 @@ import { AppError, ErrorCode } from '../../shared/errors.js';
 import { readImageFile } from '../io/read.js';
 import type { ImageStack } from '../io/types.js';
 import { filesByStem } from '../util/files.js';
-import { convertChannels, resizeBilinear, toUnit } from './image-ops.js';
+import { resizeBilinear } from '../engine/image/resize.js';
+import { convertChannels, toUnit } from './image-ops.js';
 
 /** How mask values become targets: non-zero = 1; value/255 as a probability; value = class index. */
 export type TargetMode = 'binary' | 'soft' | 'labels';
@@ -128,7 +129,7 @@ export function prepareInput(
   inChannels: number,
 ): Float32Array {
   const x = convertChannels(s.image, s.rows * s.cols, s.channels, inChannels);
-  return resizeBilinear(x, s.rows, s.cols, inChannels, size, size);
+  return resizeBilinear(x, s.rows, s.cols, size, size, { channels: inChannels });
 }
 
 /** Target on the model grid: binary/soft targets bilinear (binary re-thresholded), labels one-hot (nearest). */
@@ -154,7 +155,7 @@ export function prepareTarget(s: Sample, size: number, mode: TargetMode, classes
   }
   const t = new Float32Array(n);
   for (let i = 0; i < n; i++) t[i] = mode === 'soft' ? s.mask[i]! / 255 : s.mask[i]! > 0 ? 1 : 0;
-  const y = resizeBilinear(t, s.rows, s.cols, 1, size, size);
+  const y = resizeBilinear(t, s.rows, s.cols, size, size);
   if (mode === 'binary') for (let i = 0; i < y.length; i++) y[i] = y[i]! >= 0.5 ? 1 : 0;
   return y;
 }

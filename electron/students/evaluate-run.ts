@@ -11,7 +11,7 @@ import { caseMetrics, summarize, type CaseMetrics, type EvaluationSummary } from
 import type * as tf from '../engine/tf.js';
 import { inferenceModel } from '../engine/zoo/index.js';
 import { loadFolderSamples, prepareInput, type Sample } from './dataset.js';
-import { resizeBilinear } from './image-ops.js';
+import { resizeBilinear } from '../engine/image/resize.js';
 import { modelGeometry, predictProbabilities, toLabels } from './predict.js';
 
 export interface Evaluation {
@@ -68,7 +68,7 @@ export function labelsOnImageGrid(
   rows: number,
   cols: number,
 ): Uint8Array {
-  return toLabels(resizeBilinear(probs, size, size, classes, rows, cols), classes);
+  return toLabels(resizeBilinear(probs, size, size, rows, cols, { channels: classes }), classes);
 }
 
 export async function evaluateModel(

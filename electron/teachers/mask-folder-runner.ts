@@ -8,9 +8,9 @@ import { AppError, ErrorCode } from '../../shared/errors.js';
 import { readImageFile } from '../io/read.js';
 import type { PixelArray } from '../io/types.js';
 import { filesByStem } from '../util/files.js';
+import { resizeBilinear } from '../engine/image/resize.js';
 import type { TeacherCard } from './card.js';
 import type { TeacherImage } from './preprocess.js';
-import { resizeBilinear } from './resize.js';
 import type { PredictResult, TeacherRunner } from './runner.js';
 
 function toProbability(p: PixelArray, channels: number, file: string): Float32Array {

@@ -5,8 +5,8 @@
  * mask rule is "probability > 0.5 after mapping back".
  */
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import { resizeBilinear } from '../engine/image/resize.js';
 import type { InputContract, OutputContract, Placement } from './contract.js';
-import { resizeBilinear } from './resize.js';
 
 export interface OutputGrid {
   height: number;

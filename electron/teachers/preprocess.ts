@@ -4,8 +4,8 @@
  * inverse mapping (postprocess.ts) needs to bring the output back to the image's own grid.
  */
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import { resizeBilinear } from '../engine/image/resize.js';
 import type { InputContract, Placement } from './contract.js';
-import { resizeBilinear } from './resize.js';
 
 /** One 2-D image as the teachers see it: 8-bit samples, grey or interleaved RGB. */
 export interface TeacherImage {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { encode } from 'fast-png';
 import { augmentPair, DEFAULT_AUGMENT } from '../../../electron/students/augment.js';
 import { loadFolderSamples, prepareTarget } from '../../../electron/students/dataset.js';
-import { resizeBilinear } from '../../../electron/students/image-ops.js';
+import { resizeBilinear } from '../../../electron/engine/image/resize.js';
 import { Rng } from '../../../electron/students/rng.js';
 import { readFoldFile, splitByCase, splitByFold } from '../../../electron/students/split.js';
 import { REPO_ROOT, tempDir } from '../../helpers/temp.js';
@@ -122,10 +122,8 @@ describe('splits by case', () => {
 describe('augmentation and resizing', () => {
   it('resizes with half-pixel centres (a constant stays constant, a 2x down-sample averages pairs)', () => {
     const x = Float32Array.from([0, 1, 2, 3]);
-    expect(Array.from(resizeBilinear(x, 1, 4, 1, 1, 2))).toEqual([0.5, 2.5]);
-    expect(Array.from(resizeBilinear(new Float32Array(12).fill(3), 3, 4, 1, 5, 2))).toEqual(
-      Array(10).fill(3),
-    );
+    expect(Array.from(resizeBilinear(x, 1, 4, 1, 2))).toEqual([0.5, 2.5]);
+    expect(Array.from(resizeBilinear(new Float32Array(12).fill(3), 3, 4, 5, 2))).toEqual(Array(10).fill(3));
   });
 
   it('is reproducible from the RNG state and keeps hard targets hard', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resizeBilinear } from '../../../electron/teachers/resize.js';
+import { resizeBilinear } from '../../../../electron/engine/image/resize.js';
 
 // torch 1.13: F.interpolate(x, size, mode='bilinear', align_corners=False) on this 3x5 input (values printed
 // by torch, rounded to 5 decimals).
@@ -39,5 +39,29 @@ describe('resizeBilinear (torch bilinear, align_corners=False, no antialias)', (
     const out = new Float32Array(16).fill(-1);
     resizeBilinear(a, 2, 2, 2, 2, { srcOffset: 5, srcStride: 4, out, outOffset: 5, outStride: 4 });
     expect([...out]).toEqual([-1, -1, -1, -1, -1, 7.5, 9, -1, -1, 13.5, 15, -1, -1, -1, -1, -1]);
+  });
+
+  it("resizes interleaved channels each on its own (the students' former copy)", () => {
+    // RGB: each channel equals the single-channel resize of that channel's plane.
+    const rgb = Float32Array.from({ length: 3 * 5 * 3 }, (_, i) => (i * 37) % 101);
+    const got = resizeBilinear(rgb, 3, 5, 4, 7, { channels: 3 });
+    for (let k = 0; k < 3; k++) {
+      const plane = resizeBilinear(
+        rgb.filter((_, i) => i % 3 === k),
+        3,
+        5,
+        4,
+        7,
+      );
+      expect(Array.from(got.filter((_, i) => i % 3 === k))).toEqual(Array.from(plane));
+    }
+  });
+
+  it('keeps the tap weights in double precision', () => {
+    // The two copies disagreed here: the students' rounded the weights to float32, which moves these
+    // outputs by up to 0.03 (e.g. 142857.25 instead of 142857.28125); torch's reference does not round.
+    expect([...resizeBilinear([0, 1000001, 0], 1, 3, 1, 7)]).toEqual([
+      0, 142857.28125, 571429.125, 1000001, 571429.125, 142857.28125, 0,
+    ]);
   });
 });
