@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { TrainingRecord } from '../../../electron/students/run.js';
 import { ProjectStore } from '../../../electron/store/index.js';
 import { REPO_ROOT, tempDir } from '../../helpers/temp.js';
-import { BUS_BRA, TINY_IDS } from './helpers.js';
+import { BUS_BRA, TINY_IDS } from '../students/helpers.js';
 
 const tmp = tempDir('apprentice-train-project-cli-');
 afterAll(() => tmp.cleanup());

@@ -3,9 +3,9 @@
  * them, conv2dTranspose) of native-cpu and js-cpu against the stock cpu kernels: relative L2 < 1e-5.
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import * as tf from '../../../electron/engine/tf.js';
-import { compareWithStock, input } from './numerics.js';
-import { engineBackends, skipWithout } from './setup.js';
+import * as tf from '../../../../electron/engine/tf.js';
+import { compareWithStock, input } from '../numerics.js';
+import { engineBackends, skipWithout } from '../setup.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 interface Case {

@@ -3,9 +3,9 @@
  * ReLU gradient) against the stock cpu kernels over the shapes a network produces, broadcasts included.
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import * as tf from '../../../electron/engine/tf.js';
-import { compareWithStock, input, relL2 } from './numerics.js';
-import { engineBackends, skipWithout } from './setup.js';
+import * as tf from '../../../../electron/engine/tf.js';
+import { compareWithStock, input, relL2 } from '../numerics.js';
+import { engineBackends, skipWithout } from '../setup.js';
 
 const TOL = 1e-5;
 

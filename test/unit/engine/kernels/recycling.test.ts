@@ -3,8 +3,8 @@
  * buffer something can still see: values read out of a tensor, or a view kept by another tensor.
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import * as tf from '../../../electron/engine/tf.js';
-import { engineBackends, skipWithout } from './setup.js';
+import * as tf from '../../../../electron/engine/tf.js';
+import { engineBackends, skipWithout } from '../setup.js';
 
 beforeAll(async () => {
   await engineBackends();

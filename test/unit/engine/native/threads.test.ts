@@ -4,7 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { expect, it } from 'vitest';
-import { addonLoad } from './setup.js';
+import { addonLoad } from '../setup.js';
 
 // Runs in each thread: convolutions of several shapes (cache hits and misses), forward and backward.
 const WORK = `

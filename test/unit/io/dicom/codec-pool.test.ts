@@ -5,14 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeFrameIsolated, setCodecTimeout } from '../../../electron/io/dicom/codec-pool.js';
-import type { FrameParams } from '../../../electron/io/dicom/codecs.js';
-import { encapsulatedFrames } from '../../../electron/io/dicom/frames.js';
-import { parseDicomHeader } from '../../../electron/io/dicom/stack.js';
+import { decodeFrameIsolated, setCodecTimeout } from '../../../../electron/io/dicom/codec-pool.js';
+import type { FrameParams } from '../../../../electron/io/dicom/codecs.js';
+import { encapsulatedFrames } from '../../../../electron/io/dicom/frames.js';
+import { parseDicomHeader } from '../../../../electron/io/dicom/stack.js';
 
 const PATH = resolve(
   import.meta.dirname,
-  '../../../../shared/data/dicom/pydicom-debian-testfiles/JPEG2000.dcm',
+  '../../../../../shared/data/dicom/pydicom-debian-testfiles/JPEG2000.dcm',
 );
 
 function firstFrame(): { encoded: Uint8Array; params: FrameParams } {

@@ -7,12 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readBytes } from '../../../electron/io/bytes.js';
-import { expandSegmentedLut } from '../../../electron/io/dicom/palette.js';
-import { loadDicomImage, readDicomFile } from '../../../electron/io/dicom/stack.js';
-import type { PixelArray } from '../../../electron/io/types.js';
+import { readBytes } from '../../../../electron/io/bytes.js';
+import { expandSegmentedLut } from '../../../../electron/io/dicom/palette.js';
+import { loadDicomImage, readDicomFile } from '../../../../electron/io/dicom/stack.js';
+import type { PixelArray } from '../../../../electron/io/types.js';
 
-const REPO = resolve(import.meta.dirname, '../../..');
+const REPO = resolve(import.meta.dirname, '../../../..');
 const ROOT = resolve(REPO, '../shared/data/dicom');
 
 interface FrameStats {

@@ -7,12 +7,12 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../shared/errors.js';
-import { loadDicomImage } from '../../../electron/io/dicom/stack.js';
-import { readBytes } from '../../../electron/io/bytes.js';
-import type { PixelArray } from '../../../electron/io/types.js';
+import { AppError } from '../../../../shared/errors.js';
+import { loadDicomImage } from '../../../../electron/io/dicom/stack.js';
+import { readBytes } from '../../../../electron/io/bytes.js';
+import type { PixelArray } from '../../../../electron/io/types.js';
 
-const REPO = resolve(import.meta.dirname, '../../..');
+const REPO = resolve(import.meta.dirname, '../../../..');
 const ROOT = resolve(REPO, '../shared/data/dicom');
 
 interface FrameStats {

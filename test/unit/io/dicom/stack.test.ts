@@ -3,14 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../shared/errors.js';
-import { loadDicomImage } from '../../../electron/io/dicom/stack.js';
-import { readBytes } from '../../../electron/io/bytes.js';
-import { readImageFile } from '../../../electron/io/read.js';
-import { scanFolder } from '../../../electron/io/scan.js';
-import type { ImageStack } from '../../../electron/io/types.js';
+import { AppError } from '../../../../shared/errors.js';
+import { loadDicomImage } from '../../../../electron/io/dicom/stack.js';
+import { readBytes } from '../../../../electron/io/bytes.js';
+import { readImageFile } from '../../../../electron/io/read.js';
+import { scanFolder } from '../../../../electron/io/scan.js';
+import type { ImageStack } from '../../../../electron/io/types.js';
 
-const DICOM = resolve(import.meta.dirname, '../../../../shared/data/dicom');
+const DICOM = resolve(import.meta.dirname, '../../../../../shared/data/dicom');
 const file = (rel: string): string => resolve(DICOM, rel);
 
 function projections(stack: ImageStack): number[] {

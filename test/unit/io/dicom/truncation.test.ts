@@ -8,14 +8,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../../shared/errors.js';
-import { readBytes } from '../../../electron/io/bytes.js';
-import { setCodecTimeout } from '../../../electron/io/dicom/codec-pool.js';
-import { ENCAPSULATED } from '../../../electron/io/dicom/codecs.js';
-import { loadDicomImage, parseDicomHeader } from '../../../electron/io/dicom/stack.js';
-import type { PixelArray } from '../../../electron/io/types.js';
+import { AppError } from '../../../../shared/errors.js';
+import { readBytes } from '../../../../electron/io/bytes.js';
+import { setCodecTimeout } from '../../../../electron/io/dicom/codec-pool.js';
+import { ENCAPSULATED } from '../../../../electron/io/dicom/codecs.js';
+import { loadDicomImage, parseDicomHeader } from '../../../../electron/io/dicom/stack.js';
+import type { PixelArray } from '../../../../electron/io/types.js';
 
-const ROOT = resolve(import.meta.dirname, '../../../../shared/data/dicom');
+const ROOT = resolve(import.meta.dirname, '../../../../../shared/data/dicom');
 
 /** One representative per transfer syntax (a second where fragments or frames add a case). */
 const CASES: { syntax: string; file: string }[] = [

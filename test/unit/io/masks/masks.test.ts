@@ -2,18 +2,18 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { decode as decodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { readNiftiMask, writeNiftiMask } from '../../../electron/io/masks/nifti.js';
-import { readPngMask, writePngMask } from '../../../electron/io/masks/png.js';
-import type { MaskStack } from '../../../electron/io/masks/types.js';
-import { readBytes } from '../../../electron/io/bytes.js';
-import { readNiftiBytes } from '../../../electron/io/nifti/read.js';
-import { writeNifti } from '../../../electron/io/nifti/write.js';
-import { readImageBytes, readImageFile } from '../../../electron/io/read.js';
-import { readSegFrames, readSegMask } from '../../../electron/io/masks/seg-read.js';
-import { writeDicomSeg } from '../../../electron/io/masks/seg-write.js';
-import { scanFolder } from '../../../electron/io/scan.js';
+import { readNiftiMask, writeNiftiMask } from '../../../../electron/io/masks/nifti.js';
+import { readPngMask, writePngMask } from '../../../../electron/io/masks/png.js';
+import type { MaskStack } from '../../../../electron/io/masks/types.js';
+import { readBytes } from '../../../../electron/io/bytes.js';
+import { readNiftiBytes } from '../../../../electron/io/nifti/read.js';
+import { writeNifti } from '../../../../electron/io/nifti/write.js';
+import { readImageBytes, readImageFile } from '../../../../electron/io/read.js';
+import { readSegFrames, readSegMask } from '../../../../electron/io/masks/seg-read.js';
+import { writeDicomSeg } from '../../../../electron/io/masks/seg-write.js';
+import { scanFolder } from '../../../../electron/io/scan.js';
 
-const DATA = resolve(import.meta.dirname, '../../../../shared/data');
+const DATA = resolve(import.meta.dirname, '../../../../../shared/data');
 
 describe('PNG masks', () => {
   it('reads a 0/255 mask as 0/1 and writes it back byte-identical in value', async () => {

@@ -1,9 +1,9 @@
 // NIfTI headers whose geometry or data offset make no sense are refused when the file is read, with the
 // field and the file named: never stored with NaN spacing, never reported as something else.
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../shared/errors.js';
-import { readNiftiBytes } from '../../../electron/io/nifti/read.js';
-import { writeNifti } from '../../../electron/io/nifti/write.js';
+import { AppError } from '../../../../shared/errors.js';
+import { readNiftiBytes } from '../../../../electron/io/nifti/read.js';
+import { writeNifti } from '../../../../electron/io/nifti/write.js';
 
 const PIXDIM = 76; // float32[8]
 const VOX_OFFSET = 108;

@@ -6,10 +6,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../../shared/errors.js';
-import { readImageFile } from '../../../electron/io/read.js';
+import { AppError } from '../../../../shared/errors.js';
+import { readImageFile } from '../../../../electron/io/read.js';
 
-const ROOT = resolve(import.meta.dirname, '../../../../shared/data/nifti');
+const ROOT = resolve(import.meta.dirname, '../../../../../shared/data/nifti');
 
 /** Splits one CSV line, honouring double quotes. */
 function csv(line: string): string[] {

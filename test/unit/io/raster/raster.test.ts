@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { decode as decodePng, encode as encodePng } from 'fast-png';
 import { describe, expect, it } from 'vitest';
-import { loadDicomImage } from '../../../electron/io/dicom/stack.js';
-import { readBytes } from '../../../electron/io/bytes.js';
-import { readImageBytes, sniffFormat } from '../../../electron/io/read.js';
-import { extractFirstJpegFrame, tiffFile } from './helpers.js';
+import { loadDicomImage } from '../../../../electron/io/dicom/stack.js';
+import { readBytes } from '../../../../electron/io/bytes.js';
+import { readImageBytes, sniffFormat } from '../../../../electron/io/read.js';
+import { extractFirstJpegFrame, tiffFile } from '../helpers.js';
 
-const DATA = resolve(import.meta.dirname, '../../../../shared/data');
+const DATA = resolve(import.meta.dirname, '../../../../../shared/data');
 
 describe('raster images', () => {
   it('reads an 8-bit grey PNG with its exact samples, whatever the file is called', async () => {

@@ -7,9 +7,9 @@ import {
   isDisconnectedError,
   reconnectDelay,
   type ConnectionState,
-} from '../../../renderer/src/api/ws-bridge.js';
-import { decodeMessage, encodeMessage } from '../../../shared/wire.js';
-import { AppError } from '../../../shared/errors.js';
+} from '../../../../renderer/src/api/ws-bridge.js';
+import { decodeMessage, encodeMessage } from '../../../../shared/wire.js';
+import { AppError } from '../../../../shared/errors.js';
 
 /** A WebSocket stand-in: the test opens, answers and closes it. */
 class FakeSocket extends EventTarget {

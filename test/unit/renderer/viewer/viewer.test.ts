@@ -1,9 +1,9 @@
 // The slice viewer's pure parts: painting, overlays, window/level, zoom and pan.
 import { describe, expect, it } from 'vitest';
-import { paintSegment, unionRect, type MaskGrid } from '../../../renderer/src/viewer/brush.js';
-import { renderOverlay } from '../../../renderer/src/viewer/overlay.js';
-import { dragWindow, renderImage } from '../../../renderer/src/viewer/windowing.js';
-import { fitViewport, toImage, zoomAt } from '../../../renderer/src/viewer/viewport.js';
+import { paintSegment, unionRect, type MaskGrid } from '../../../../renderer/src/viewer/brush.js';
+import { renderOverlay } from '../../../../renderer/src/viewer/overlay.js';
+import { dragWindow, renderImage } from '../../../../renderer/src/viewer/windowing.js';
+import { fitViewport, toImage, zoomAt } from '../../../../renderer/src/viewer/viewport.js';
 
 const grid = (cols: number, rows: number): MaskGrid => ({ data: new Uint8Array(cols * rows), cols, rows });
 const painted = (g: MaskGrid) => g.data.reduce((n, v) => n + (v ? 1 : 0), 0);

@@ -6,7 +6,7 @@ import {
   percentileWindow,
   windowPresets,
   type WindowedImage,
-} from '../../../renderer/src/viewer/windowing.js';
+} from '../../../../renderer/src/viewer/windowing.js';
 
 function image(modality: string | null, pixels: ArrayLike<number>, channels = 1): WindowedImage {
   let min = Infinity;

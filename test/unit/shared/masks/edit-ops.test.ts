@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedPixels, dilate, erode, fillPolygon, floodFill } from '../../../shared/masks/edit-ops.js';
+import { changedPixels, dilate, erode, fillPolygon, floodFill } from '../../../../shared/masks/edit-ops.js';
 
 function square(rows: number, cols: number, y0: number, x0: number, size: number): Uint8Array {
   const m = new Uint8Array(rows * cols);

@@ -4,7 +4,7 @@ import {
   keepLargestComponent,
   postProcess,
   removeSmallIslands,
-} from '../../../shared/masks/morphology.js';
+} from '../../../../shared/masks/morphology.js';
 
 const grid = (rows: string[]) =>
   Uint8Array.from(
