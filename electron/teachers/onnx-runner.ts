@@ -3,9 +3,10 @@
  * where the user's onnxruntime has it. The card's input contract is checked against the model's declared
  * input before anything runs, so a wrong card fails at once with a message, not after hours.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import { startModuleWorker } from '../util/worker.js';
 import { readModelFile, type TeacherCard } from './card.js';
 import type { InputContract } from './contract.js';
 import type { OnnxWorkerData, OnnxWorkerReply, OnnxWorkerRequest } from './onnx-worker-protocol.js';
@@ -138,14 +139,11 @@ async function inThread(bytes: Uint8Array, path: string, opts: OnnxOptions): Pro
   };
 }
 
-/** The worker entry: compiled JavaScript in the built app, TypeScript through tsx's API from sources. */
 function startWorker(data: OnnxWorkerData): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './onnx-worker.ts' : './onnx-worker.js', import.meta.url);
-  if (!fromSource)
-    return new Worker(url, { workerData: data, transferList: [data.bytes.buffer as ArrayBuffer] });
-  const code = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(code, { eval: true, workerData: data, transferList: [data.bytes.buffer as ArrayBuffer] });
+  return startModuleWorker('./onnx-worker', import.meta.url, {
+    workerData: data,
+    transferList: [data.bytes.buffer as ArrayBuffer],
+  });
 }
 
 async function inWorker(bytes: Uint8Array, path: string, opts: OnnxOptions): Promise<OnnxSessionLike> {

@@ -1,14 +1,13 @@
 /**
  * Starts a training worker and turns its messages into callbacks and a promise. An AbortSignal stops
  * the run between steps (the last epoch checkpoint stays the resume point); the promise then resolves
- * with `cancelled: true`. From TypeScript sources (tsx, tests) the worker loads tsx itself; from the
- * built app it is plain JavaScript beside this file.
+ * with `cancelled: true`. The worker starts through util/worker.ts (built JavaScript or tsx sources).
  */
-import { Worker } from 'node:worker_threads';
 import type { ComputeBackendChoice } from '../../shared/compute.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { TrainJobRequest, TrainJobResult } from '../students/run.js';
 import type { TrainProgress } from '../students/trainer.js';
+import { startModuleWorker } from '../util/worker.js';
 import type { TrainWorkerData, WorkerMessage } from './train-protocol.js';
 
 export interface WorkerCallbacks {
@@ -22,17 +21,9 @@ export function runTrainingInWorker(
   request: TrainJobRequest,
   cb: WorkerCallbacks = {},
 ): Promise<TrainJobResult> {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './train-worker.ts' : './train-worker.js', import.meta.url);
   const stopFlag = new SharedArrayBuffer(4);
   const data: TrainWorkerData = { request, stopFlag, ...(cb.backend ? { backend: cb.backend } : {}) };
-  // Under tsx the worker registers tsx's loader itself, then imports the TypeScript entry.
-  const worker = fromSource
-    ? new Worker(
-        `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((t) => { t.register(); return import(${JSON.stringify(url.href)}); });`,
-        { eval: true, workerData: data },
-      )
-    : new Worker(url, { workerData: data });
+  const worker = startModuleWorker('./train-worker', import.meta.url, { workerData: data });
   const stop = () => Atomics.store(new Int32Array(stopFlag), 0, 1);
   if (cb.signal?.aborted) stop();
   cb.signal?.addEventListener('abort', stop, { once: true });

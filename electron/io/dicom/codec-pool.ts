@@ -4,11 +4,8 @@
  * cannot be interrupted in the thread that runs it, so the job runs in a worker that is terminated when
  * the limit passes; the next job starts a fresh worker. Jobs run one at a time, in order.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../util/worker.js';
 import type { CodecFrame, FrameParams } from './codecs.js';
 
 export type CodecJob =
@@ -40,23 +37,8 @@ let timer: NodeJS.Timeout | undefined;
 const queue: Pending[] = [];
 let nextId = 1;
 
-/**
- * From the built app the worker is plain JavaScript beside this file. From TypeScript sources (tsx,
- * vitest) it is loaded through tsx's API: on Node 20 `--import tsx` in a worker's execArgv does not
- * apply to the worker's own entry file.
- */
 function startWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return wire(new Worker(new URL('./codec-worker.js', import.meta.url)));
-  // The ESM build of tsx's API (its CommonJS build cannot be imported from an eval'd worker).
-  const pkgPath = createRequire(import.meta.url).resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as {
-    exports: Record<string, { import: { default: string } }>;
-  };
-  const tsx = pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api']!.import.default)).href;
-  const entry = new URL('./codec-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsx)}).then((m) => m.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
-  return wire(new Worker(code, { eval: true }));
+  return wire(startModuleWorker('./codec-worker', import.meta.url));
 }
 
 function wire(w: Worker): Worker {
