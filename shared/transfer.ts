@@ -4,6 +4,7 @@
  * exactly the same runs; paths in a spec file are relative to the file.
  */
 import { z } from 'zod';
+import type { FusionReport } from './fusion-report.js';
 import { FINETUNE, RECIPE } from './recipe.js';
 import { fusionSchema, postSchema, recipeFields } from './recipe-schema.js';
 
@@ -161,6 +162,12 @@ export interface TransferSummary {
   /** The exported student: TF.js, ONNX and its card. */
   export: { dir: string; card: string; onnx: string } | null;
   report: { html: string; json: string; csv: string };
+  /**
+   * Which fusion made the pseudo-labels and why (method, TTA views, per-teacher weight and agreement,
+   * per-image threshold summary, images judged empty, one sentence); null only for a run continued from a
+   * ledger written before fusion was reported.
+   */
+  fusion: FusionReport | null;
   /** Stages taken from an earlier, interrupted run of the same spec. */
   resumed: TransferStage[];
   seconds: number;

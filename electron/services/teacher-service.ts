@@ -13,7 +13,8 @@ import {
   type PseudoLabelRequest,
   type PseudoLabelSummary,
 } from '../teachers/batch-job.js';
-import { fuse, type FusionOptions } from '../teachers/fusion.js';
+import type { FusionOptions } from '../teachers/fusion.js';
+import { fuseOneImage } from '../teachers/labelling/one-image.js';
 import type { ContractHints } from '../teachers/infer-contract.js';
 import { openTeacher, type OpenOptions } from '../teachers/open.js';
 import { previewTeacher as preview, type TeacherPreview } from '../teachers/preview.js';
@@ -111,7 +112,7 @@ export function softLabel(store: ProjectStore, imageId: number): Uint8Array | nu
       });
     return dequantizeProbabilities(store.masks.read(m));
   });
-  return quantizeProbabilities(fuse(maps, label.params.fusion as FusionOptions).prob);
+  return quantizeProbabilities(fuseOneImage(maps, label.params.fusion as FusionOptions).prob);
 }
 
 /**
@@ -160,7 +161,7 @@ export function previewFusion(
     if (out.length >= (req.count ?? 3)) break;
     const maps = req.teacherIds.map((t) => store.masks.latest(img.id, 'probability', t));
     if (maps.some((m) => !m)) continue;
-    const fused = fuse(
+    const fused = fuseOneImage(
       maps.map((m) => dequantizeProbabilities(store.masks.read(m!))),
       req.fusion ?? {},
     );

@@ -1,30 +1,37 @@
 /**
  * Batch pseudo-labelling as a job: every teacher over every image of a transferal set, each teacher's
- * probability map stored (8-bit, on the image's own grid), then the fused pseudo-label and the image's
- * uncertainty (teacher disagreement, fused entropy) for the review queue.
+ * probability map stored (8-bit, on the image's own grid; the mean of its test-time-augmentation views
+ * when the fusion uses them), then the fused pseudo-label and the image's uncertainty (teacher
+ * disagreement, fused entropy) for the review queue. The loop is the shared core (labelling/); this file
+ * says where images come from and where maps and labels go in a project.
  *
  * Resume is driven by what is stored, not by a counter: a map is reused when it was made by the same
- * teacher version (card + model), a pseudo-label when it was fused from the same maps with the same
- * options. So a job that was cancelled, failed or killed (even between a blob write and its row) continues
- * where it stopped, and a changed card recomputes only that teacher's maps.
+ * teacher version (card + model) with the same views, a pseudo-label when it was fused from the same maps
+ * with the same options (for 'auto', the same estimated weights). So a job that was cancelled, failed or
+ * killed (even between a blob write and its row) continues where it stopped, and a changed card
+ * recomputes only that teacher's maps.
  */
 import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
+import type { FusionReport } from '../../shared/fusion-report.js';
+import { DEFAULT_FUSION_METHOD } from '../../shared/recipe.js';
+import type { PostProcessOptions } from '../../shared/masks/morphology.js';
 import type { JobContext } from '../util/job-context.js';
 import {
   dequantizeProbabilities,
-  quantizeProbabilities,
   type ImageRecord,
   type Job,
   type ProjectStore,
   type Teacher,
 } from '../store/index.js';
-import { fuse, type FusionOptions } from './fusion.js';
-import { postProcess, type PostProcessOptions } from '../../shared/masks/morphology.js';
+import type { FusionOptions } from './fusion.js';
+import { runLabelling, type FusedImage, type MapsChunk } from './labelling/run-labelling.js';
+import { SetFusion, type SetFusionOptions } from './labelling/set-fusion.js';
+import { predictTeacherMaps, viewNames, viewsFor } from './labelling/teacher-maps.js';
+import { ttaViewsOf } from './labelling/tta-settings.js';
 import { openTeacher, type OpenOptions } from './open.js';
 import type { TeacherImage } from './preprocess.js';
 import type { TeacherRunner } from './runner.js';
 import { storedTeacherCard, storedTeacherImage, teacherVersion } from './store-teachers.js';
-import { uncertainty } from './uncertainty.js';
 
 export const PSEUDO_LABEL_JOB = 'pseudo-label';
 export const METRIC_DISAGREEMENT = 'teachers.disagreement';
@@ -46,13 +53,6 @@ export interface PseudoLabelRequest extends Partial<PseudoLabelParams> {
   runtime?: OpenOptions;
 }
 
-interface Computed {
-  part: ImageRecord[];
-  /** Per teacher: image id -> new 8-bit map. */
-  maps: Map<number, Uint8Array>[];
-  failed: Set<number>;
-}
-
 export interface ImageError {
   imageId: number;
   teacherId?: number;
@@ -71,25 +71,44 @@ export interface PseudoLabelSummary {
   failedImages: number;
   errors: ImageError[];
   errorCount: number;
+  /** What the fusion did and why (over the labels this run fused; reused labels are not counted). */
+  fusion: FusionReport;
+}
+
+/**
+ * The fusion a job runs: its stored options with the method filled in. A job stored before the method
+ * had a default of its own ran 'mean', and its labels keep saying so.
+ */
+function fusionOf(p: PseudoLabelParams): SetFusionOptions {
+  return { ...p.fusion, method: p.fusion?.method ?? 'mean' };
 }
 
 /** The options a pseudo-label was fused with; equal keys mean the same label. */
-function fusionKey(teachers: readonly Teacher[], p: PseudoLabelParams): string {
+function fusionKey(teachers: readonly Teacher[], p: PseudoLabelParams, autoWeights: number[] | null): string {
+  const f = fusionOf(p);
   return JSON.stringify({
     t: teachers.map((t) => [t.id, teacherVersion(t)]),
     f: {
-      method: p.fusion?.method ?? 'mean',
-      weights: p.fusion?.weights ?? null,
-      threshold: p.fusion?.threshold ?? 0.5,
+      method: f.method,
+      weights: autoWeights ?? f.weights ?? null,
+      threshold: f.threshold ?? 0.5,
+      ...(f.tta !== undefined ? { tta: f.tta } : {}),
     },
     p: p.post ?? {},
   });
 }
 
+/** What a stored map was made with: a map is reused only when both match. */
+function mapParams(t: Teacher, views: string[]): Record<string, unknown> {
+  return views.length ? { version: teacherVersion(t), tta: views } : { version: teacherVersion(t) };
+}
+const sameMap = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  a.version === b.version && JSON.stringify(a.tta ?? []) === JSON.stringify(b.tta ?? []);
+
 function checkParams(
   store: ProjectStore,
   p: PseudoLabelParams,
-): { teachers: Teacher[]; images: ImageRecord[] } {
+): { teachers: Teacher[]; images: ImageRecord[]; fusion: SetFusion } {
   if (!Array.isArray(p.teacherIds) || p.teacherIds.length === 0)
     throw new AppError(ErrorCode.INVALID_ARGUMENT, 'Choose at least one teacher', { field: 'teacherIds' });
   if (new Set(p.teacherIds).size !== p.teacherIds.length)
@@ -103,20 +122,23 @@ function checkParams(
       field: 'datasetId',
     });
   if (images.length === 0) throw new AppError(ErrorCode.FAILED_PRECONDITION, 'There are no images to label');
-  // Fusion options are checked now, not after the first hour of inference.
-  fuse(
-    teachers.map(() => new Float32Array(1)),
-    p.fusion ?? {},
+  // The fusion options are checked here (SetFusion does), not after the first hour of inference.
+  const fusion = new SetFusion(
+    teachers.map((t) => t.name),
+    fusionOf(p),
   );
-  return { teachers, images };
+  return { teachers, images, fusion };
 }
 
 function startJob(store: ProjectStore, req: PseudoLabelRequest): { job: Job; params: PseudoLabelParams } {
   if (req.resumeJobId === undefined) {
-    const params: PseudoLabelParams = { teacherIds: req.teacherIds ?? [] };
+    // The method is stored, so a resumed job fuses as it started even if the default changes.
+    const params: PseudoLabelParams = {
+      teacherIds: req.teacherIds ?? [],
+      fusion: { ...req.fusion, method: req.fusion?.method ?? DEFAULT_FUSION_METHOD },
+    };
     if (req.datasetId !== undefined) params.datasetId = req.datasetId;
     if (req.imageIds !== undefined) params.imageIds = req.imageIds;
-    if (req.fusion !== undefined) params.fusion = req.fusion;
     if (req.post !== undefined) params.post = req.post;
     checkParams(store, params);
     const job = store.jobs.create(PSEUDO_LABEL_JOB, params as unknown as Record<string, unknown>);
@@ -143,171 +165,248 @@ function startJob(store: ProjectStore, req: PseudoLabelRequest): { job: Job; par
   );
 }
 
+/** Pass 1's chunk in a project: the new 8-bit maps per teacher (reused maps stay in the store). */
+interface StoreChunk extends MapsChunk<ImageRecord> {
+  newMaps: Map<number, Uint8Array>[];
+  failed: ImageRecord[];
+}
+
+/** Everything one run of the job shares between its stages. */
+class PseudoLabelRun {
+  readonly s: PseudoLabelSummary;
+  private key: string | null = null;
+
+  constructor(
+    private readonly store: ProjectStore,
+    private readonly job: Job,
+    private readonly params: PseudoLabelParams,
+    private readonly teachers: readonly Teacher[],
+    private readonly images: readonly ImageRecord[],
+    private readonly fusion: SetFusion,
+    private readonly ctx: JobContext,
+  ) {
+    this.s = {
+      jobId: job.id,
+      images: images.length,
+      mapsComputed: 0,
+      mapsReused: 0,
+      labelsWritten: 0,
+      labelsReused: 0,
+      failedImages: 0,
+      errors: [],
+      errorCount: 0,
+      fusion: fusion.report(),
+    };
+  }
+
+  reportError(e: ImageError): void {
+    this.s.errorCount++;
+    if (this.s.errors.length < MAX_REPORTED_ERRORS) this.s.errors.push(e);
+  }
+
+  /** The label key; for 'auto' over the set it includes the weights, known once every map is in. */
+  labelKey(): string {
+    this.key ??= fusionKey(
+      this.teachers,
+      this.params,
+      this.fusion.needsFirstPass ? this.fusion.autoWeights() : null,
+    );
+    return this.key;
+  }
+
+  hasLabel(img: ImageRecord): boolean {
+    const existing = this.store.masks.latest(img.id, 'pseudo_label');
+    if (existing && existing.params.key === this.labelKey()) return (this.s.labelsReused++, true);
+    return false;
+  }
+
+  /** Runs the teachers on one chunk (maps not stored yet), reusing what the store has. */
+  async computeMaps(runners: readonly TeacherRunner[], part: readonly ImageRecord[]): Promise<StoreChunk> {
+    const { store, teachers } = this;
+    const views = ttaViewsOf(fusionOf(this.params));
+    const failed = new Set<number>();
+    const newMaps = teachers.map(() => new Map<number, Uint8Array>());
+    const inputs = new Map<number, TeacherImage>();
+    const input = (img: ImageRecord): TeacherImage | undefined => {
+      if (failed.has(img.id)) return undefined;
+      if (!inputs.has(img.id))
+        try {
+          inputs.set(img.id, storedTeacherImage(store, img));
+        } catch (err) {
+          failed.add(img.id);
+          const e = toAppError(err);
+          this.reportError({ imageId: img.id, code: e.code, message: e.message });
+          return undefined;
+        }
+      return inputs.get(img.id);
+    };
+    for (let k = 0; k < teachers.length; k++) {
+      const own = viewsFor(runners[k]!, views);
+      const wanted = mapParams(teachers[k]!, viewNames(own));
+      const todo = part.filter((img) => {
+        const m = store.masks.latest(img.id, 'probability', teachers[k]!.id);
+        if (m && sameMap(m.params, wanted)) return (this.s.mapsReused++, false);
+        return true;
+      });
+      const ready = todo.filter((img) => input(img) !== undefined);
+      if (ready.length === 0) continue;
+      const results = await predictTeacherMaps(
+        runners[k]!,
+        ready.map((img) => inputs.get(img.id)!),
+        own,
+      );
+      results.forEach((r, j) => {
+        const img = ready[j]!;
+        if (r.ok) return void newMaps[k]!.set(img.id, r.stored);
+        failed.add(img.id);
+        this.reportError({
+          imageId: img.id,
+          teacherId: teachers[k]!.id,
+          code: r.error.code,
+          message: r.error.message,
+        });
+      });
+    }
+    // Fused from the 8-bit maps as stored, so a resumed job gives exactly what an uninterrupted one does.
+    return {
+      images: part.map((img) => ({
+        item: img,
+        maps: failed.has(img.id)
+          ? null
+          : teachers.map((t, k) =>
+              dequantizeProbabilities(newMaps[k]!.get(img.id) ?? this.storedMap(img, t)),
+            ),
+      })),
+      newMaps,
+      failed: part.filter((img) => failed.has(img.id)),
+    };
+  }
+
+  storedMap(img: ImageRecord, t: Teacher): Uint8Array {
+    return this.store.masks.read(this.store.masks.latest(img.id, 'probability', t.id)!);
+  }
+
+  /** Stores one pass-1 chunk in one transaction: its maps, its labels when fused already, and progress. */
+  commitMaps(c: StoreChunk, labels: FusedImage<ImageRecord>[] | null, done: number, views: string[][]): void {
+    const { store, job, teachers } = this;
+    if (!store.isOpen) return;
+    store.db.tx(() => {
+      c.newMaps.forEach((byImage, k) =>
+        byImage.forEach((pixels, imageId) => {
+          store.masks.put(imageId, {
+            kind: 'probability',
+            pixels,
+            teacherId: teachers[k]!.id,
+            jobId: job.id,
+            params: mapParams(teachers[k]!, views[k]!),
+          });
+          this.s.mapsComputed++;
+        }),
+      );
+      this.s.failedImages += c.failed.length;
+      if (labels) this.putLabels(labels);
+      store.jobs.progress(job.id, {
+        done,
+        total: this.images.length,
+        phase: 'labelling',
+        cursor: { next: done },
+      });
+    });
+    this.ctx.progress({ done, detail: { failedImages: this.s.failedImages } });
+  }
+
+  /** Stores a chunk of pass 2's labels ('auto' over the set) in one transaction. */
+  commitLabels(labels: FusedImage<ImageRecord>[], done: number, total: number): void {
+    const { store, job } = this;
+    if (!store.isOpen) return;
+    store.db.tx(() => {
+      this.putLabels(labels);
+      store.jobs.progress(job.id, { done, total, phase: 'fusing' });
+    });
+    this.ctx.progress({ phase: 'fusing', done, total, detail: { failedImages: this.s.failedImages } });
+  }
+
+  private putLabels(labels: readonly FusedImage<ImageRecord>[]): void {
+    const { store, job, params } = this;
+    const weights = this.fusion.options.method === 'auto' ? this.fusion.autoWeights() : null;
+    for (const l of labels) {
+      const img = l.item;
+      store.masks.put(img.id, {
+        kind: 'pseudo_label',
+        pixels: l.mask,
+        jobId: job.id,
+        params: {
+          key: this.labelKey(),
+          teacherIds: params.teacherIds,
+          // 'auto' keeps its set's weights and this image's threshold, so the soft label can be rebuilt.
+          fusion: weights
+            ? { ...fusionOf(params), weights, imageThreshold: l.fused.threshold }
+            : fusionOf(params),
+          post: params.post ?? {},
+        },
+      });
+      store.metrics.record([
+        { jobId: job.id, imageId: img.id, name: METRIC_DISAGREEMENT, value: l.uncertainty.disagreement },
+        { jobId: job.id, imageId: img.id, name: METRIC_ENTROPY, value: l.uncertainty.entropy },
+      ]);
+      this.s.labelsWritten++;
+    }
+  }
+}
+
+/** Opens every teacher; one that cannot be opened (not a model, contract does not fit) fails the job before any work. */
+async function openRunners(
+  store: ProjectStore,
+  teachers: readonly Teacher[],
+  runtime: OpenOptions | undefined,
+  runners: TeacherRunner[],
+): Promise<void> {
+  for (const t of teachers) runners.push(await openTeacher(storedTeacherCard(store, t), runtime));
+}
+
+function finishFailed(store: ProjectStore, jobId: number, err: unknown): void {
+  const e = toAppError(err);
+  if (store.isOpen && !['succeeded', 'failed', 'cancelled'].includes(store.jobs.get(jobId).state))
+    store.jobs.finish(jobId, e.code === ErrorCode.CANCELLED ? 'cancelled' : 'failed', {
+      code: e.code,
+      message: e.message,
+    });
+}
+
 export async function runPseudoLabelJob(
   store: ProjectStore,
   req: PseudoLabelRequest,
   ctx: JobContext,
 ): Promise<PseudoLabelSummary> {
   const { job, params } = startJob(store, req);
-  const s: PseudoLabelSummary = {
-    jobId: job.id,
-    images: 0,
-    mapsComputed: 0,
-    mapsReused: 0,
-    labelsWritten: 0,
-    labelsReused: 0,
-    failedImages: 0,
-    errors: [],
-    errorCount: 0,
-  };
   const runners: TeacherRunner[] = [];
   try {
-    const { teachers, images } = checkParams(store, params);
-    s.images = images.length;
-    const versions = teachers.map(teacherVersion);
-    const key = fusionKey(teachers, params);
+    const { teachers, images, fusion: plain } = checkParams(store, params);
     ctx.progress({ phase: 'loading teachers', done: 0, total: images.length });
-    // A teacher that cannot be opened (not a model, contract does not fit) fails the job before any work.
-    for (const t of teachers) runners.push(await openTeacher(storedTeacherCard(store, t), req.runtime));
-    const chunk = Math.max(1, ...runners.map((r) => r.batchSize));
-    const report = (e: ImageError) => {
-      s.errorCount++;
-      if (s.errors.length < MAX_REPORTED_ERRORS) s.errors.push(e);
-    };
+    await openRunners(store, teachers, req.runtime, runners);
+    const views = ttaViewsOf(fusionOf(params));
+    const viewsByTeacher = runners.map((r) => viewNames(viewsFor(r, views)));
+    const fusion = new SetFusion(plain.teacherNames, { ...plain.options, ttaViews: viewNames(views) });
+    const run = new PseudoLabelRun(store, job, params, teachers, images, fusion, ctx);
     ctx.progress({ phase: 'labelling' });
-
-    /** Runs the teachers on one chunk: new 8-bit maps per teacher; reused maps stay in the store. */
-    const compute = async (part: ImageRecord[]): Promise<Computed> => {
-      const c: Computed = { part, maps: teachers.map(() => new Map()), failed: new Set() };
-      const inputs = new Map<number, TeacherImage>();
-      const input = (img: ImageRecord): TeacherImage | undefined => {
-        if (c.failed.has(img.id)) return undefined;
-        if (!inputs.has(img.id))
-          try {
-            inputs.set(img.id, storedTeacherImage(store, img));
-          } catch (err) {
-            c.failed.add(img.id);
-            const e = toAppError(err);
-            report({ imageId: img.id, code: e.code, message: e.message });
-            return undefined;
-          }
-        return inputs.get(img.id);
-      };
-      for (let k = 0; k < teachers.length; k++) {
-        const todo = part.filter((img) => {
-          const m = store.masks.latest(img.id, 'probability', teachers[k]!.id);
-          if (m && m.params.version === versions[k]) return (s.mapsReused++, false);
-          return true;
-        });
-        const ready = todo.filter((img) => input(img) !== undefined);
-        if (ready.length === 0) continue;
-        const results = await runners[k]!.predict(ready.map((img) => inputs.get(img.id)!));
-        results.forEach((r, j) => {
-          const img = ready[j]!;
-          if (r.ok) return void c.maps[k]!.set(img.id, quantizeProbabilities(r.prob));
-          c.failed.add(img.id);
-          report({
-            imageId: img.id,
-            teacherId: teachers[k]!.id,
-            code: r.error.code,
-            message: r.error.message,
-          });
-        });
-      }
-      return c;
-    };
-
-    /** Stores one computed chunk in one transaction: its maps, pseudo-labels, uncertainty and progress. */
-    const commit = (c: Computed, done: number): void => {
-      store.db.tx(() => {
-        c.maps.forEach((byImage, k) =>
-          byImage.forEach((pixels, imageId) => {
-            store.masks.put(imageId, {
-              kind: 'probability',
-              pixels,
-              teacherId: teachers[k]!.id,
-              jobId: job.id,
-              params: { version: versions[k] },
-            });
-            s.mapsComputed++;
-          }),
-        );
-        for (const img of c.part) {
-          if (c.failed.has(img.id)) {
-            s.failedImages++;
-            continue;
-          }
-          const existing = store.masks.latest(img.id, 'pseudo_label');
-          if (existing && existing.params.key === key) {
-            s.labelsReused++;
-            continue;
-          }
-          // Fused from the 8-bit maps as stored, so a resumed job gives exactly what an uninterrupted one does.
-          const maps = teachers.map((t, k) =>
-            dequantizeProbabilities(
-              c.maps[k]!.get(img.id) ?? store.masks.read(store.masks.latest(img.id, 'probability', t.id)!),
-            ),
-          );
-          const f = fuse(maps, params.fusion ?? {});
-          const mask = postProcess(f.mask, img.rows, img.cols, params.post ?? {});
-          const u = uncertainty(maps, f.prob);
-          store.masks.put(img.id, {
-            kind: 'pseudo_label',
-            pixels: mask,
-            jobId: job.id,
-            params: {
-              key,
-              teacherIds: params.teacherIds,
-              fusion: params.fusion ?? { method: 'mean' },
-              post: params.post ?? {},
-            },
-          });
-          store.metrics.record([
-            { jobId: job.id, imageId: img.id, name: METRIC_DISAGREEMENT, value: u.disagreement },
-            { jobId: job.id, imageId: img.id, name: METRIC_ENTROPY, value: u.entropy },
-          ]);
-          s.labelsWritten++;
-        }
-        store.jobs.progress(job.id, {
-          done,
-          total: images.length,
-          phase: 'labelling',
-          cursor: { next: done },
-        });
-      });
-      ctx.progress({ done, metrics: { failedImages: s.failedImages } });
-    };
-
-    // Pipelined: the next chunk's inference runs (in onnxruntime's threads) while this one is stored, so
-    // the disk's fsyncs cost no inference time. A cancel stores what was computed before it stops.
-    let pending: { c: Computed; done: number } | null = null;
-    // Taken before it is stored, so a chunk whose commit failed is never committed twice.
-    const flush = () => {
-      const p = pending;
-      pending = null;
-      if (p && store.isOpen) commit(p.c, p.done);
-    };
-    try {
-      for (let start = 0; start < images.length; start += chunk) {
-        ctx.throwIfCancelled();
-        const computing = compute(images.slice(start, start + chunk));
-        // If storing the previous chunk throws, this one's outcome must not become an unhandled rejection.
-        computing.catch(() => undefined);
-        flush();
-        pending = { c: await computing, done: Math.min(start + chunk, images.length) };
-      }
-    } finally {
-      flush();
-    }
+    run.s.fusion = await runLabelling<ImageRecord, StoreChunk>(
+      {
+        units: images.length,
+        chunkSize: Math.max(1, ...runners.map((r) => r.batchSize)),
+        computeMaps: (from, to) => run.computeMaps(runners, images.slice(from, to)),
+        commitMaps: (c, labels, done) => run.commitMaps(c, labels, done, viewsByTeacher),
+        readMaps: (img) => teachers.map((t) => dequantizeProbabilities(run.storedMap(img, t))),
+        commitLabels: (labels, done, total) => run.commitLabels(labels, done, total),
+        hasLabel: (img) => run.hasLabel(img),
+        throwIfCancelled: () => ctx.throwIfCancelled(),
+      },
+      fusion,
+      params.post ?? {},
+    );
     store.jobs.finish(job.id, 'succeeded');
-    return s;
+    return run.s;
   } catch (err) {
-    const e = toAppError(err);
-    if (store.isOpen && !['succeeded', 'failed', 'cancelled'].includes(store.jobs.get(job.id).state))
-      store.jobs.finish(job.id, e.code === ErrorCode.CANCELLED ? 'cancelled' : 'failed', {
-        code: e.code,
-        message: e.message,
-      });
+    finishFailed(store, job.id, err);
     throw err;
   } finally {
     await Promise.all(runners.map((r) => r.dispose()));

@@ -1,22 +1,36 @@
 /**
- * Inference without a project (the `apprentice infer` command): teachers over a folder of images, one
- * 8-bit 0/255 PNG mask per image written under the image's name stem, the fused mask when several
- * teachers are given, optional per-teacher 8-bit probability maps, and Dice against ground truth.
+ * Inference without a project (the `apprentice infer` command, and the transfer's stages): teachers over a
+ * folder of images, one 8-bit 0/255 PNG mask per image written under the image's name stem, the fused
+ * mask when several teachers are given, optional per-teacher 8-bit probability maps, each teacher's own
+ * mask, and Dice against ground truth. The labelling itself is the shared core (labelling/).
  */
-import { statSync } from 'node:fs';
-import { makeDirs } from '../util/atomic-write.js';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import { readImageFile } from '../io/read.js';
-import { quantizeProbabilities } from '../store/mask-codec.js';
-import { fuse, type FusionOptions } from './fusion.js';
-import { listFiles, nameStem } from './images.js';
-import { dice, iou, mean, threshold } from './metrics.js';
+import type { FusionReport } from '../../shared/fusion-report.js';
+import { DEFAULT_FUSION_METHOD } from '../../shared/recipe.js';
 import { postProcess, type PostProcessOptions } from '../../shared/masks/morphology.js';
-import { predictFiles } from './pipeline.js';
+import { readImageFile } from '../io/read.js';
+import { dequantizeProbabilities } from '../store/mask-codec.js';
+import { makeDirs } from '../util/atomic-write.js';
+import type { FusionOptions } from './fusion.js';
+import { listFiles, nameStem, readTeacherImages } from './images.js';
+import { runLabelling, type FusedImage, type MapsChunk } from './labelling/run-labelling.js';
+import { SetFusion } from './labelling/set-fusion.js';
+import { predictTeacherMaps, viewNames, type TeacherMap } from './labelling/teacher-maps.js';
+import { ttaViewsOf } from './labelling/tta-settings.js';
+import { dice, iou, mean, threshold } from './metrics.js';
 import { writeGreyPng } from './png.js';
+import type { TeacherImage } from './preprocess.js';
 import type { TeacherRunner } from './runner.js';
-import { uncertainty } from './uncertainty.js';
+
+/** An image of a folder: its name stem and grid. */
+export interface NamedImage {
+  name: string;
+  rows: number;
+  cols: number;
+}
 
 export interface FolderRunRequest {
   /** A folder of images, or one image file. */
@@ -24,11 +38,14 @@ export interface FolderRunRequest {
   out: string;
   /** Ground-truth masks paired by name stem: Dice/IoU are reported when given. */
   masks?: string;
-  /** Also write each teacher's 8-bit probability map to <probs>/<teacher>/<stem>.png. */
+  /** Also write each teacher's 8-bit probability map (the TTA mean under TTA) to <probs>/<teacher>/<stem>.png. */
   probs?: string;
-  /** Also write each teacher's own mask (threshold + post-processing) to <teacherMasks>/<teacher>/<stem>.png. */
+  /** Also write each teacher's own mask (its plain map > threshold, post-processed) to <teacherMasks>/<teacher>/<stem>.png. */
   teacherMasks?: string;
+  /** Unset: the default fusion ('auto') with several teachers; one teacher's map cut at 0.5 alone. */
   fusion?: FusionOptions;
+  /** For 'auto': weights estimated on another set (the transfer's test set reuses the transferal set's). */
+  reuseWeights?: readonly number[];
   post?: PostProcessOptions;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -47,7 +64,10 @@ export interface ImageOutcome {
 
 export interface FolderRunSummary {
   teachers: string[];
+  /** The fusion method, when several teachers were fused. */
   fusion: string | null;
+  /** What the fusion did and why. */
+  fusionReport: FusionReport;
   images: number;
   written: number;
   failed: number;
@@ -96,6 +116,17 @@ export async function readBinaryMask(
   return out;
 }
 
+/** An 8-bit map PNG as written by `--probs`, back as probabilities (exactly as stored, never rescaled). */
+export async function readStoredMap(file: string, rows: number, cols: number): Promise<Float32Array> {
+  const s = await readImageFile(file);
+  const p = s.slices[0]!.pixels;
+  if (s.rows !== rows || s.cols !== cols || !(p instanceof Uint8Array) || s.samplesPerPixel !== 1)
+    throw new AppError(ErrorCode.BAD_FILE, `${file} is not the 8-bit ${cols}x${rows} map this run wrote`, {
+      path: file,
+    });
+  return dequantizeProbabilities(p);
+}
+
 /** The folder a teacher's maps or masks go to, under `probs` / `teacherMasks`. */
 export function teacherDirName(name: string): string {
   return name.replace(/[^\w.-]+/g, '_');
@@ -108,6 +139,11 @@ export function to255(mask: Uint8Array): Uint8Array {
   return png;
 }
 
+/** Pass 1's chunk of a folder: per image, each teacher's stored and plain maps (in teacher order). */
+interface FolderChunk extends MapsChunk<NamedImage> {
+  teacherMaps: Map<NamedImage, TeacherMap[]>;
+}
+
 export async function runFolder(
   teachers: readonly TeacherRunner[],
   req: FolderRunRequest,
@@ -116,17 +152,32 @@ export async function runFolder(
   const files = imageFiles(resolve(req.images));
   const out = resolve(req.out);
   makeDirs(out);
+  const names = teachers.map((t) => t.name);
+  const several = teachers.length > 1;
+  const options = req.fusion ?? (several ? {} : { method: 'mean' as const });
+  const method = options.method ?? DEFAULT_FUSION_METHOD;
+  const views = ttaViewsOf({ ...options, method });
+  const fusion = new SetFusion(names, {
+    ...options,
+    method,
+    ttaViews: viewNames(views),
+    ...(req.reuseWeights ? { reuseWeights: req.reuseWeights } : {}),
+  });
+  const t = options.threshold ?? 0.5;
+  const post = req.post ?? {};
   const gtIndex = req.masks ? new Map(listFiles(resolve(req.masks)).map((f) => [nameStem(f), f])) : undefined;
-  const probDirs = req.probs ? teachers.map((t) => join(resolve(req.probs!), teacherDirName(t.name))) : [];
+  // 'auto' fuses in a second pass from the maps as stored: without --probs they go to a folder of our own.
+  const scratch =
+    !req.probs && fusion.needsFirstPass ? mkdtempSync(join(tmpdir(), 'apprentice-maps-')) : null;
+  const mapsRoot = req.probs ? resolve(req.probs) : scratch;
+  const probDirs = mapsRoot ? names.map((n) => join(mapsRoot, teacherDirName(n))) : [];
   const maskDirs = req.teacherMasks
-    ? teachers.map((t) => join(resolve(req.teacherMasks!), teacherDirName(t.name)))
+    ? names.map((n) => join(resolve(req.teacherMasks!), teacherDirName(n)))
     : [];
   for (const d of [...probDirs, ...maskDirs]) makeDirs(d);
-  const fused = teachers.length > 1;
-  const t = req.fusion?.threshold ?? 0.5;
-  const summary: FolderRunSummary = {
-    teachers: teachers.map((t) => t.name),
-    fusion: fused ? (req.fusion?.method ?? 'mean') : null,
+  const summary: Omit<FolderRunSummary, 'fusionReport'> = {
+    teachers: names,
+    fusion: several ? method : null,
     images: 0,
     written: 0,
     failed: 0,
@@ -134,77 +185,129 @@ export async function runFolder(
     seconds: 0,
     outcomes: [],
   };
-  await predictFiles(teachers, files, {
-    signal: req.signal,
-    onUnreadable: (file, e) => {
-      summary.images++;
-      summary.failed++;
-      summary.errors.push({ image: nameStem(file), code: e.code, message: e.message });
-    },
-    onProgress: req.onProgress,
-    onPrediction: async ({ image, results }) => {
-      summary.images++;
-      const outcome: ImageOutcome = { image: image.name, written: false };
-      summary.outcomes.push(outcome);
-      const maps: Float32Array[] = [];
-      results.forEach((r, k) => {
-        if (r.ok) maps.push(r.prob);
-        else
-          summary.errors.push({
-            image: image.name,
-            teacher: teachers[k]!.name,
-            code: r.error.code,
-            message: r.error.message,
-          });
+  const outcomes = new Map<string, ImageOutcome>();
+
+  const computeMaps = async (from: number, to: number): Promise<FolderChunk> => {
+    const images: TeacherImage[] = [];
+    for (const file of files.slice(from, to))
+      try {
+        images.push(...(await readTeacherImages(file)));
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        summary.images++;
+        summary.failed++;
+        summary.errors.push({ image: nameStem(file), code: err.code, message: err.message });
+      }
+    const perTeacher: TeacherMap[][] = [];
+    for (const r of teachers)
+      perTeacher.push(images.length ? await predictTeacherMaps(r, images, views) : []);
+    const chunk: FolderChunk = { images: [], teacherMaps: new Map() };
+    images.forEach((img, j) => {
+      const item: NamedImage = { name: img.name, rows: img.rows, cols: img.cols };
+      const maps = perTeacher.map((m) => m[j]!);
+      chunk.teacherMaps.set(item, maps);
+      chunk.images.push({
+        item,
+        // A mask from only some of the teachers would not be what was asked for: the image is skipped.
+        maps: maps.every((m) => m.ok) ? maps.map((m) => (m as { prob: Float32Array }).prob) : null,
       });
-      results.forEach((r, k) => {
-        if (r.ok && probDirs[k])
-          writeGreyPng(
-            join(probDirs[k], `${image.name}.png`),
-            quantizeProbabilities(r.prob),
-            image.rows,
-            image.cols,
-          );
-      });
-      // A mask from only some of the teachers would not be what was asked for: the image is skipped.
-      if (maps.length !== teachers.length) return void summary.failed++;
-      const f = fuse(maps, fused ? (req.fusion ?? {}) : { method: 'mean', threshold: t });
-      const mask = postProcess(f.mask, image.rows, image.cols, req.post ?? {});
-      writeGreyPng(join(out, `${image.name}.png`), to255(mask), image.rows, image.cols);
+    });
+    return chunk;
+  };
+
+  const writeLabels = async (labels: readonly FusedImage<NamedImage>[]) => {
+    for (const l of labels) {
+      const { name, rows, cols } = l.item;
+      writeGreyPng(join(out, `${name}.png`), to255(l.mask), rows, cols);
+      const outcome = outcomes.get(name)!;
       outcome.written = true;
       summary.written++;
-      // One teacher: disagreement is 0 and the entropy of its map still ranks images for review.
-      Object.assign(outcome, uncertainty(maps, f.prob));
-      const own = maps.map((m) => postProcess(threshold(m, t), image.rows, image.cols, req.post ?? {}));
-      maskDirs.forEach((d, k) =>
-        writeGreyPng(join(d, `${image.name}.png`), to255(own[k]!), image.rows, image.cols),
-      );
-      if (gtIndex) {
-        let gt: Uint8Array | undefined;
-        try {
-          const file = gtIndex.get(image.name);
-          gt = file === undefined ? undefined : await readBinaryMask(file, image.rows, image.cols);
-        } catch (err) {
-          if (!(err instanceof AppError)) throw err;
-          summary.errors.push({ image: image.name, code: err.code, message: err.message });
-        }
-        if (gt) {
-          outcome.dice = dice(mask, gt);
-          outcome.iou = iou(mask, gt);
-          outcome.teacherDice = own.map((m) => dice(m, gt!));
-        }
+      Object.assign(outcome, l.uncertainty);
+      const gt = await groundTruth(l.item);
+      if (gt) {
+        outcome.dice = dice(l.mask, gt);
+        outcome.iou = iou(l.mask, gt);
       }
-    },
-  });
+    }
+  };
+  const truth = new Map<string, Uint8Array | undefined>();
+  const groundTruth = async (item: NamedImage): Promise<Uint8Array | undefined> => {
+    if (!gtIndex) return undefined;
+    if (truth.has(item.name)) return truth.get(item.name);
+    let gt: Uint8Array | undefined;
+    try {
+      const file = gtIndex.get(item.name);
+      gt = file === undefined ? undefined : await readBinaryMask(file, item.rows, item.cols);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      summary.errors.push({ image: item.name, code: err.code, message: err.message });
+    }
+    truth.set(item.name, gt);
+    return gt;
+  };
+
+  let report: FusionReport;
+  try {
+    report = await runLabelling<NamedImage, FolderChunk>(
+      {
+        units: files.length,
+        chunkSize: Math.max(8, ...teachers.map((r) => r.batchSize)),
+        computeMaps,
+        async commitMaps(chunk, labels, done) {
+          for (const { item, maps } of chunk.images) {
+            const { name, rows, cols } = item;
+            summary.images++;
+            outcomes.set(name, { image: name, written: false });
+            summary.outcomes.push(outcomes.get(name)!);
+            const tm = chunk.teacherMaps.get(item)!;
+            tm.forEach((m, k) => {
+              if (m.ok) {
+                if (probDirs[k]) writeGreyPng(join(probDirs[k], `${name}.png`), m.stored, rows, cols);
+              } else
+                summary.errors.push({
+                  image: name,
+                  teacher: names[k]!,
+                  code: m.error.code,
+                  message: m.error.message,
+                });
+            });
+            if (!maps) {
+              summary.failed++;
+              continue;
+            }
+            // Each teacher alone, as it is (its plain map, not the TTA mean): what the run compares against.
+            const own = tm.map((m) =>
+              postProcess(threshold((m as { plain: Float32Array }).plain, t), rows, cols, post),
+            );
+            maskDirs.forEach((d, k) => writeGreyPng(join(d, `${name}.png`), to255(own[k]!), rows, cols));
+            const gt = await groundTruth(item);
+            if (gt) outcomes.get(name)!.teacherDice = own.map((m) => dice(m, gt));
+          }
+          if (labels) await writeLabels(labels);
+          req.onProgress?.(done, files.length);
+        },
+        readMaps: (item) =>
+          Promise.all(probDirs.map((d) => readStoredMap(join(d, `${item.name}.png`), item.rows, item.cols))),
+        commitLabels: (labels) => writeLabels(labels),
+        throwIfCancelled() {
+          if (req.signal?.aborted) throw new AppError(ErrorCode.CANCELLED, 'Inference was cancelled');
+        },
+      },
+      fusion,
+      post,
+    );
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
   const scored = summary.outcomes.filter((o) => o.dice !== undefined);
   if (gtIndex) {
     summary.with_ground_truth = scored.length;
     summary.dice_mean = mean(scored.map((o) => o.dice!));
     summary.iou_mean = mean(scored.map((o) => o.iou!));
     summary.teacher_dice_mean = Object.fromEntries(
-      teachers.map((t, k) => [t.name, mean(scored.map((o) => o.teacherDice![k]!))]),
+      names.map((n, k) => [n, mean(scored.map((o) => o.teacherDice![k]!))]),
     );
   }
   summary.seconds = (performance.now() - t0) / 1000;
-  return summary;
+  return { ...summary, fusionReport: report };
 }

@@ -10,14 +10,14 @@
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { FUSION_METHODS, type FusionMethod } from '../../shared/recipe.js';
 
-export { FUSION_METHODS, type FusionMethod };
-
 export interface FusionOptions {
   method?: FusionMethod;
   /** One per teacher, for 'weighted'. */
   weights?: readonly number[];
   /** Applied to the fused soft label (default 0.5). */
   threshold?: number;
+  /** Teachers also run on test-time-augmented views (the pseudo-labelling core reads it; unset: on for 'auto'). */
+  tta?: boolean;
 }
 
 export interface Fused {
@@ -185,7 +185,7 @@ export function fuse(maps: readonly Float32Array[], opts: FusionOptions = {}): F
       // Its weights come from the teachers' agreement over the whole image set, not from one image.
       throw new AppError(
         ErrorCode.INVALID_ARGUMENT,
-        'Automatic fusion weighs the teachers over the whole image set: fuse the set (label-free/auto.ts), not one image',
+        'Automatic fusion weighs the teachers over the whole image set: fuse the set (labelling/set-fusion.ts), not one image',
         { field: 'method' },
       );
     default:

@@ -1,10 +1,13 @@
 /**
- * The evaluate stage: on the labeled test set, each teacher alone, the fused label (the same fusion and
- * post-processing as the pseudo-labels) and each student, all scored by the same per-image metrics on
- * the ground truth's grid. The teachers' and fused masks are kept in OUT/test/ for inspection.
+ * The evaluate stage: on the labeled test set, each teacher alone (its plain map at the threshold), the
+ * fused label (the same fusion and post-processing as the pseudo-labels; 'auto' reuses the weights it
+ * estimated on the transferal set, so no test label is read before scoring) and each student, all scored
+ * by the same per-image metrics on the ground truth's grid. The teachers' and fused masks are kept in
+ * OUT/test/ for inspection.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FusionReport } from '../../shared/fusion-report.js';
 import type { TransferSpec } from '../../shared/transfer.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { caseMetrics, summarize, type CaseMetrics } from '../engine/metrics/index.js';
@@ -31,22 +34,32 @@ export interface SourceEvaluation {
   evaluation: Evaluation;
 }
 
+/** The transferal set's 'auto' weights to fuse the test set with; none for other methods (or an old ledger). */
+export function reusableWeights(transferal: FusionReport | undefined): number[] | undefined {
+  if (transferal?.method !== 'auto') return undefined;
+  const w = transferal.teachers.map((t) => t.weight);
+  return w.every((x): x is number => x !== null) ? w : undefined;
+}
+
 export async function evaluateOnTest(
   spec: TransferSpec & { test: NonNullable<TransferSpec['test']> },
   teachers: readonly TeacherRunner[],
   students: readonly { name: string; modelDir: string }[],
   hooks: StageHooks = {},
+  transferalFusion?: FusionReport,
 ): Promise<SourceEvaluation[]> {
   const root = join(spec.out, TEST_DIR);
   rmSync(root, { recursive: true, force: true });
   const fusedDir = join(root, 'fused');
   const teacherDir = join(root, 'teachers');
   const signal = hooks.signal ? { signal: hooks.signal } : {};
+  const reuse = reusableWeights(transferalFusion);
   await runFolder(teachers, {
     images: spec.test.images,
     out: fusedDir,
     teacherMasks: teacherDir,
     fusion: spec.fusion,
+    ...(reuse ? { reuseWeights: reuse } : {}),
     post: spec.post,
     ...signal,
     onProgress: (done, total) => hooks.onProgress?.('teachers on the test set', done, total),

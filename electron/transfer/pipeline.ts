@@ -39,7 +39,7 @@ import { APP_VERSION } from '../util/version.js';
 import { runTrainingInWorker } from '../workers/run-train-worker.js';
 import { evaluateOnTest, type SourceEvaluation } from './evaluate.js';
 import { checkSpecPaths } from './preflight.js';
-import { pseudoLabel, type PseudoLabelResult } from './pseudo-label.js';
+import { pseudoLabel, type PseudoLabelResult, type StageHooks } from './pseudo-label.js';
 import { scoresOf, writeTransferReport, type ReportFiles, type RunRecord } from './report.js';
 import { replacesUnfinishedRun, RunState, SPEC_FILE } from './run-state.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -185,6 +185,53 @@ async function openTeachers(spec: TransferSpec): Promise<TeacherRunner[]> {
   return runners;
 }
 
+/** Stage 1: the transferal set's pseudo-labels (taken from the ledger when that stage is done). */
+async function pseudoLabelStage(
+  spec: TransferSpec,
+  state: RunState,
+  teachers: readonly TeacherRunner[],
+  hooks: StageHooks,
+): Promise<PseudoLabelResult> {
+  if (!state.done('pseudo-label')) state.finish('pseudo-label', await pseudoLabel(spec, teachers, hooks));
+  return state.result<PseudoLabelResult>('pseudo-label');
+}
+
+/**
+ * Stage 4: teachers, fused label and students on the test set (none without a test set); the fused row
+ * reuses the fusion weights estimated on the transferal set.
+ */
+async function evaluateStage(
+  spec: TransferSpec,
+  state: RunState,
+  teachers: readonly TeacherRunner[],
+  models: { trained: TrainRecord; tuned: TrainRecord | null },
+  pseudo: PseudoLabelResult,
+  hooks: StageHooks,
+): Promise<SourceEvaluation[]> {
+  const test = spec.test;
+  if (!test) return [];
+  if (!state.done('evaluate')) {
+    // The kind column says "student": the rows carry the student's own name.
+    const students = [{ name: spec.name, modelDir: models.trained.modelDir }];
+    if (models.tuned) {
+      students[0]!.name = `${spec.name} (before fine-tuning)`;
+      students.push({ name: `${spec.name} (fine-tuned)`, modelDir: models.tuned.modelDir });
+    }
+    state.finish(
+      'evaluate',
+      await evaluateOnTest({ ...spec, test }, teachers, students, hooks, pseudo.fusion),
+    );
+  }
+  return state.result<SourceEvaluation[]>('evaluate');
+}
+
+/** Stage 6: metrics.json, metrics.csv and report.html, rewritten on every run. */
+function reportStage(state: RunState, record: RunRecord): ReportFiles {
+  const files = writeTransferReport(record);
+  state.finish('report', files);
+  return files;
+}
+
 export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {}): Promise<TransferSummary> {
   const t0 = performance.now();
   await checkSpecPaths(spec);
@@ -246,11 +293,8 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
     };
 
     // 1. Pseudo-labels.
-    if (!state.done('pseudo-label')) {
-      report('pseudo-label', 'opening teachers');
-      state.finish('pseudo-label', await pseudoLabel(spec, teachers, stageHooks('pseudo-label')));
-    }
-    const pseudo = state.result<PseudoLabelResult>('pseudo-label');
+    report('pseudo-label', 'opening teachers');
+    const pseudo = await pseudoLabelStage(spec, state, teachers, stageHooks('pseudo-label'));
     throwIfCancelled();
 
     // 2. The student on the pseudo-labels; 3. fine-tuning on the labeled few.
@@ -268,23 +312,14 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
     const finalModel = tuned ?? trained;
 
     // 4. Scores on the test set.
-    let evaluations: SourceEvaluation[] = [];
-    if (spec.test) {
-      if (!state.done('evaluate')) {
-        // The kind column says "student": the rows carry the student's own name.
-        const students = [{ name: spec.name, modelDir: trained.modelDir }];
-        if (tuned) {
-          students[0]!.name = `${spec.name} (before fine-tuning)`;
-          students.push({ name: `${spec.name} (fine-tuned)`, modelDir: tuned.modelDir });
-        }
-        const test = spec.test;
-        state.finish(
-          'evaluate',
-          await evaluateOnTest({ ...spec, test }, teachers, students, stageHooks('evaluate')),
-        );
-      }
-      evaluations = state.result<SourceEvaluation[]>('evaluate');
-    }
+    const evaluations = await evaluateStage(
+      spec,
+      state,
+      teachers,
+      { trained, tuned },
+      pseudo,
+      stageHooks('evaluate'),
+    );
     throwIfCancelled();
 
     // 5. The student as files; 6. the report.
@@ -300,7 +335,7 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
     }
     const exported = state.result<RunRecord['exported']>('export');
     report('report', 'writing the report');
-    const record: RunRecord = {
+    const files = reportStage(state, {
       spec,
       appVersion: APP_VERSION,
       pseudo,
@@ -308,9 +343,7 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
       finetune: tuned,
       evaluations,
       exported,
-    };
-    const files: ReportFiles = writeTransferReport(record);
-    state.finish('report', files);
+    });
     // The last word of the run: a screen showing the latest phase must not read "writing the report".
     report('report', 'all stages done');
 
@@ -339,6 +372,7 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
       finetune: tuned ? fit(tuned) : null,
       export: exported,
       report: files,
+      fusion: pseudo.fusion ?? null,
       resumed,
       seconds: (performance.now() - t0) / 1000,
     };

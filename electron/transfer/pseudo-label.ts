@@ -7,6 +7,7 @@
 import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import type { FusionReport } from '../../shared/fusion-report.js';
 import type { TransferSpec } from '../../shared/transfer.js';
 import { readImageFile } from '../io/read.js';
 import { makeDirs } from '../util/atomic-write.js';
@@ -29,6 +30,11 @@ export interface PseudoLabelResult {
   labels: string;
   /** Review queue, most uncertain first. */
   queue: string;
+  /**
+   * What the fusion did and why; its weights are reused on the test set. Absent only in a ledger written
+   * before fusion was reported.
+   */
+  fusion?: FusionReport;
   seconds: number;
 }
 
@@ -114,6 +120,7 @@ export async function pseudoLabel(
     })),
     labels,
     queue: queueFile,
+    fusion: run.fusionReport,
     seconds: (performance.now() - t0) / 1000,
   };
 }

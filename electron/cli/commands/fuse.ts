@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { fuseFolders } from '../../teachers/fuse-folders.js';
-import { FUSION_METHODS } from '../../teachers/fusion.js';
+import { DEFAULT_FUSION_METHOD, FUSION_METHODS } from '../../../shared/recipe.js';
 import { FUSION_OPTIONS, fusionFlags, postFlags } from './teacher-flags.js';
 
 export const fuseCommand: CliCommand = {
@@ -19,9 +19,11 @@ export const fuseCommand: CliCommand = {
     '',
     "  --probs DIR         one teacher's maps; give two or more",
     '  --out DIR           fused masks (created)',
-    `  --fuse METHOD       ${FUSION_METHODS.join(' | ')} (default mean)`,
+    `  --fuse METHOD       ${FUSION_METHODS.join(' | ')} (default ${DEFAULT_FUSION_METHOD}: weights from the`,
+    "                      maps' agreement over all images, each image cut at its own Otsu threshold; the maps",
+    '                      are read as given: for test-time-augmented maps run `infer --tta --probs DIR`)',
     '  --weights W,W,...   one weight per --probs, for --fuse weighted',
-    '  --threshold T       foreground when the fused probability > T (default 0.5)',
+    '  --threshold T       foreground when the fused probability > T (default 0.5; not used by auto)',
     '  --lcc               keep only the largest connected component',
     '  --fill-holes        fill holes inside the mask',
     '  --min-island N      remove foreground islands smaller than N pixels',
@@ -55,7 +57,7 @@ export const fuseCommand: CliCommand = {
       out: values.out,
       ...(values.soft ? { soft: values.soft } : {}),
       ...(values.masks ? { masks: values.masks } : {}),
-      fusion: fusionFlags(values.fuse, values.weights, values.threshold),
+      fusion: fusionFlags(values.fuse, values.weights, values.threshold, DEFAULT_FUSION_METHOD),
       post: postFlags(values.lcc, values['fill-holes'], values['min-island']),
     });
     if (values.queue) writeFileSync(resolve(values.queue), JSON.stringify(s.queue, null, 1));
@@ -63,6 +65,7 @@ export const fuseCommand: CliCommand = {
     if (values.json) io.stdout(JSON.stringify({ ...brief, most_uncertain: queue.slice(0, 10) }));
     else {
       io.stdout(`Fused ${s.written} of ${s.images} image(s) (${s.fusion}) into ${values.out}`);
+      io.stdout(`  ${s.fusionReport.why}`);
       if (s.dice_mean !== undefined)
         io.stdout(
           `Dice ${s.dice_mean.toFixed(4)}, IoU ${s.iou_mean!.toFixed(4)} on ${s.with_ground_truth} image(s)`,

@@ -3,12 +3,20 @@ import type { CliCommand } from '../command.js';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import type { Layout, OutputKind, ResizePolicy } from '../../teachers/contract.js';
 import { runFolder } from '../../teachers/folder-run.js';
-import { FUSION_METHODS } from '../../teachers/fusion.js';
+import { DEFAULT_FUSION_METHOD, FUSION_METHODS } from '../../../shared/recipe.js';
 import type { ContractHints } from '../../teachers/infer-contract.js';
 import { openTeacher } from '../../teachers/open.js';
 import { resolveTeacher } from '../../teachers/resolve.js';
 import type { TeacherRunner } from '../../teachers/runner.js';
-import { FUSION_OPTIONS, fusionFlags, numberList, positiveInt, postFlags } from './teacher-flags.js';
+import {
+  FUSION_OPTIONS,
+  fusionFlags,
+  numberList,
+  positiveInt,
+  postFlags,
+  TTA_OPTIONS,
+  ttaFlag,
+} from './teacher-flags.js';
 
 export const inferCommand: CliCommand = {
   name: 'infer',
@@ -25,9 +33,13 @@ export const inferCommand: CliCommand = {
     '  --out DIR           where the masks go (created)',
     '  --masks DIR         ground-truth masks paired by name: report Dice (dice_mean) and IoU',
     "  --probs DIR         also write each teacher's probability map (8-bit, p*255) to DIR/<teacher>/",
-    `  --fuse METHOD       ${FUSION_METHODS.join(' | ')} (default mean when several teachers)`,
+    `  --fuse METHOD       ${FUSION_METHODS.join(' | ')} (default ${DEFAULT_FUSION_METHOD} when several teachers:`,
+    "                      weights from the teachers' agreement over all images, each image cut at its own",
+    "                      Otsu threshold; README 'Label-free fusion')",
+    '  --tta, --no-tta     run each teacher also on flipped and zoomed views and average them back (default:',
+    '                      on for auto, off otherwise); --probs then holds the averaged maps',
     '  --weights W,W,...   one weight per teacher, for --fuse weighted',
-    '  --threshold T       foreground when probability > T (default 0.5)',
+    '  --threshold T       foreground when probability > T (default 0.5; auto cuts each image at its own)',
     '  --lcc               keep only the largest connected component',
     '  --fill-holes        fill holes inside the mask',
     '  --min-island N      remove foreground islands smaller than N pixels',
@@ -52,6 +64,7 @@ export const inferCommand: CliCommand = {
         masks: { type: 'string' },
         probs: { type: 'string' },
         ...FUSION_OPTIONS,
+        ...TTA_OPTIONS,
         batch: { type: 'string' },
         threads: { type: 'string' },
         provider: { type: 'string', multiple: true },
@@ -71,9 +84,15 @@ export const inferCommand: CliCommand = {
       throw new AppError(ErrorCode.INVALID_ARGUMENT, '--teacher <card.json|model.onnx> is required');
     if (!values.images) throw new AppError(ErrorCode.INVALID_ARGUMENT, '--images <dir> is required');
     if (!values.out) throw new AppError(ErrorCode.INVALID_ARGUMENT, '--out <dir> is required');
-    const fusion = fusionFlags(values.fuse, values.weights, values.threshold);
     if (values.teacher.length === 1 && values.fuse !== undefined)
       throw new AppError(ErrorCode.INVALID_ARGUMENT, '--fuse needs two or more --teacher');
+    // One teacher is not fused: its map is cut at the threshold (with its TTA views averaged if asked).
+    const fallback = values.teacher.length > 1 ? DEFAULT_FUSION_METHOD : 'mean';
+    const tta = ttaFlag(values.tta, values['no-tta']);
+    const fusion = {
+      ...fusionFlags(values.fuse, values.weights, values.threshold, fallback),
+      ...(tta !== undefined ? { tta } : {}),
+    };
     const hints = contractHints(values);
     const opts = {
       ...(values.batch ? { batchSize: positiveInt(values.batch, '--batch') } : {}),
@@ -109,6 +128,7 @@ export const inferCommand: CliCommand = {
         io.stdout(
           `Wrote ${summary.written} mask(s) of ${summary.images} image(s) to ${values.out} in ${summary.seconds.toFixed(1)} s`,
         );
+        if (summary.fusion) io.stdout(`  ${summary.fusionReport.why}`);
         if (summary.dice_mean !== undefined) {
           io.stdout(
             `Dice ${summary.dice_mean.toFixed(4)}, IoU ${summary.iou_mean!.toFixed(4)} on ${summary.with_ground_truth} image(s) with ground truth`,

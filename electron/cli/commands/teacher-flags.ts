@@ -1,6 +1,7 @@
 /** Flag parsing shared by `infer` and `fuse`: numbers, fusion method and post-processing options. */
 import { AppError, ErrorCode } from '../../../shared/errors.js';
-import { FUSION_METHODS, type FusionMethod, type FusionOptions } from '../../teachers/fusion.js';
+import { FUSION_METHODS, type FusionMethod } from '../../../shared/recipe.js';
+import type { FusionOptions } from '../../teachers/fusion.js';
 import type { PostProcessOptions } from '../../../shared/masks/morphology.js';
 
 /** The parseArgs options of fusion and post-processing, the same for infer, fuse and transfer. */
@@ -12,6 +13,18 @@ export const FUSION_OPTIONS = {
   'fill-holes': { type: 'boolean' },
   'min-island': { type: 'string' },
 } as const;
+
+/** Test-time augmentation of the teachers, for the commands that run them (`infer`). */
+export const TTA_OPTIONS = {
+  tta: { type: 'boolean' },
+  'no-tta': { type: 'boolean' },
+} as const;
+
+/** --tta / --no-tta as a setting: unset leaves the method's own choice (on for auto). */
+export function ttaFlag(tta: boolean | undefined, noTta: boolean | undefined): boolean | undefined {
+  if (tta && noTta) throw new AppError(ErrorCode.INVALID_ARGUMENT, 'give --tta or --no-tta, not both');
+  return tta ? true : noTta ? false : undefined;
+}
 
 export function positiveInt(s: string, flag: string): number {
   const n = Number(s);
@@ -37,12 +50,14 @@ export function numberList(s: string, flag: string): number[] {
   return a;
 }
 
+/** The fusion flags as options; `fallback` is the method when --fuse is not given. */
 export function fusionFlags(
   method: string | undefined,
   weights: string | undefined,
   threshold: string | undefined,
+  fallback: FusionMethod,
 ): FusionOptions {
-  const m = (method ?? 'mean') as FusionMethod;
+  const m = (method ?? fallback) as FusionMethod;
   if (!FUSION_METHODS.includes(m))
     throw new AppError(
       ErrorCode.INVALID_ARGUMENT,

@@ -122,7 +122,7 @@ describe('batch pseudo-labelling job', () => {
     const unet = (await importTeacher(store, { path: UNET })).teacher;
     const err = await pseudoLabel(
       store,
-      { teacherIds: [unet.id], datasetId, runtime: { batchSize: 2 } },
+      { teacherIds: [unet.id], datasetId, fusion: { method: 'mean' }, runtime: { batchSize: 2 } },
       ctx(1),
     ).catch((e: unknown) => e);
     expect((err as AppError).code).toBe('CANCELLED');
@@ -157,7 +157,7 @@ describe('batch pseudo-labelling job', () => {
     };
     const err = await pseudoLabel(
       store,
-      { teacherIds: [unet.id], datasetId, runtime: { batchSize: 4 } },
+      { teacherIds: [unet.id], datasetId, fusion: { method: 'mean' }, runtime: { batchSize: 4 } },
       ctx(),
     ).catch((e: unknown) => e);
     expect((err as AppError).message).toBe('The disk is full');

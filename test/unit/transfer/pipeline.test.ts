@@ -134,7 +134,14 @@ describe('runTransfer', () => {
     expect(metrics.test.map((t) => t.dice)).toEqual(first.test!.scores.map((s) => s.dice));
     const html = readFileSync(first.report.html, 'utf8');
     expect(html).toContain('Knowledge transfer: tiny');
-    expect(html).toContain('fused (mean)');
+    // The default fusion is 'auto': the report says which ran and why, with the teachers' weights.
+    expect(html).toContain('fused (auto)');
+    expect(html).toContain('<h2>Fusion: auto</h2>');
+    expect(html).toContain('Automatic (label-free)');
+    expect(first.fusion).toMatchObject({ method: 'auto', images: 8, weightsFrom: 'this-set' });
+    expect(first.fusion!.teachers.map((t) => t.name)).toEqual(['fcn-busi', 'unet-busi']);
+    const json = JSON.parse(readFileSync(first.report.json, 'utf8')) as { fusion: unknown };
+    expect(json.fusion).toEqual(first.fusion);
   });
 
   it('run again, takes every stage from the ledger and reports the same numbers', async () => {
@@ -145,6 +152,18 @@ describe('runTransfer', () => {
 
   it('continues an interrupted run to the numbers of an uninterrupted one', async () => {
     const out = join(root, 'interrupted');
+    // First stopped between the two passes of 'auto' (every map made, no label fused yet)...
+    const early = new AbortController();
+    const stopped = await run(spec(out), {
+      signal: early.signal,
+      onProgress: (p) => {
+        if (p.stage === 'pseudo-label' && p.done === p.total && p.done !== undefined) early.abort();
+      },
+    }).catch((e: unknown) => e);
+    expect((stopped as AppError).code).toBe(ErrorCode.CANCELLED);
+    expect(existsSync(join(out, 'pseudo-labels', 'labels'))).toBe(true);
+    expect(readdirSync(join(out, 'pseudo-labels', 'labels'))).toHaveLength(0);
+    // ...then in training, after a checkpoint.
     const ac = new AbortController();
     let err: unknown;
     try {
@@ -162,7 +181,8 @@ describe('runTransfer', () => {
     const resumed = await run(spec(out));
     expect(resumed.resumed).toEqual(['pseudo-label']);
     expect(diceOf(resumed)).toEqual(diceOf(first));
-  }, 180_000);
+    expect(resumed.fusion).toEqual(first.fusion);
+  }, 300_000);
 
   it('refuses another spec in the same folder, naming it', async () => {
     await expect(run(spec(join(root, 'run1'), { seed: 4 }))).rejects.toMatchObject({
@@ -181,7 +201,7 @@ describe('runTransfer', () => {
         transferal: { images: sets.transferal, corrections },
         finetune: undefined,
         test: undefined,
-        student: { arch: 'unet-tiny', size: 32, epochs: 1, batchSize: 4, valFraction: 0 },
+        student: { arch: 'unet-tiny', size: 32, epochs: 1, batchSize: 4, valFraction: 0.25 },
       }),
     );
     expect(r.transferal.corrected).toBe(1);
@@ -212,7 +232,7 @@ describe('runTransfer', () => {
     await expect(
       run(spec(join(root, 'orphan-out'), { transferal: { images: sets.transferal, corrections: orphan } })),
     ).rejects.toThrow(/nobody\.png has no transferal image/);
-  }, 60_000);
+  }, 180_000);
 
   it('refuses a missing teacher card and a transferal folder without images, before training', async () => {
     await expect(
