@@ -5,8 +5,7 @@
  * or the train/val/test splits assigned in a project (test never reaches training or validation).
  */
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import { readRegularFileSync } from '../io/bytes.js';
-import { decodeTextFile } from '../util/text-file.js';
+import { readCsvFile } from '../io/csv.js';
 import { Rng } from './rng.js';
 
 export interface Split<T> {
@@ -91,32 +90,28 @@ export function splitByIds<T extends { id: string }>(
 /** A folds CSV lists one line per image: far below this even for a large cohort. */
 const MAX_FOLDS_FILE_BYTES = 64 * 1024 * 1024;
 
-/** Reads `id -> fold` from a CSV with an id column (ID/id) and a fold column (kFold/fold). */
+/**
+ * Reads `id -> fold` from a CSV with an id column (ID/id, image or name) and a fold column (kFold/fold).
+ * Rows without an id or with a fold that is not an integer are passed over.
+ */
 export function readFoldFile(path: string): Map<string, number> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readRegularFileSync(path, MAX_FOLDS_FILE_BYTES);
-  } catch (err) {
-    // A pipe, a device or an oversized file is refused by name before anything is read (a plain
-    // blocking read of a FIFO would wait for a writer forever).
-    if (err instanceof AppError) throw err;
-    throw new AppError(ErrorCode.NOT_FOUND, `The folds file cannot be read: ${path}`, { path });
-  }
-  // An image or a spreadsheet chosen by mistake is named as such, not parsed into missing columns.
-  const text = decodeTextFile(bytes, path, 'a folds file (CSV text)');
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
-  const idCol = header.findIndex((h) => h === 'id' || h === 'image' || h === 'name');
-  const foldCol = header.findIndex((h) => h === 'kfold' || h === 'fold');
-  if (idCol < 0 || foldCol < 0)
+  const rows = readCsvFile(path, {
+    noun: 'folds file',
+    what: 'a folds file (CSV text)',
+    maxBytes: MAX_FOLDS_FILE_BYTES,
+  });
+  const header = rows.length ? Object.keys(rows[0]!) : [];
+  const idCol = header.find((h) => h === 'id' || h === 'image' || h === 'name');
+  const foldCol = header.find((h) => h === 'kfold' || h === 'fold');
+  if (idCol === undefined || foldCol === undefined)
     throw new AppError(ErrorCode.BAD_FILE, `${path} needs an ID column and a kFold (or fold) column`, {
       path,
     });
   const out = new Map<string, number>();
-  for (const line of lines.slice(1)) {
-    const cells = line.split(',');
-    const fold = Number(cells[foldCol]);
-    if (cells[idCol] && Number.isInteger(fold)) out.set(cells[idCol]!.trim(), fold);
+  for (const row of rows) {
+    const id = row[idCol];
+    const fold = Number(row[foldCol]);
+    if (id && row[foldCol] !== '' && Number.isInteger(fold)) out.set(id, fold);
   }
   return out;
 }

@@ -4,6 +4,7 @@
  * empty) and say how many they used. Conventions are in overlap.ts and hausdorff.ts and are repeated in
  * every report's `conventions` field so that a CSV or JSON read elsewhere carries them.
  */
+import { csvText } from '../../../shared/csv.js';
 import { hd95 } from './hausdorff.js';
 import { overlapCounts, overlapMetrics, type OverlapMetrics } from './overlap.js';
 
@@ -91,14 +92,12 @@ const CSV_COLUMNS = [
   'pred_pixels',
 ] as const;
 
+/** Per-case rows as CSV (shared/csv.ts' rule); numbers to 6 decimals without trailing zeros. */
 export function toCsv(rows: readonly CaseMetrics[]): string {
-  const cell = (v: unknown) => {
-    if (v === null || v === undefined) return '';
-    const s = typeof v === 'number' ? String(Number(v.toFixed(6))) : String(v);
-    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return (
-    [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => cell(r[c])).join(','))].join('\n') +
-    '\n'
+  const cell = (v: CaseMetrics[(typeof CSV_COLUMNS)[number]]) =>
+    typeof v === 'number' ? Number(v.toFixed(6)) : v;
+  return csvText(
+    CSV_COLUMNS,
+    rows.map((r) => CSV_COLUMNS.map((c) => cell(r[c]))),
   );
 }

@@ -117,6 +117,23 @@ describe('splits by case', () => {
     writeFileSync(png, encode({ width: 2, height: 2, data: new Uint8Array(4), channels: 1 }));
     expect(() => readFoldFile(png)).toThrow(/folds\.png.*a PNG image/);
   });
+
+  it('reads folds files as CSV (csv-parse): quoted ids, broken lines named, empty folds not read as 0', () => {
+    // The hand-split reader this replaced cut "a,b" in two, read an empty fold cell as fold 0 and took a
+    // line with a missing field as it came; now quoting works, an empty fold leaves the image unlisted
+    // (splitByFold then names it) and a short line is refused with its line number.
+    const ok = join(tmp.dir, 'quoted-folds.csv');
+    writeFileSync(ok, 'ID,kFold\n"case,1",2\n spaced ,3\nempty,\n');
+    expect([...readFoldFile(ok)]).toEqual([
+      ['case,1', 2],
+      ['spaced', 3],
+    ]);
+    const broken = join(tmp.dir, 'broken-folds.csv');
+    writeFileSync(broken, 'id,fold\na,1\nb\n');
+    expect(() => readFoldFile(broken)).toThrow(
+      /broken-folds\.csv is not a folds file \(CSV text\): line 3.*another number of fields/,
+    );
+  });
 });
 
 describe('augmentation and resizing', () => {

@@ -1,5 +1,5 @@
 // The transfer report: per-image CSV with one column pair per source, escaped HTML, all files written.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CaseMetrics } from '../../../electron/engine/metrics/index.js';
 import { summarize } from '../../../electron/engine/metrics/index.js';
@@ -95,6 +95,21 @@ describe('transfer report', () => {
     expect(html).toContain('/t/&#60;a&#62;.json');
     expect(html.match(/<svg/g)!.length).toBeGreaterThanOrEqual(2);
     expect(html).toContain('0.900');
+  });
+
+  it('reads the review queue with csv-parse: a quoted image name with a comma stays one cell', () => {
+    // The report split the queue's lines at every comma, so "a,b" shifted the row's cells.
+    const { dir, cleanup } = tempDir('report-queue-');
+    const r = record(dir);
+    writeFileSync(
+      r.pseudo.queue,
+      'rank,image,disagreement,entropy,corrected\n1,"case 7, left",0.25000,0.50000,1\n',
+    );
+    const html = renderTransferReport(r, new Date(0));
+    expect(html).toContain(
+      '<tr><td>1</td><td>case 7, left</td><td>0.25000</td><td>0.50000</td><td>yes</td></tr>',
+    );
+    cleanup();
   });
 
   it('writes metrics.json, metrics.csv and report.html', () => {
