@@ -227,6 +227,39 @@ describe('review through the web shell', () => {
     await screenshot(page, 'review-lasso');
   });
 
+  it('picks tools by their keys: cuts a hole with the lasso cut (K) and floods it back with the fill (I)', async () => {
+    const second = (await client.api.listImages({}))[1]!;
+    const count = (m: Uint8Array | null) => (m ? m.reduce((n, v) => n + (v ? 1 : 0), 0) : 0);
+    const corrected = async () => count((await client.api.getMasks({ imageId: second.id })).corrected);
+    const square = await corrected();
+    expect(square).toBeGreaterThan(0);
+    await page.keyboard.press('k');
+    await expect.poll(() => page.getByTestId('tool-lasso-cut').getAttribute('class')).toContain('on');
+    const box = (await page.getByTestId('viewer-canvas').boundingBox())!;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    await page.mouse.move(cx - 20, cy - 20);
+    await page.mouse.down();
+    for (const [dx, dy] of [
+      [20, -20],
+      [20, 20],
+      [-20, 20],
+      [-20, -20],
+    ] as const)
+      await page.mouse.move(cx + dx, cy + dy, { steps: 3 });
+    await page.mouse.up();
+    // A hole inside the square: fewer pixels, and the ring around it left.
+    await expect.poll(corrected).toBeLessThan(square);
+    const ring = await corrected();
+    expect(ring).toBeGreaterThan(square / 2);
+
+    await page.keyboard.press('i');
+    await expect.poll(() => page.getByTestId('tool-fill').getAttribute('class')).toContain('on');
+    await page.mouse.click(cx, cy);
+    // The hole is the background the ring encloses: the fill gives back exactly the square.
+    await expect.poll(corrected).toBe(square);
+  });
+
   it('shows the keyboard shortcuts with ?', async () => {
     await page.keyboard.press('?');
     await page.getByTestId('shortcut-help').waitFor();
