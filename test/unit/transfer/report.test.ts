@@ -119,4 +119,40 @@ describe('transfer report', () => {
     const json = JSON.parse(readFileSync(files.json, 'utf8')) as { test: { dice: number }[] };
     expect(json.test.map((t) => t.dice)).toEqual([0.6, 0.7, 0.9]);
   });
+
+  it('says which fusion ran and why, in the HTML and metrics.json', () => {
+    const t = tempDir();
+    try {
+      const r = record(t.dir);
+      r.pseudo.fusion = {
+        method: 'auto',
+        ttaViews: ['identity', 'flip'],
+        teachers: [
+          { name: 'a<1>', weight: 0.625, agreement: 0.5 },
+          { name: 'b', weight: 0.375, agreement: 0.3 },
+        ],
+        weightsFrom: 'this-set',
+        images: 2,
+        threshold: { perImage: true, median: 0.3, min: 0.2, max: 0.4 },
+        emptyImages: 1,
+        why: 'Automatic <fusion> because',
+      };
+      const html = renderTransferReport(r, new Date(0));
+      expect(html).toContain('<h2>Fusion: auto</h2>');
+      expect(html).toContain('Automatic &#60;fusion&#62; because');
+      expect(html).toContain('<tr><td>a&#60;1&#62;</td><td>0.625</td><td>0.500</td></tr>');
+      expect(html).toContain('per image: median 0.300, min 0.200, max 0.400; 1 judged empty');
+      expect(html).toContain('identity, flip');
+      const files = writeTransferReport(r, new Date(0));
+      const json = JSON.parse(readFileSync(files.json, 'utf8')) as { fusion: unknown };
+      expect(json.fusion).toEqual(r.pseudo.fusion);
+      // A run recorded before fusion was reported has no section and a null field.
+      delete r.pseudo.fusion;
+      expect(renderTransferReport(r, new Date(0))).not.toContain('<h2>Fusion');
+      const old = JSON.parse(readFileSync(writeTransferReport(r).json, 'utf8')) as { fusion: unknown };
+      expect(old.fusion).toBeNull();
+    } finally {
+      t.cleanup();
+    }
+  });
 });
