@@ -87,6 +87,26 @@ describe('the pseudo-labelling core', () => {
     expect(differ).toBeGreaterThan(plain.stored.length / 100);
   }, 60_000);
 
+  it('runs one teacher plain unless --tta asks for its views', async () => {
+    const one = [runners[0]!];
+    const plain = await runFolder(one, { images: data.images, out: join(t.dir, 'one') });
+    expect(plain.fusion).toBeNull();
+    expect(plain.fusionReport).toMatchObject({ method: 'mean', ttaViews: [], images: N });
+    const views = await runFolder(one, {
+      images: data.images,
+      out: join(t.dir, 'one-tta'),
+      fusion: { method: 'mean', tta: true },
+    });
+    expect(views.fusionReport.ttaViews).toEqual(['identity', 'flip', 'zoom0.85', 'zoom1.15']);
+    const differ = data.names.filter(
+      (n) =>
+        !Buffer.from(decode(readFileSync(join(t.dir, 'one', n))).data).equals(
+          Buffer.from(decode(readFileSync(join(t.dir, 'one-tta', n))).data),
+        ),
+    );
+    expect(differ.length).toBeGreaterThan(0);
+  }, 120_000);
+
   it("gives the same 'auto' labels from a folder, from folders of its maps and from a project's job", async () => {
     const probs = join(t.dir, 'probs');
     const a = await runFolder(runners, { images: data.images, out: join(t.dir, 'a'), probs });
