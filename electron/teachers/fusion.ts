@@ -1,6 +1,8 @@
 /**
- * Several teachers' foreground probabilities (on the same image grid) -> one soft label and one hard mask.
- *   mean      plain mean probability (the default, as in the method's ensemble)
+ * Several teachers' foreground probabilities (on the same image grid) -> one soft label and one hard mask,
+ * image by image. The default method, 'auto', weighs the teachers over a whole image set, so it is fused
+ * by the pseudo-labelling core (labelling/set-fusion.ts), not here.
+ *   mean      plain mean probability (what fuse() does when no method is given)
  *   weighted  weighted mean (weights >= 0, normalized)
  *   vote      fraction of teachers whose own mask (p > 0.5) says foreground
  *   staple    STAPLE (Warfield et al. 2004): EM over the teachers' masks estimating each one's sensitivity
