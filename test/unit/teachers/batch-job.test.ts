@@ -146,6 +146,42 @@ describe('batch pseudo-labelling job', () => {
       expect(store.masks.list(i.id, 'probability')).toHaveLength(1);
   });
 
+  it("with 'auto', stores every map before fusing, and a cancel while fusing resumes to the same weights", async () => {
+    const unet = (await importTeacher(store, { path: UNET })).teacher;
+    const res = (await importTeacher(store, { path: join(SHARED_DIR, 'teachers', 'resunet-busi.json') }))
+      .teacher;
+    const c = ctx(4); // chunks of 4: three map commits (4, 8, 10 images), then the first chunk of labels
+    const err = await pseudoLabel(
+      store,
+      { teacherIds: [unet.id, res.id], datasetId, runtime: { batchSize: 4 } },
+      c,
+    ).catch((e: unknown) => e);
+    expect((err as AppError).code).toBe('CANCELLED');
+    expect(c.phases).toContain('fusing');
+    const images = store.images.list({ datasetId });
+    // Every map of both teachers is stored; only the first chunk of labels was fused.
+    expect(images.map((i) => store.masks.list(i.id, 'probability').length)).toEqual(images.map(() => 2));
+    expect(images.filter((i) => store.masks.latest(i.id, 'pseudo_label'))).toHaveLength(4);
+    // A stored map is the mean of the teacher's test-time-augmentation views, and says so.
+    expect(store.masks.latest(images[0]!.id, 'probability', unet.id)!.params.tta).toEqual([
+      'identity',
+      'flip',
+      'zoom0.85',
+      'zoom1.15',
+    ]);
+    const job = store.jobs.list({ kind: 'pseudo-label' })[0]!;
+    const s = await pseudoLabel(store, { resumeJobId: job.id }, ctx());
+    expect(s).toMatchObject({ mapsComputed: 0, mapsReused: 2 * N, labelsReused: 4, labelsWritten: N - 4 });
+    expect(s.fusion).toMatchObject({ method: 'auto', images: N - 4, weightsFrom: 'this-set' });
+    const weights = s.fusion.teachers.map((x) => x.weight);
+    for (const i of images) {
+      const p = store.masks.latest(i.id, 'pseudo_label')!.params as { fusion: { weights: number[] } };
+      expect(p.fusion.weights).toEqual(weights);
+    }
+    // The soft label of an 'auto' label is rebuilt from its stored weights.
+    expect(softLabel(store, images[0]!.id)!.length).toBe(images[0]!.rows * images[0]!.cols);
+  }, 180_000);
+
   it('a write that fails mid-chunk rolls the chunk back whole; the job fails cleanly and resumes', async () => {
     const unet = (await importTeacher(store, { path: UNET })).teacher;
     const put = store.masks.put.bind(store.masks);
