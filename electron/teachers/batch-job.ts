@@ -312,7 +312,7 @@ class PseudoLabelRun {
         cursor: { next: done },
       });
     });
-    this.ctx.progress({ done, detail: { failedImages: this.s.failedImages } });
+    this.progress({ done });
   }
 
   /** Stores a chunk of pass 2's labels ('auto' over the set) in one transaction. */
@@ -323,7 +323,14 @@ class PseudoLabelRun {
       this.putLabels(labels);
       store.jobs.progress(job.id, { done, total, phase: 'fusing' });
     });
-    this.ctx.progress({ phase: 'fusing', done, total, detail: { failedImages: this.s.failedImages } });
+    this.progress({ phase: 'fusing', done, total });
+  }
+
+  /** Progress with the job's own numbers (the failed images so far). */
+  private progress(update: { phase?: string; done: number; total?: number }): void {
+    // Built before the call: the job context's update type is being narrowed per job kind.
+    const withDetail = { ...update, detail: { failedImages: this.s.failedImages } };
+    this.ctx.progress(withDetail);
   }
 
   private putLabels(labels: readonly FusedImage<ImageRecord>[]): void {
