@@ -1,12 +1,12 @@
 // End to end: add teachers from ../shared/teachers on the Teachers screen, check them on 3 images,
 // pseudo-label the transferal set, then review the most uncertain image first.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { launchChromium, SCREENSHOT_DIR, screenshot, text, watchErrors } from '../helpers/browser.js';
-import { startWebShellProcess, type WebShellProcess } from '../helpers/web-shell-process.js';
-import { connectWsApi, waitForJob, type WsApi } from '../helpers/ws-api.js';
-import { SHARED_DIR, tempDir } from '../helpers/temp.js';
+import type { Locator } from 'playwright-core';
+import { SCREENSHOT_DIR, screenshot, text } from '../helpers/browser.js';
+import { useWebShellApp } from '../helpers/web-shell-app.js';
+import { waitForJob } from '../helpers/ws-api.js';
+import { SHARED_DIR } from '../helpers/temp.js';
 import { copyBusBra } from '../helpers/data.js';
 
 // These run in the page; typed by hand because the Node tsconfig has no DOM library.
@@ -61,124 +61,111 @@ function lineCount(locator: Locator): Promise<number> {
 }
 
 describe('teachers through the web shell', () => {
-  const t = tempDir('apprentice-e2e-teachers-');
-  let browser: Browser;
-  let server: WebShellProcess;
-  let client: WsApi;
-  let page: Page;
-  let errors: string[];
-
-  beforeAll(async () => {
-    const { images, masks } = copyBusBra(t.dir, 5);
-    browser = await launchChromium();
-    server = await startWebShellProcess(join(t.dir, 'user-data'));
-    client = await connectWsApi(server.loginUrl);
-    await client.api.createProject({ parentDir: t.dir, name: 'Teachers test' });
-    const job = await client.api.importImages({ path: images, dataset: 'transferal', masksPath: masks });
-    expect((await waitForJob(client.api, job.jobId)).state).toBe('done');
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    errors = watchErrors(page);
-  });
-
-  afterAll(async () => {
-    client?.close();
-    await browser?.close();
-    await server?.stop();
-    t.cleanup();
+  const app = useWebShellApp({
+    name: 'teachers',
+    viewport: { width: 1400, height: 1000 },
+    project: { name: 'Teachers test', images: 5, dataset: 'transferal' },
+    keepClient: true,
   });
 
   it('adds a teacher from its card and shows it on three images', async () => {
-    await page.goto(server.loginUrl);
-    await page.getByTestId('nav-teachers').click();
-    await page.getByTestId('teacher-path').fill(join(SHARED_DIR, 'teachers', 'fcn-busi.json'));
-    await page.getByTestId('add-teacher-button').click();
-    await page.getByTestId('teacher-fcn-busi').waitFor();
+    await app.page.goto(app.server.loginUrl);
+    await app.page.getByTestId('nav-teachers').click();
+    await app.page.getByTestId('teacher-path').fill(join(SHARED_DIR, 'teachers', 'fcn-busi.json'));
+    await app.page.getByTestId('add-teacher-button').click();
+    await app.page.getByTestId('teacher-fcn-busi').waitFor();
     await expect
-      .poll(() => page.getByTestId('teacher-preview').locator('figure').count(), { timeout: 60_000 })
+      .poll(() => app.page.getByTestId('teacher-preview').locator('figure').count(), { timeout: 60_000 })
       .toBe(3);
-    expect(await text(page.getByTestId('teacher-fcn-busi'))).toMatch(/N x 3 x 224 x 224, stretch, softmax/);
+    expect(await text(app.page.getByTestId('teacher-fcn-busi'))).toMatch(
+      /N x 3 x 224 x 224, stretch, softmax/,
+    );
     // The contract wraps between its words, never inside one ("letterbo x"), also in a narrow window.
-    const contract = page.getByTestId('teacher-fcn-busi').locator('td').nth(3);
-    await page.setViewportSize({ width: 760, height: 1000 });
+    const contract = app.page.getByTestId('teacher-fcn-busi').locator('td').nth(3);
+    await app.page.setViewportSize({ width: 760, height: 1000 });
     expect(await lineCount(contract)).toBeGreaterThan(1); // it does wrap here
     expect(await brokenWords(contract)).toEqual([]);
-    await page.setViewportSize({ width: 1400, height: 1000 });
-    await screenshot(page, 'teachers-preview');
+    await app.page.setViewportSize({ width: 1400, height: 1000 });
+    await screenshot(app.page, 'teachers-preview');
   });
 
   it('pseudo-labels the transferal set with two teachers', async () => {
-    await page.getByTestId('teacher-path').fill(join(SHARED_DIR, 'teachers', 'unet-busi.json'));
-    await page.getByTestId('add-teacher-button').click();
-    await page.getByTestId('teacher-unet-busi').waitFor();
+    await app.page.getByTestId('teacher-path').fill(join(SHARED_DIR, 'teachers', 'unet-busi.json'));
+    await app.page.getByTestId('add-teacher-button').click();
+    await app.page.getByTestId('teacher-unet-busi').waitFor();
     // Before the batch the fusion preview has nothing to fuse, and says so...
-    await page.getByTestId('preview-fusion').click();
+    await app.page.getByTestId('preview-fusion').click();
     await expect
-      .poll(() => text(page.getByTestId('fusion-error')))
+      .poll(() => text(app.page.getByTestId('fusion-error')))
       .toMatch(/No image has maps of all these teachers yet/);
-    await page.getByTestId('pl-start').click();
+    await app.page.getByTestId('pl-start').click();
     await expect
-      .poll(() => text(page.getByTestId('pl-summary')), { timeout: 90_000 })
+      .poll(() => text(app.page.getByTestId('pl-summary')), { timeout: 90_000 })
       .toMatch(/5 image\(s\): 10 teacher maps computed/);
     // ... and once the batch has finished, the message is gone and the preview shows, without a click.
-    await expect.poll(() => page.getByTestId('fusion-preview').locator('figure').count()).toBe(3);
-    expect(await page.getByTestId('fusion-error').count()).toBe(0);
-    await screenshot(page, 'teachers-pseudo-labelled');
+    await expect.poll(() => app.page.getByTestId('fusion-preview').locator('figure').count()).toBe(3);
+    expect(await app.page.getByTestId('fusion-error').count()).toBe(0);
+    await screenshot(app.page, 'teachers-pseudo-labelled');
   });
 
   it('opens the most uncertain image first in Review, with both teachers and the fused label', async () => {
-    await page.getByTestId('nav-review').click();
-    await page.getByTestId('viewer-canvas').waitFor();
-    const [mostUncertain] = await client.api.listImages({ order: 'uncertainty' });
-    await expect.poll(() => text(page.getByTestId('queue-item-0'))).toBe(mostUncertain!.name);
-    await page.getByTestId('teacher-layer-fcn-busi').waitFor();
-    await page.getByTestId('teacher-layer-unet-busi').waitFor();
-    await page.getByTestId('show-disagreement').check();
-    await screenshot(page, 'review-teachers');
+    await app.page.getByTestId('nav-review').click();
+    await app.page.getByTestId('viewer-canvas').waitFor();
+    const [mostUncertain] = await app.client.api.listImages({ order: 'uncertainty' });
+    await expect.poll(() => text(app.page.getByTestId('queue-item-0'))).toBe(mostUncertain!.name);
+    await app.page.getByTestId('teacher-layer-fcn-busi').waitFor();
+    await app.page.getByTestId('teacher-layer-unet-busi').waitFor();
+    await app.page.getByTestId('show-disagreement').check();
+    await screenshot(app.page, 'review-teachers');
   });
 
   it('trains a tiny student on the pseudo-labels and shows its progress live', async () => {
-    await page.getByTestId('nav-train').click();
-    await page.getByTestId('train-preset').selectOption('unet-tiny');
-    await page.getByTestId('train-size').fill('32');
-    await page.getByTestId('train-labels').selectOption('pseudo_label');
-    await page.getByTestId('train-epochs').fill('3');
+    await app.page.getByTestId('nav-train').click();
+    await app.page.getByTestId('train-preset').selectOption('unet-tiny');
+    await app.page.getByTestId('train-size').fill('32');
+    await app.page.getByTestId('train-labels').selectOption('pseudo_label');
+    await app.page.getByTestId('train-epochs').fill('3');
     // Each setting's label is one line ("learning rate" wrapped and pushed its field down).
-    const rate = page.locator('label.small-field', { hasText: 'learning rate' });
+    const rate = app.page.locator('label.small-field', { hasText: 'learning rate' });
     expect(await brokenWords(rate.locator('span').first())).toEqual([]);
     expect(await lineCount(rate.locator('span').first())).toBe(1);
-    await page.getByTestId('train-batch').fill('2');
-    await expect.poll(() => text(page.getByTestId('train-params'))).toMatch(/\d[\d,]* parameters/);
-    await expect.poll(() => text(page.getByTestId('train-set'))).toMatch(/^5 of 5 images have these labels/);
-    await page.getByTestId('train-start').click();
-    await expect.poll(() => text(page.getByTestId('train-metrics')), { timeout: 60_000 }).toMatch(/loss \d/);
-    await page.getByTestId('student-student-1').waitFor({ timeout: 120_000 });
-    const cells = await page.getByTestId('student-student-1').locator('td').allTextContents();
+    await app.page.getByTestId('train-batch').fill('2');
+    await expect.poll(() => text(app.page.getByTestId('train-params'))).toMatch(/\d[\d,]* parameters/);
+    await expect
+      .poll(() => text(app.page.getByTestId('train-set')))
+      .toMatch(/^5 of 5 images have these labels/);
+    await app.page.getByTestId('train-start').click();
+    await expect
+      .poll(() => text(app.page.getByTestId('train-metrics')), { timeout: 60_000 })
+      .toMatch(/loss \d/);
+    await app.page.getByTestId('student-student-1').waitFor({ timeout: 120_000 });
+    const cells = await app.page.getByTestId('student-student-1').locator('td').allTextContents();
     expect(cells[0]).toBe('student-1');
     expect(cells[1]).toMatch(/^[01]\.\d{3}$/); // best validation Dice
     expect(cells[2]).toBe('3'); // epochs on the learning curve
-    await screenshot(page, 'train-done');
+    await screenshot(app.page, 'train-done');
   });
 
   it('shows the evaluation table of the teachers, the fused label and the reviewed masks', async () => {
-    await page.getByTestId('nav-evaluate').click();
-    await page.getByTestId('eval-run').click();
-    await page.getByTestId('eval-summary').waitFor();
-    const sources = await page
+    await app.page.getByTestId('nav-evaluate').click();
+    await app.page.getByTestId('eval-run').click();
+    await app.page.getByTestId('eval-summary').waitFor();
+    const sources = await app.page
       .getByTestId('eval-summary')
       .locator('tbody tr td:first-child')
       .allTextContents();
     expect(sources).toEqual(['teacher: fcn-busi', 'teacher: unet-busi', 'fused pseudo-label', 'reviewed']);
-    expect(await page.getByTestId('eval-cases').locator('tbody tr').count()).toBe(5);
-    await page.getByTestId('eval-cases').locator('th').nth(1).click(); // sort by the first teacher's Dice
-    const row = page.getByTestId('eval-cases').locator('tbody tr').first();
+    expect(await app.page.getByTestId('eval-cases').locator('tbody tr').count()).toBe(5);
+    await app.page.getByTestId('eval-cases').locator('th').nth(1).click(); // sort by the first teacher's Dice
+    const row = app.page.getByTestId('eval-cases').locator('tbody tr').first();
     const firstCase = await text(row.locator('td').first());
     await row.click();
-    await expect.poll(() => page.getByTestId('case-compare').locator('canvas').count()).toBe(4);
+    await expect.poll(() => app.page.getByTestId('case-compare').locator('canvas').count()).toBe(4);
     // The side-by-side view names the image and is scrolled into view.
-    expect(await text(page.getByTestId('case-compare-title'))).toBe(`Side by side: ${firstCase}`);
+    expect(await text(app.page.getByTestId('case-compare-title'))).toBe(`Side by side: ${firstCase}`);
     await expect
       .poll(() =>
-        page.getByTestId('case-compare-card').evaluate((el: unknown) => {
+        app.page.getByTestId('case-compare-card').evaluate((el: unknown) => {
           // As much of the card as the scrolling content area holds is in view, its heading first.
           const card = (el as PageNode).getBoundingClientRect();
           const area = (el as PageNode).closest('main')!.getBoundingClientRect();
@@ -189,39 +176,39 @@ describe('teachers through the web shell', () => {
         }),
       )
       .toBe(true);
-    await page.screenshot({ path: join(SCREENSHOT_DIR, 'evaluate-compare.png') }); // what the user sees
-    await page.getByTestId('save-report').click();
-    await expect.poll(() => text(page.getByTestId('report-saved'))).toMatch(/report-transferal\.html$/);
-    await screenshot(page, 'evaluate');
+    await app.page.screenshot({ path: join(SCREENSHOT_DIR, 'evaluate-compare.png') }); // what the user sees
+    await app.page.getByTestId('save-report').click();
+    await expect.poll(() => text(app.page.getByTestId('report-saved'))).toMatch(/report-transferal\.html$/);
+    await screenshot(app.page, 'evaluate');
   });
 
   it('exports the trained student as TF.js + ONNX + card and adds it back as a teacher', async () => {
-    await page.getByTestId('nav-export').click();
-    await page.getByTestId('export-student-out').fill(join(t.dir, 'student-export'));
-    await page.getByTestId('export-student-start').click();
+    await app.page.getByTestId('nav-export').click();
+    await app.page.getByTestId('export-student-out').fill(join(app.dir, 'student-export'));
+    await app.page.getByTestId('export-student-start').click();
     await expect
-      .poll(() => text(page.getByTestId('student-export-summary')), { timeout: 60_000 })
+      .poll(() => text(app.page.getByTestId('student-export-summary')), { timeout: 60_000 })
       .toMatch(/ONNX matches TF\.js to \d/);
-    await page.getByTestId('student-export-summary').getByRole('button').click();
-    await expect.poll(() => text(page.getByTestId('student-export-summary'))).toMatch(/Added as teacher/);
-    expect((await client.api.listTeachers()).map((x) => x.name)).toContain('student-1');
+    await app.page.getByTestId('student-export-summary').getByRole('button').click();
+    await expect.poll(() => text(app.page.getByTestId('student-export-summary'))).toMatch(/Added as teacher/);
+    expect((await app.client.api.listTeachers()).map((x) => x.name)).toContain('student-1');
   });
 
   it('links from pseudo-labelling to the queue it labelled: its images only, counted alone', async () => {
     // Another dataset without pseudo-labels: the link must not count its images.
-    const { images } = copyBusBra(join(t.dir, 'other'), 2);
-    const job = await client.api.importImages({ path: images, dataset: 'other', role: 'test' });
-    expect((await waitForJob(client.api, job.jobId)).state).toBe('done');
-    await page.getByTestId('nav-teachers').click();
-    await page.getByTestId('pl-review-link').click();
-    await expect.poll(() => text(page.getByTestId('review-progress'))).toBe('0 of 5 reviewed');
-    expect(await page.getByTestId('review-scope').inputValue()).toBe('pseudo-labelled');
-    await page.getByTestId('review-dataset').selectOption({ label: 'All datasets' });
-    await page.getByTestId('review-scope').selectOption('all');
-    await expect.poll(() => text(page.getByTestId('review-progress'))).toBe('0 of 7 reviewed');
+    const { images } = copyBusBra(join(app.dir, 'other'), 2);
+    const job = await app.client.api.importImages({ path: images, dataset: 'other', role: 'test' });
+    expect((await waitForJob(app.client.api, job.jobId)).state).toBe('done');
+    await app.page.getByTestId('nav-teachers').click();
+    await app.page.getByTestId('pl-review-link').click();
+    await expect.poll(() => text(app.page.getByTestId('review-progress'))).toBe('0 of 5 reviewed');
+    expect(await app.page.getByTestId('review-scope').inputValue()).toBe('pseudo-labelled');
+    await app.page.getByTestId('review-dataset').selectOption({ label: 'All datasets' });
+    await app.page.getByTestId('review-scope').selectOption('all');
+    await expect.poll(() => text(app.page.getByTestId('review-progress'))).toBe('0 of 7 reviewed');
   });
 
   it('logged no console errors', () => {
-    expect(errors).toEqual([]);
+    expect(app.errors).toEqual([]);
   });
 });
