@@ -29,13 +29,13 @@ import type {
   MaskEditState,
   ReviewStateName,
   FolderListing,
-  JobProgress,
   ProjectSummary,
   RecentProject,
   Settings,
   SettingsPatch,
 } from './dto.js';
 import type { AppEventListener } from './events.js';
+import type { JobOf, JobProgress } from './jobs.js';
 import type {
   TransferPaths,
   TransferPathsCheck,
@@ -90,7 +90,7 @@ export interface AppApi {
     masksPath?: string;
     /** CSV with each image's case/patient, pixel size and split (columns recognised by name). */
     manifestPath?: string;
-  }): Promise<JobProgress>;
+  }): Promise<JobOf<'import'>>;
 
   /** Images of the open project (one dataset or all), in name order, with review status. */
   listImages(args: {
@@ -133,7 +133,7 @@ export interface AppApi {
     format: (typeof MASK_EXPORT_FORMATS)[number];
     layer: (typeof MASK_EXPORT_LAYERS)[number];
     datasetId?: number;
-  }): Promise<JobProgress>;
+  }): Promise<JobOf<'export-masks'>>;
   listTeachers(): Promise<TeacherSummary[]>;
   /**
    * Adds a teacher from a card (JSON beside its model, as in shared/teachers), a bare .onnx model (its
@@ -154,7 +154,7 @@ export interface AppApi {
    * Starts the batch job: every teacher over every included image of the dataset, per-teacher probability
    * maps stored, fused into the pseudo-label; resumes where a previous run of the same settings stopped.
    */
-  runPseudoLabels(args: PseudoLabelOptions): Promise<JobProgress>;
+  runPseudoLabels(args: PseudoLabelOptions): Promise<JobOf<'pseudo-label'>>;
   /** Fuses the stored teacher maps of a few images with these settings, writing nothing (a live preview). */
   previewFusion(args: PseudoLabelOptions & { count?: number }): Promise<FusionPreviewImage[]>;
   /** The model zoo's named presets. */
@@ -162,7 +162,7 @@ export interface AppApi {
   /** Parameters of a preset at an input size (shown before training). */
   describeStudent(args: { preset: string; size: number }): Promise<{ params: number; sizeMultiple: number }>;
   /** Starts training (or fine-tuning) a student on a dataset of the open project, as a job in a worker. */
-  trainStudent(args: TrainStudentRequest): Promise<JobProgress>;
+  trainStudent(args: TrainStudentRequest): Promise<JobOf<'train'>>;
   /** Which images a training run with these settings would use: train/val counts, test held out. */
   planTraining(
     args: Pick<
@@ -177,13 +177,13 @@ export interface AppApi {
    * Starts a job exporting a student as files: TF.js layers (model.json + shards), ONNX (checked against
    * tfjs on random inputs) and a model card. The result is a StudentExportSummary.
    */
-  exportStudent(args: { studentId: number; outDir: string }): Promise<JobProgress>;
+  exportStudent(args: { studentId: number; outDir: string }): Promise<JobOf<'export'>>;
   /**
    * Starts a whole knowledge transfer from a run spec (absolute paths): pseudo-labels, fusion, student
    * training, optional fine-tuning, test scores, export and report. The result is a TransferSummary. The
    * same spec into the same output folder continues an interrupted run unless `fresh`.
    */
-  runTransfer(args: { spec: TransferSpecInput; fresh?: boolean }): Promise<JobProgress>;
+  runTransfer(args: { spec: TransferSpecInput; fresh?: boolean }): Promise<JobOf<'transfer'>>;
   /**
    * Checks the paths of a spec being filled in (any may be left out): each teacher card exists, parses
    * and names a model file of its kind; folders exist. Every problem names its field ("teachers.1") and

@@ -51,28 +51,6 @@ export interface ProjectSummary {
   counts: Record<string, number>;
 }
 
-export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-
-/** One progress report of a long job. Sent as an event each time something changes. */
-export interface JobProgress {
-  jobId: string;
-  kind: string;
-  state: JobState;
-  /** What the job is doing now, e.g. 'decoding', 'epoch 3/20'. */
-  phase: string;
-  done: number;
-  total: number;
-  /** Numbers worth charting: loss, dice, slices per second... */
-  metrics?: Record<string, number>;
-  startedAt: string;
-  finishedAt?: string;
-  /** Estimated seconds left, when the job can tell. */
-  etaSeconds?: number;
-  error?: { code: string; message: string; detail?: Record<string, unknown> };
-  /** A short result summary when done (counts, paths). */
-  result?: Record<string, unknown>;
-}
-
 export interface FolderEntry {
   name: string;
   path: string;
@@ -433,7 +411,17 @@ export interface StudentExportSummary {
   onnx: string;
   tfjs: string;
   parameters: number;
-  onnxCheck: { max_abs_diff: number; [k: string]: unknown };
+  /** The ONNX file run against the TF.js model on random inputs. */
+  onnxCheck: {
+    runtime: string;
+    inputs: number;
+    batch: number;
+    max_abs_diff: number;
+    /** Largest |tfjs output| seen: the scale the difference is to be read against. */
+    max_abs_output: number;
+    tolerance: number;
+    passed: boolean;
+  };
 }
 
 /**

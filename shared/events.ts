@@ -1,5 +1,6 @@
 /** Events pushed from the main process to the renderer (IPC channel or WebSocket). */
-import type { JobProgress, ProjectSummary, Settings } from './dto.js';
+import type { ProjectSummary, Settings } from './dto.js';
+import type { JobProgress } from './jobs.js';
 
 export type AppEvent =
   | { type: 'job'; job: JobProgress }

@@ -17,4 +17,9 @@ export interface CliIo {
   stderr: (line: string) => void;
   /** True when stdout is a terminal: progress bars are drawn only then. */
   isTty: boolean;
+  /**
+   * Draws the one status line (a progress bar), redrawn in place on a terminal; null ends it. Progress
+   * goes through here, never straight to process.stdout, so that a command's output is all its io's.
+   */
+  status: (text: string | null) => void;
 }

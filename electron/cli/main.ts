@@ -55,10 +55,33 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 }
 
 function processIo(): CliIo {
+  const isTty = process.stdout.isTTY === true;
+  // Width of the status line on the terminal now (0: none drawn); a line of output first clears it.
+  let drawn = 0;
+  const clear = () => {
+    if (drawn) process.stdout.write(`\r${' '.repeat(drawn)}\r`);
+    drawn = 0;
+  };
   return {
-    stdout: (line) => process.stdout.write(`${line}\n`),
-    stderr: (line) => process.stderr.write(`${line}\n`),
-    isTty: process.stdout.isTTY === true,
+    stdout: (line) => {
+      clear();
+      process.stdout.write(`${line}\n`);
+    },
+    stderr: (line) => {
+      clear();
+      process.stderr.write(`${line}\n`);
+    },
+    isTty,
+    status: (text) => {
+      if (!isTty) return;
+      if (text === null) {
+        if (drawn) process.stdout.write('\n');
+        drawn = 0;
+        return;
+      }
+      process.stdout.write(`\r${text.padEnd(drawn)}`);
+      drawn = text.length;
+    },
   };
 }
 

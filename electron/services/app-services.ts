@@ -6,16 +6,10 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AppApi } from '../../shared/api.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import type {
-  AppInfo,
-  JobProgress,
-  ProjectSummary,
-  RecentProject,
-  Settings,
-  SettingsPatch,
-} from '../../shared/dto.js';
+import type { AppInfo, ProjectSummary, RecentProject, Settings, SettingsPatch } from '../../shared/dto.js';
 import type { ComputeInfo } from '../../shared/compute.js';
 import type { AppEvent, AppEventListener } from '../../shared/events.js';
+import type { JobOf, JobProgress } from '../../shared/jobs.js';
 import { JobManager } from './job-manager.js';
 import { importImages } from './import-service.js';
 import { exportMasks } from './mask-export.js';
@@ -65,6 +59,9 @@ export interface AppServices {
   jobs: JobManager;
   projects: ProjectService;
   settings: SettingsService;
+  /** Student jobs beyond the AppApi (training from folders, evaluation, export), for the CLI. */
+  students: StudentService;
+  transfer: TransferService;
   subscribe(listener: AppEventListener): () => void;
   dispose(): Promise<void>;
 }
@@ -182,7 +179,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
         );
       return curation.deleteDataset(store, datasetId);
     },
-    async importImages({ path, dataset, role, masksPath, manifestPath }): Promise<JobProgress> {
+    async importImages({ path, dataset, role, masksPath, manifestPath }): Promise<JobOf<'import'>> {
       const store = projects.require();
       const request = {
         path: absolutePath(path, 'The import path'),
@@ -191,7 +188,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
         ...(masksPath ? { masksPath: absolutePath(masksPath, 'The masks folder') } : {}),
         ...(manifestPath ? { manifestPath: absolutePath(manifestPath, 'The manifest') } : {}),
       };
-      return jobs.start('import', (ctx) => importImages(store, request, ctx).then((s) => ({ ...s })));
+      return jobs.start('import', (ctx) => importImages(store, request, ctx));
     },
     async listImages(q) {
       return review.listImages(projects.require(), q);
@@ -222,7 +219,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
         layer,
         ...(datasetId !== undefined ? { datasetId } : {}),
       };
-      return jobs.start('export-masks', (ctx) => exportMasks(store, request, ctx).then((s) => ({ ...s })));
+      return jobs.start('export-masks', (ctx) => exportMasks(store, request, ctx));
     },
     async listTeachers() {
       return projects.require().teachers.list().map(teacherSummary);
@@ -251,9 +248,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     },
     async runPseudoLabels(req) {
       const store = projects.require();
-      return jobs.start('pseudo-label', (ctx) =>
-        teachers.pseudoLabel(store, req, ctx).then((s) => ({ ...s })),
-      );
+      return jobs.start('pseudo-label', (ctx) => teachers.pseudoLabel(store, req, ctx));
     },
     async listStudentPresets() {
       return studentApi.studentPresets();
@@ -358,6 +353,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     jobs,
     projects,
     settings,
+    students,
+    transfer,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -35,7 +35,7 @@ export interface ImportRequest {
 export async function importImages(
   store: ProjectStore,
   req: ImportRequest,
-  ctx: JobContext,
+  ctx: JobContext<'import'>,
 ): Promise<ImportSummary> {
   const path = resolve(req.path);
   let isDir: boolean;

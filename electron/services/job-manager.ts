@@ -1,18 +1,20 @@
 /**
- * Long jobs (import, pseudo-labelling, training): each gets an id, reports progress as events, can be
- * cancelled, and ends done/failed/cancelled with a structured error or a result summary. The work itself
- * runs wherever the job's function puts it (a worker thread for heavy compute); this class only tracks it.
+ * Long jobs (import, pseudo-labelling, training...): each gets an id, reports progress as events, can be
+ * cancelled, and ends done/failed/cancelled with a structured error or its kind's result (shared/jobs.ts).
+ * The work itself runs wherever the job's function puts it (a worker thread for heavy compute); this
+ * class only tracks it.
  */
 import { randomUUID } from 'node:crypto';
 import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
-import type { JobProgress } from '../../shared/dto.js';
+import type { JobKind, JobOf, JobProgress, JobResult } from '../../shared/jobs.js';
 import type { AppEvent } from '../../shared/events.js';
 import type { Logger } from './logger.js';
-import type { JobContext } from '../util/job-context.js';
+import type { JobContext, JobUpdate } from '../util/job-context.js';
 
-export type { JobContext };
+export type { JobContext, JobUpdate };
 
-export type JobFn = (ctx: JobContext) => Promise<Record<string, unknown> | void>;
+/** The work of a job of kind K: reports progress on ctx and returns the kind's result. */
+export type JobFn<K extends JobKind> = (ctx: JobContext<K>) => Promise<JobResult<K>>;
 
 /** Progress events are throttled to this interval per job; state changes are always sent at once. */
 const EVENT_INTERVAL_MS = 100;
@@ -30,11 +32,11 @@ export class JobManager {
     private readonly log: Logger,
   ) {}
 
-  start(kind: string, fn: JobFn): JobProgress {
+  start<K extends JobKind>(kind: K, fn: JobFn<K>): JobOf<K> {
     const jobId = randomUUID();
     const abort = new AbortController();
     const startedMs = Date.now();
-    const progress: JobProgress = {
+    const progress: JobOf<K> = {
       jobId,
       kind,
       state: 'running',
@@ -50,9 +52,9 @@ export class JobManager {
       const now = Date.now();
       if (!force && now - lastEmit < EVENT_INTERVAL_MS) return;
       lastEmit = now;
-      this.emit({ type: 'job', job: { ...progress, metrics: progress.metrics && { ...progress.metrics } } });
+      this.emit({ type: 'job', job: snapshot(progress) as JobProgress });
     };
-    const ctx: JobContext = {
+    const ctx: JobContext<K> = {
       jobId,
       signal: abort.signal,
       progress: (u) => {
@@ -60,8 +62,8 @@ export class JobManager {
         if (u.phase !== undefined) progress.phase = u.phase;
         if (u.done !== undefined) progress.done = u.done;
         if (u.total !== undefined) progress.total = u.total;
-        // Metrics describe this moment: a value the update leaves out is no longer current.
-        if (u.metrics !== undefined) progress.metrics = { ...u.metrics };
+        // The detail describes this moment: a value the update leaves out is no longer current.
+        if (u.detail !== undefined) progress.detail = u.detail;
         const now = Date.now();
         if (progress.total !== eta.total || progress.done < eta.done)
           eta = { ms: now, done: progress.done, total: progress.total };
@@ -84,8 +86,8 @@ export class JobManager {
         const result = await fn(ctx);
         ctx.throwIfCancelled();
         progress.state = 'done';
-        if (result) progress.result = result;
-        this.log.info(`Job ${jobId} (${kind}) done`, result ?? undefined);
+        progress.result = result;
+        this.log.info(`Job ${jobId} (${kind}) done`, { ...result });
       } catch (err) {
         const e = toAppError(err);
         progress.state = e.code === ErrorCode.CANCELLED ? 'cancelled' : 'failed';
@@ -97,14 +99,14 @@ export class JobManager {
       delete progress.etaSeconds;
       send(true);
       this.prune();
-      return { ...progress };
+      return snapshot(progress);
     })();
-    this.jobs.set(jobId, { progress, abort, done });
-    return { ...progress };
+    this.jobs.set(jobId, { progress: progress as JobProgress, abort, done: done as Promise<JobProgress> });
+    return snapshot(progress);
   }
 
   list(): JobProgress[] {
-    return [...this.jobs.values()].map((j) => ({ ...j.progress }));
+    return [...this.jobs.values()].map((j) => snapshot(j.progress));
   }
 
   cancel(jobId: string): void {
@@ -113,11 +115,18 @@ export class JobManager {
     if (job.progress.state === 'running' || job.progress.state === 'queued') job.abort.abort();
   }
 
-  /** Resolves when the job has finished, whatever the outcome. */
-  wait(jobId: string): Promise<JobProgress> {
-    const job = this.jobs.get(jobId);
-    if (!job) return Promise.reject(new AppError(ErrorCode.NOT_FOUND, `No job with id ${jobId}`, { jobId }));
-    return job.done;
+  /**
+   * Resolves when the job has finished, whatever the outcome, with its last report: of the started job's
+   * kind when given the job start() returned.
+   */
+  wait<K extends JobKind>(started: JobOf<K>): Promise<JobOf<K>>;
+  wait(jobId: string): Promise<JobProgress>;
+  wait(job: string | JobProgress): Promise<JobProgress> {
+    const jobId = typeof job === 'string' ? job : job.jobId;
+    const entry = this.jobs.get(jobId);
+    if (!entry)
+      return Promise.reject(new AppError(ErrorCode.NOT_FOUND, `No job with id ${jobId}`, { jobId }));
+    return entry.done;
   }
 
   /** Cancels everything still running and waits for it: used on shutdown. */
@@ -130,4 +139,9 @@ export class JobManager {
     const finished = [...this.jobs.entries()].filter(([, j]) => j.progress.finishedAt !== undefined);
     for (const [id] of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.jobs.delete(id);
   }
+}
+
+/** A copy to send or hand out: later updates must not change a report already given. */
+function snapshot<J extends JobProgress | JobOf<JobKind>>(job: J): J {
+  return { ...job, ...(job.detail !== undefined ? { detail: structuredClone(job.detail) } : {}) };
 }

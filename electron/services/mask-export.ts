@@ -70,7 +70,7 @@ async function sourceStack(group: ImageRecord[]): Promise<ImageStack> {
 export async function exportMasks(
   store: ProjectStore,
   req: MaskExportRequest,
-  ctx: JobContext,
+  ctx: JobContext<'export-masks'>,
 ): Promise<MaskExportSummary> {
   const outDir = resolve(req.outDir);
   // Not Node's recursive mkdir: it never returns under /proc. This one names the folder and why.

@@ -6,7 +6,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
-  JobProgress,
   StudentPreset,
   StudentSummary,
   TrainingPlan,
@@ -20,6 +19,7 @@ import { DEFAULT_AUGMENT } from '../students/augment.js';
 import { DEFAULT_TRAIN_OPTIONS } from '../students/trainer.js';
 import { buildModel, PRESETS, resolveConfig } from '../engine/zoo/index.js';
 import { sizeMultiple } from '../engine/zoo/types.js';
+import type { JobOf } from '../../shared/jobs.js';
 import type { ProjectStore } from '../store/index.js';
 import { STUDENTS_DIR, type StudentService } from './student-service.js';
 
@@ -42,7 +42,7 @@ export function describeStudent(preset: string, size: number): { params: number;
   }
 }
 
-export function trainStudent(service: StudentService, req: TrainStudentRequest): JobProgress {
+export function trainStudent(service: StudentService, req: TrainStudentRequest): JobOf<'train'> {
   return service.trainFromProject({
     name: req.name,
     datasetId: req.datasetId,

@@ -7,24 +7,21 @@
  */
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import type { JobProgress, TrainingPlan } from '../../shared/dto.js';
-import { evaluateMaskFolders, evaluateModel, type Evaluation } from '../students/evaluate-run.js';
+import type { TrainingPlan } from '../../shared/dto.js';
+import type { JobOf, TrainStepDetail } from '../../shared/jobs.js';
+import { evaluateMaskFolders, evaluateModel } from '../students/evaluate-run.js';
 import { evaluateCard } from '../transfer/evaluate.js';
 import type { TrainJobRequest, TrainJobResult } from '../students/run.js';
 import { exportStudent, type ExportRequest } from '../students/export/export-student.js';
 import { importTeacherFolder } from '../teachers/import-folder.js';
-import {
-  loadSamples,
-  selectTrainingImages,
-  type TrainingSelectionRequest,
-} from './project-samples.js';
+import { loadSamples, selectTrainingImages, type TrainingSelectionRequest } from './project-samples.js';
 import { hasCheckpoint } from '../students/checkpoint.js';
 import { CHECKPOINT_DIR } from '../students/outputs.js';
 import type { UnassignedPolicy } from '../students/split.js';
 import type { TrainProgress } from '../students/trainer.js';
 import type { ProjectStore } from '../store/index.js';
 import { runTrainingInWorker } from '../workers/run-train-worker.js';
-import type { JobContext, JobManager } from './job-manager.js';
+import type { JobContext, JobManager, JobUpdate } from './job-manager.js';
 
 export interface ProjectTrainRequest
   extends Omit<TrainJobRequest, 'data' | 'outDir' | 'split'>, Omit<TrainingSelectionRequest, 'seed'> {
@@ -56,27 +53,38 @@ export function describePlan(p: TrainingPlan): string {
   ].join(', ');
 }
 
-/** JobContext.progress fields of a training step. */
-export function progressUpdate(p: TrainProgress): Parameters<JobContext['progress']>[0] {
-  const metrics: Record<string, number> = {
+/** The job detail of a training step: its numbers, and whether it ends a validated epoch. */
+export function trainStepDetail(p: TrainProgress): TrainStepDetail {
+  return {
     epoch: p.epoch,
+    epochs: p.epochs,
     step: p.step,
+    steps: p.steps,
     loss: p.loss,
     learningRate: p.learningRate,
     msPerStep: p.msPerStep,
+    validated: p.phase === 'checkpoint',
+    ...(p.valDice !== undefined ? { valDice: p.valDice } : {}),
+    ...(p.valIou !== undefined ? { valIou: p.valIou } : {}),
   };
-  if (p.valDice !== undefined) metrics.valDice = p.valDice;
-  if (p.valIou !== undefined) metrics.valIou = p.valIou;
+}
+
+/** JobContext.progress fields of a training step. */
+export function progressUpdate(p: TrainProgress): JobUpdate<'train' | 'finetune'> {
   return {
+    // A label for people; a validated epoch is a phase of its own, so the job manager sends it at once.
     phase: `epoch ${p.epoch}/${p.epochs}${p.phase === 'checkpoint' ? ' (validated)' : ''}`,
     done: p.globalStep,
     total: p.steps * p.epochs,
-    metrics,
+    detail: trainStepDetail(p),
   };
 }
 
 /** Runs a training request in a worker under a job context. */
-export function trainInWorker(req: TrainJobRequest, ctx: JobContext): Promise<TrainJobResult> {
+export function trainInWorker(
+  req: TrainJobRequest,
+  ctx: JobContext<'train' | 'finetune'>,
+): Promise<TrainJobResult> {
   return runTrainingInWorker(req, {
     signal: ctx.signal,
     onPhase: (phase) => ctx.progress({ phase }),
@@ -104,19 +112,20 @@ export class StudentService {
   ) {}
 
   /** Trains (or fine-tunes, with `model.kind === 'model'`) from a request that names its data. */
-  train(req: TrainJobRequest): JobProgress {
-    return this.jobs.start(req.model.kind === 'model' ? 'finetune' : 'train', async (ctx) => {
+  train(req: TrainJobRequest): JobOf<'train' | 'finetune'> {
+    const run = async (ctx: JobContext<'train' | 'finetune'>) => {
       const result = await trainInWorker(req, ctx);
       if (result.cancelled) ctx.throwIfCancelled();
-      return { ...result };
-    });
+      return result;
+    };
+    return req.model.kind === 'model' ? this.jobs.start('finetune', run) : this.jobs.start('train', run);
   }
 
   /**
    * Trains on a dataset of the open project, honouring its assigned splits (test images never train or
    * validate); the run is recorded as a student with checkpoints and metrics.
    */
-  trainFromProject(req: ProjectTrainRequest): JobProgress {
+  trainFromProject(req: ProjectTrainRequest): JobOf<'train'> {
     const store = this.project();
     if (!store) throw new AppError(ErrorCode.FAILED_PRECONDITION, 'No project is open');
     const outDir = req.outDir ?? studentRunDir(store, req.name);
@@ -202,7 +211,7 @@ export class StudentService {
     });
   }
 
-  evaluate(req: EvaluateRequest): JobProgress {
+  evaluate(req: EvaluateRequest): JobOf<'evaluate'> {
     if (!req.pred === !req.model)
       throw new AppError(
         ErrorCode.INVALID_ARGUMENT,
@@ -218,17 +227,16 @@ export class StudentService {
         ...(req.spacing ? { spacing: req.spacing } : {}),
         ...(req.ids ? { ids: new Set(req.ids) } : {}),
       };
-      const result: Evaluation = !req.model
+      return !req.model
         ? await evaluateMaskFolders(req.pred!, req.masks, opts)
         : req.model.endsWith('.json') && !req.model.endsWith('model.json')
           ? await evaluateCard(req.model, req.images!, req.masks, opts)
           : await evaluateModel(req.model, req.images!, req.masks, opts);
-      return { ...result };
     });
   }
 
   /** Exports a student (training output or model folder) as ONNX + TF.js + model card, checked numerically. */
-  export(req: ExportRequest): JobProgress {
+  export(req: ExportRequest): JobOf<'export'> {
     return this.jobs.start('export', async (ctx) => {
       ctx.progress({ phase: 'exporting' });
       const result = await exportStudent(req);
@@ -239,7 +247,7 @@ export class StudentService {
           path: result.out,
           meta: { card: result.card, onnxMaxAbsDiff: result.onnxCheck.max_abs_diff },
         });
-      return { ...result };
+      return result;
     });
   }
 

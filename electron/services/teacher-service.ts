@@ -89,7 +89,7 @@ export async function previewTeacher(
 export function pseudoLabel(
   store: ProjectStore,
   req: PseudoLabelRequest,
-  ctx: JobContext,
+  ctx: JobContext<'pseudo-label'>,
 ): Promise<PseudoLabelSummary> {
   return runPseudoLabelJob(store, req, ctx);
 }

@@ -1,12 +1,12 @@
 /**
- * Knowledge transfer for the UI: a run spec from the Transfer screen (or a spec file it loads) becomes
- * one 'transfer' job; its progress carries the stage ("2/6 train: epoch 3/30") and the training metrics,
- * its result is the TransferSummary. Specs from the renderer must use absolute paths: the main process's
+ * Knowledge transfer for the UI and the CLI: a run spec from the Transfer screen (or a spec file) becomes
+ * one 'transfer' job; its progress detail carries the stages, the current one and the student's training
+ * step (its phase labels them for people: "2/6 train: epoch 3/30"), its result is the TransferSummary. Specs from the renderer must use absolute paths: the main process's
  * working folder means nothing to the user.
  */
 import { isAbsolute } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import type { JobProgress } from '../../shared/dto.js';
+import type { JobOf } from '../../shared/jobs.js';
 import type {
   TransferPaths,
   TransferPathsCheck,
@@ -19,7 +19,8 @@ import { runTransfer, type TransferProgress } from '../transfer/pipeline.js';
 import { loadSpecFile, parseSpec } from '../transfer/spec-file.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { ProjectStore } from '../store/index.js';
-import type { JobContext, JobManager } from './job-manager.js';
+import type { JobManager, JobUpdate } from './job-manager.js';
+import { trainStepDetail } from './student-service.js';
 import { absolutePath } from './paths.js';
 
 function requireAbsolute(input: TransferSpecInput): void {
@@ -39,20 +40,7 @@ function requireAbsolute(input: TransferSpecInput): void {
 }
 
 /** JobContext.progress fields of a transfer step. */
-export function transferProgress(p: TransferProgress): Parameters<JobContext['progress']>[0] {
-  // Which optional stages run: enough for a screen opened mid-run to rebuild the stage list.
-  const metrics: Record<string, number> = {
-    stage: p.index,
-    stages: p.count,
-    finetune: p.stages.includes('finetune') ? 1 : 0,
-    test: p.stages.includes('evaluate') ? 1 : 0,
-  };
-  if (p.train) {
-    metrics.epoch = p.train.epoch;
-    metrics.loss = p.train.loss;
-    metrics.msPerStep = p.train.msPerStep;
-    if (p.train.valDice !== undefined) metrics.valDice = p.train.valDice;
-  }
+export function transferProgress(p: TransferProgress): JobUpdate<'transfer'> {
   // The validated end of an epoch is its own phase, so the job manager never throttles it away.
   const validated = p.train?.phase === 'checkpoint' ? ' (validated)' : '';
   return {
@@ -60,7 +48,13 @@ export function transferProgress(p: TransferProgress): Parameters<JobContext['pr
     // A stage without counters shows none, not the previous stage's.
     done: p.done ?? 0,
     total: p.total ?? 0,
-    metrics,
+    // Every stage of the run: enough for a screen opened mid-run to rebuild the stage list.
+    detail: {
+      stages: [...p.stages],
+      stage: p.index,
+      activity: p.phase,
+      ...(p.train ? { train: trainStepDetail(p.train) } : {}),
+    },
   };
 }
 
@@ -71,7 +65,7 @@ export class TransferService {
     private readonly project: () => ProjectStore | null = () => null,
   ) {}
 
-  async start(input: TransferSpecInput, fresh: boolean): Promise<JobProgress> {
+  async start(input: TransferSpecInput, fresh: boolean): Promise<JobOf<'transfer'>> {
     const spec = parseSpec(input, '/', 'run spec');
     requireAbsolute(input);
     await checkSpecPaths(spec);
@@ -86,7 +80,7 @@ export class TransferService {
         onProgress: (p) => ctx.progress(transferProgress(p)),
       });
       if (store) store.transferRuns.add(spec, summary);
-      return { ...summary };
+      return summary;
     });
   }
 

@@ -2,8 +2,10 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runDemo } from '../../transfer/demo.js';
 import type { CliCommand } from '../command.js';
-import { num } from './train.js';
-import { runWithInterrupt, scoreTable, summaryLine, transferProgressPrinter } from './transfer.js';
+import { num } from '../flags.js';
+import { transferProgress } from '../../services/transfer-service.js';
+import { transferPrinter } from '../progress.js';
+import { runWithInterrupt, scoreTable, summaryLine } from './transfer.js';
 
 export const demoCommand: CliCommand = {
   name: 'demo',
@@ -37,6 +39,7 @@ export const demoCommand: CliCommand = {
     });
     const quiet = v.json === true;
     const out = resolve(v.out ?? 'apprentice-demo');
+    const print = transferPrinter(io, { lines: !quiet, bar: !quiet });
     const t0 = performance.now();
     const r = await runWithInterrupt(io, 'demo', async (signal) => {
       const res = await runDemo({
@@ -46,7 +49,7 @@ export const demoCommand: CliCommand = {
         quick: v.quick === true,
         signal,
         onPhase: (line) => quiet || io.stdout(line),
-        onProgress: transferProgressPrinter(io, quiet),
+        onProgress: (p) => print(transferProgress(p)),
       });
       return Object.assign(res.transfer, { demoTeachers: res.teachers });
     });

@@ -1,18 +1,14 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
-import type { Evaluation } from '../../students/evaluate-run.js';
 import { toCsv } from '../../engine/metrics/index.js';
 import { ensureWritableDir } from '../../students/outputs.js';
-import { createAppServices } from '../../services/app-services.js';
-import { createNullLogger } from '../../services/logger.js';
-import { StudentService, type EvaluateRequest } from '../../services/student-service.js';
-import { defaultUserDataDir } from '../../services/user-data.js';
+import type { EvaluateRequest } from '../../services/student-service.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { CliCommand } from '../command.js';
-import { progressPrinter } from '../progress.js';
+import { runJob, withServices } from '../run-job.js';
 import { readFoldFile } from '../../students/split.js';
-import { num, requireFlag } from './train.js';
+import { num, requireFlag } from '../flags.js';
 
 function parseSpacing(raw: string | undefined): [number, number] | undefined {
   if (raw === undefined) return undefined;
@@ -91,30 +87,7 @@ export const evaluateCommand: CliCommand = {
       const { initCompute } = await import('../../engine/backend.js');
       await initCompute();
     }
-    const services = createAppServices({
-      userDataDir: defaultUserDataDir(),
-      platform: { shell: 'web' },
-      logger: createNullLogger(),
-    });
-    const bar = progressPrinter(io);
-    const off = services.subscribe((e) => e.type === 'job' && bar.update(e.job));
-    let ev: Evaluation;
-    try {
-      const job = new StudentService(services.jobs).evaluate(req);
-      const final = await services.jobs.wait(job.jobId);
-      bar.end();
-      if (final.state !== 'done')
-        throw new AppError(
-          (final.error?.code as ErrorCode) ?? ErrorCode.INTERNAL,
-          final.error?.message ?? `evaluation ${final.state}`,
-          final.error?.detail,
-        );
-      ev = final.result as unknown as Evaluation;
-    } finally {
-      off();
-      bar.end();
-      await services.dispose();
-    }
+    const ev = await withServices((services) => runJob(services, io, () => services.students.evaluate(req)));
     if (v.csv) writeFileAtomic(resolve(v.csv), toCsv(ev.cases));
     if (v.json) {
       io.stdout(JSON.stringify({ ...ev.summary, unpaired: ev.unpaired, cases: ev.cases }));

@@ -2,11 +2,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
-import { MASK_EXPORT_FORMATS, MASK_EXPORT_LAYERS, type MaskExportSummary } from '../../../shared/dto.js';
-import { createAppServices } from '../../services/app-services.js';
-import { createNullLogger } from '../../services/logger.js';
-import { defaultUserDataDir } from '../../services/user-data.js';
-import { progressPrinter } from '../progress.js';
+import { MASK_EXPORT_FORMATS, MASK_EXPORT_LAYERS } from '../../../shared/dto.js';
+import { runJob, withServices } from '../run-job.js';
 
 export const exportMasksCommand: CliCommand = {
   name: 'export-masks',
@@ -51,14 +48,8 @@ export const exportMasksCommand: CliCommand = {
         ErrorCode.INVALID_ARGUMENT,
         `--layer must be one of ${MASK_EXPORT_LAYERS.join(', ')}`,
       );
-    const services = createAppServices({
-      userDataDir: defaultUserDataDir(),
-      platform: { shell: 'web' },
-      logger: createNullLogger(),
-    });
-    const bar = progressPrinter(io);
-    try {
-      await services.api.openProject({ path: resolve(values.project) });
+    return withServices(async (services) => {
+      await services.api.openProject({ path: resolve(values.project!) });
       let datasetId: number | undefined;
       if (values.dataset) {
         const d = (await services.api.listDatasets()).find((x) => x.name === values.dataset);
@@ -66,31 +57,20 @@ export const exportMasksCommand: CliCommand = {
           throw new AppError(ErrorCode.NOT_FOUND, `No dataset named "${values.dataset}" in the project`);
         datasetId = d.id;
       }
-      const off = services.subscribe((e) => e.type === 'job' && bar.update(e.job));
-      const job = await services.api.exportMasks({
-        outDir: resolve(values.out),
-        format,
-        layer,
-        ...(datasetId ? { datasetId } : {}),
-      });
-      const final = await services.jobs.wait(job.jobId);
-      off();
-      bar.end();
-      if (final.state !== 'done')
-        throw new AppError(
-          (final.error?.code as ErrorCode) ?? ErrorCode.INTERNAL,
-          final.error?.message ?? `export ${final.state}`,
-        );
-      const s = final.result as unknown as MaskExportSummary;
+      const s = await runJob(services, io, () =>
+        services.api.exportMasks({
+          outDir: resolve(values.out!),
+          format,
+          layer,
+          ...(datasetId ? { datasetId } : {}),
+        }),
+      );
       if (values.json) io.stdout(JSON.stringify(s));
       else {
         io.stdout(`Wrote ${s.files.length} file(s) to ${s.outDir}`);
         for (const k of s.skipped) io.stdout(`  skipped ${k.name}: ${k.reason}`);
       }
       return s.files.length > 0 ? 0 : 1;
-    } finally {
-      bar.end();
-      await services.dispose();
-    }
+    });
   },
 };

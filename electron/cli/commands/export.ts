@@ -1,14 +1,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AppError, ErrorCode } from '../../../shared/errors.js';
-import type { ExportResult } from '../../students/export/export-student.js';
-import { createAppServices } from '../../services/app-services.js';
-import { createNullLogger } from '../../services/logger.js';
-import { StudentService } from '../../services/student-service.js';
-import { defaultUserDataDir } from '../../services/user-data.js';
 import { APP_VERSION } from '../../util/version.js';
 import type { CliCommand } from '../command.js';
-import { requireFlag } from './train.js';
+import { requireFlag } from '../flags.js';
+import { runJob, withServices } from '../run-job.js';
 
 export const exportCommand: CliCommand = {
   name: 'export',
@@ -46,29 +41,17 @@ export const exportCommand: CliCommand = {
     const out = resolve(requireFlag(v.out, 'out'));
     const { initCompute } = await import('../../engine/backend.js');
     await initCompute();
-    const services = createAppServices({
-      userDataDir: defaultUserDataDir(),
-      platform: { shell: 'web' },
-      logger: createNullLogger(),
-    });
-    try {
+    return withServices(async (services) => {
       if (v.project) await services.api.openProject({ path: resolve(v.project) });
-      const students = new StudentService(services.jobs, () => services.projects.current());
-      const job = students.export({
-        student,
-        out,
-        appVersion: APP_VERSION,
-        ...(v.name ? { name: v.name } : {}),
-      });
-      const final = await services.jobs.wait(job.jobId);
-      if (final.state !== 'done')
-        throw new AppError(
-          (final.error?.code as ErrorCode) ?? ErrorCode.INTERNAL,
-          final.error?.message ?? `export ${final.state}`,
-          final.error?.detail,
-        );
-      const r = final.result as unknown as ExportResult;
-      const teachers = v.project ? await students.importAsTeacher(out) : [];
+      const r = await runJob(services, io, () =>
+        services.students.export({
+          student,
+          out,
+          appVersion: APP_VERSION,
+          ...(v.name ? { name: v.name } : {}),
+        }),
+      );
+      const teachers = v.project ? await services.students.importAsTeacher(out) : [];
       if (v.json) io.stdout(JSON.stringify({ ...r, onnx_max_abs_diff: r.onnxCheck.max_abs_diff, teachers }));
       else {
         io.stdout(`Exported ${r.name} (${r.parameters.toLocaleString('en-US')} parameters) to ${r.out}`);
@@ -80,8 +63,6 @@ export const exportCommand: CliCommand = {
           io.stdout(`  imported into the project as teacher "${t.name}" (id ${t.id})`);
       }
       return 0;
-    } finally {
-      await services.dispose();
-    }
+    });
   },
 };

@@ -3,14 +3,8 @@ import { parseArgs } from 'node:util';
 import { resolveModelDir } from '../../students/evaluate-run.js';
 import type { TrainJobRequest } from '../../students/run.js';
 import type { CliCommand } from '../command.js';
-import {
-  recipeFrom,
-  RECIPE_HELP,
-  RECIPE_OPTIONS,
-  reportTraining,
-  requireFlag,
-  runTrainJob,
-} from './train.js';
+import { requireFlag } from '../flags.js';
+import { recipeFrom, RECIPE_HELP, RECIPE_OPTIONS, reportTraining, runTrainJob } from './train.js';
 
 export const finetuneCommand: CliCommand = {
   name: 'finetune',

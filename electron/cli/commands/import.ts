@@ -3,11 +3,9 @@ import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
-import { DATASET_ROLES, type DatasetRoleName, type ImportSummary } from '../../../shared/dto.js';
-import { createAppServices } from '../../services/app-services.js';
-import { createNullLogger } from '../../services/logger.js';
-import { defaultUserDataDir } from '../../services/user-data.js';
-import { progressPrinter } from '../progress.js';
+import { DATASET_ROLES, type DatasetRoleName } from '../../../shared/dto.js';
+import type { AppServices } from '../../services/app-services.js';
+import { runJob, withServices } from '../run-job.js';
 
 export const importCommand: CliCommand = {
   name: 'import',
@@ -54,38 +52,18 @@ export const importCommand: CliCommand = {
     }
     const path = resolve(positionals[0]!);
     const projectDir = resolve(values.project);
-    const services = createAppServices({
-      userDataDir: defaultUserDataDir(),
-      platform: { shell: 'web' },
-      logger: createNullLogger(),
-    });
-    const bar = progressPrinter(io);
-    try {
+    return withServices(async (services) => {
       await openOrCreate(services, projectDir, values.create === true);
       const dataset = values.dataset ?? path.split(/[\\/]/).filter(Boolean).at(-1) ?? 'images';
-      const off = services.subscribe((e) => {
-        if (e.type === 'job') bar.update(e.job);
-      });
-      const started = await services.api.importImages({
-        path,
-        dataset,
-        role,
-        ...(values.masks ? { masksPath: resolve(values.masks) } : {}),
-        ...(values.manifest ? { manifestPath: resolve(values.manifest) } : {}),
-      });
-      const onSigint = () => services.jobs.cancel(started.jobId);
-      process.once('SIGINT', onSigint);
-      const final = await services.jobs.wait(started.jobId);
-      process.off('SIGINT', onSigint);
-      off();
-      bar.end();
-      if (final.state !== 'done') {
-        throw new AppError(
-          (final.error?.code as ErrorCode) ?? ErrorCode.INTERNAL,
-          final.error?.message ?? `import ${final.state}`,
-        );
-      }
-      const summary = final.result as unknown as ImportSummary;
+      const summary = await runJob(services, io, () =>
+        services.api.importImages({
+          path,
+          dataset,
+          role,
+          ...(values.masks ? { masksPath: resolve(values.masks) } : {}),
+          ...(values.manifest ? { manifestPath: resolve(values.manifest) } : {}),
+        }),
+      );
       if (values.json) {
         io.stdout(JSON.stringify({ project: projectDir, ...summary }));
       } else {
@@ -98,18 +76,11 @@ export const importCommand: CliCommand = {
         for (const w of summary.warnings) io.stdout(`  imported with a warning: ${w.path}: ${w.warning}`);
       }
       return summary.imported + summary.duplicates > 0 ? 0 : 1;
-    } finally {
-      bar.end();
-      await services.dispose();
-    }
+    });
   },
 };
 
-async function openOrCreate(
-  services: ReturnType<typeof createAppServices>,
-  dir: string,
-  create: boolean,
-): Promise<void> {
+async function openOrCreate(services: AppServices, dir: string, create: boolean): Promise<void> {
   if (create && !existsSync(dir)) {
     await services.api.createProject({ parentDir: dirname(dir), name: basename(dir) });
   } else {

@@ -8,15 +8,8 @@ import type { ContractHints } from '../../teachers/infer-contract.js';
 import { openTeacher } from '../../teachers/open.js';
 import { resolveTeacher } from '../../teachers/resolve.js';
 import type { TeacherRunner } from '../../teachers/runner.js';
-import {
-  FUSION_OPTIONS,
-  fusionFlags,
-  numberList,
-  positiveInt,
-  postFlags,
-  TTA_OPTIONS,
-  ttaFlag,
-} from './teacher-flags.js';
+import { numberList, positiveInt } from '../flags.js';
+import { FUSION_OPTIONS, fusionFlags, postFlags, TTA_OPTIONS, ttaFlag } from './teacher-flags.js';
 
 export const inferCommand: CliCommand = {
   name: 'infer',
@@ -117,11 +110,9 @@ export const inferCommand: CliCommand = {
         fusion,
         post: postFlags(values.lcc, values['fill-holes'], values['min-island']),
         signal: controller.signal,
-        onProgress: (d, n) => {
-          if (io.isTty) process.stdout.write(`\rinfer ${d}/${n}   `);
-        },
+        onProgress: (d, n) => io.status(`infer ${d}/${n}`),
       });
-      if (io.isTty) process.stdout.write('\n');
+      io.status(null);
       const { outcomes: _outcomes, ...brief } = summary;
       if (values.json) io.stdout(JSON.stringify(brief));
       else {

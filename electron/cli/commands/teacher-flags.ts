@@ -1,5 +1,6 @@
-/** Flag parsing shared by `infer` and `fuse`: numbers, fusion method and post-processing options. */
+/** Flag parsing shared by `infer`, `fuse` and `transfer`: fusion method and post-processing options. */
 import { AppError, ErrorCode } from '../../../shared/errors.js';
+import { numberList, positiveInt, unitInterval } from '../flags.js';
 import { FUSION_METHODS, type FusionMethod } from '../../../shared/recipe.js';
 import type { FusionOptions } from '../../teachers/fusion.js';
 import type { PostProcessOptions } from '../../../shared/masks/morphology.js';
@@ -24,30 +25,6 @@ export const TTA_OPTIONS = {
 export function ttaFlag(tta: boolean | undefined, noTta: boolean | undefined): boolean | undefined {
   if (tta && noTta) throw new AppError(ErrorCode.INVALID_ARGUMENT, 'give --tta or --no-tta, not both');
   return tta ? true : noTta ? false : undefined;
-}
-
-export function positiveInt(s: string, flag: string): number {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new AppError(ErrorCode.INVALID_ARGUMENT, `${flag} must be a positive integer, got "${s}"`);
-  return n;
-}
-
-export function unitInterval(s: string, flag: string): number {
-  const n = Number(s);
-  if (!(n >= 0 && n < 1))
-    throw new AppError(ErrorCode.INVALID_ARGUMENT, `${flag} must be in [0, 1), got "${s}"`);
-  return n;
-}
-
-export function numberList(s: string, flag: string): number[] {
-  const a = s.split(',').map((x) => Number(x.trim()));
-  if (a.length === 0 || a.some((x) => !Number.isFinite(x)))
-    throw new AppError(
-      ErrorCode.INVALID_ARGUMENT,
-      `${flag} must be a number or a comma-separated list, got "${s}"`,
-    );
-  return a;
 }
 
 /** The fusion flags as options; `fallback` is the method when --fuse is not given. */

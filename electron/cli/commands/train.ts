@@ -1,44 +1,19 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
-import type { JobProgress } from '../../../shared/dto.js';
 import { DEFAULT_AUGMENT } from '../../students/augment.js';
-import type { TrainJobRequest, TrainJobResult } from '../../students/run.js';
+import type { TrainJobRequest } from '../../students/run.js';
+import type { TrainRunSummary } from '../../../shared/jobs.js';
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../../students/trainer.js';
 import { buildModel, describePresets, PRESETS, resolveConfig } from '../../engine/zoo/index.js';
-import { createAppServices, type AppServices } from '../../services/app-services.js';
 import { listTrainingRuns, planTraining } from '../../services/student-api.js';
 import type { ProjectStore } from '../../store/index.js';
 import type { ArchConfig } from '../../engine/zoo/index.js';
 import { STUDENT_LABEL_SOURCES, UNASSIGNED_SPLIT_POLICIES } from '../../../shared/dto.js';
-import { createNullLogger } from '../../services/logger.js';
-import { describePlan, StudentService } from '../../services/student-service.js';
-import { defaultUserDataDir } from '../../services/user-data.js';
+import { describePlan } from '../../services/student-service.js';
 import type { CliCommand, CliIo } from '../command.js';
-import { progressPrinter } from '../progress.js';
-
-/** A numeric flag, checked: AppError naming the flag otherwise. */
-export function num(
-  raw: string | undefined,
-  flag: string,
-  fallback: number,
-  opts: { int?: boolean; min?: number; max?: number } = {},
-): number {
-  if (raw === undefined) return fallback;
-  const v = Number(raw);
-  const ok =
-    raw.trim() !== '' &&
-    Number.isFinite(v) &&
-    (!opts.int || Number.isInteger(v)) &&
-    (opts.min === undefined || v >= opts.min) &&
-    (opts.max === undefined || v <= opts.max);
-  if (!ok)
-    throw new AppError(
-      ErrorCode.INVALID_ARGUMENT,
-      `--${flag} must be ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` and <= ${opts.max}` : ''}, got "${raw}"`,
-    );
-  return v;
-}
+import { num, requireFlag } from '../flags.js';
+import { runJob, withServices } from '../run-job.js';
 
 /** Training-recipe flags shared by train and finetune. */
 export const RECIPE_OPTIONS = {
@@ -130,32 +105,17 @@ export function recipeFrom(
   return { options, split };
 }
 
-export function requireFlag(v: string | undefined, flag: string): string {
-  if (!v) throw new AppError(ErrorCode.INVALID_ARGUMENT, `--${flag} is required`);
-  return v;
-}
-
-function cliServices(): AppServices {
-  return createAppServices({
-    userDataDir: defaultUserDataDir(),
-    platform: { shell: 'web' },
-    logger: createNullLogger(),
-  });
-}
-
 /** Runs a training request as a job through the student service, drawing progress; returns the result. */
 export async function runTrainJob(
   request: TrainJobRequest,
   io: CliIo,
   json: boolean,
-): Promise<TrainJobResult> {
-  const services = cliServices();
-  return followTrainJob(
-    services,
-    () => new StudentService(services.jobs).train(request),
-    `Stopped; resume with --resume (checkpoints in ${request.outDir})`,
-    io,
-    json,
+): Promise<TrainRunSummary> {
+  return withServices((services) =>
+    runJob(services, io, () => services.students.train(request), {
+      lines: !json,
+      stopped: `Stopped; resume with --resume (checkpoints in ${request.outDir})`,
+    }),
   );
 }
 
@@ -180,61 +140,48 @@ async function trainOnProject(
   },
   io: CliIo,
   json: boolean,
-): Promise<TrainJobResult> {
+): Promise<TrainRunSummary> {
   const labels = oneOf(req.labels ?? 'reviewed', STUDENT_LABEL_SOURCES, 'labels');
   const unassigned = oneOf(req.unassigned ?? 'split', UNASSIGNED_SPLIT_POLICIES, 'unassigned');
-  const services = cliServices();
-  let store: ProjectStore;
-  try {
+  return withServices(async (services) => {
     await services.api.openProject({ path: req.project });
-    store = services.projects.require();
-  } catch (err) {
-    await services.dispose();
-    throw err;
-  }
-  const dataset = store.datasets.byName(req.dataset);
-  if (!dataset) {
-    const names = store.datasets.list().map((d) => `"${d.name}"`);
-    await services.dispose();
-    throw new AppError(
-      ErrorCode.NOT_FOUND,
-      `${req.project} has no dataset named "${req.dataset}"${names.length ? ` (it has ${names.join(', ')})` : ' (it has none)'}`,
-      { dataset: req.dataset },
+    const store = services.projects.require();
+    const dataset = store.datasets.byName(req.dataset);
+    if (!dataset) {
+      const names = store.datasets.list().map((d) => `"${d.name}"`);
+      throw new AppError(
+        ErrorCode.NOT_FOUND,
+        `${req.project} has no dataset named "${req.dataset}"${names.length ? ` (it has ${names.join(', ')})` : ' (it has none)'}`,
+        { dataset: req.dataset },
+      );
+    }
+    const teacherId = labels === 'probability' ? softLabelTeacher(store, dataset, req.teacher) : undefined;
+    const name = req.name ?? freshRunName(store);
+    const selection = {
+      datasetId: dataset.id,
+      labels,
+      ...(teacherId !== undefined ? { teacherId } : {}),
+      unassigned,
+      valFraction: req.valFraction,
+    };
+    if (!json) {
+      const plan = planTraining(store, { ...selection, seed: req.options.seed });
+      io.stdout(`Dataset "${dataset.name}" (${labels} labels): ${describePlan(plan)}`);
+    }
+    return runJob(
+      services,
+      io,
+      () =>
+        services.students.trainFromProject({
+          ...selection,
+          name,
+          model: { kind: 'zoo', config: { ...req.config, seed: req.options.seed } },
+          options: req.options,
+          resume: req.resume,
+        }),
+      { lines: !json, stopped: `Stopped; resume with --resume --name ${name}` },
     );
-  }
-  let teacherId: number | undefined;
-  try {
-    teacherId = labels === 'probability' ? softLabelTeacher(store, dataset, req.teacher) : undefined;
-  } catch (err) {
-    await services.dispose();
-    throw err;
-  }
-  const name = req.name ?? freshRunName(store);
-  const selection = {
-    datasetId: dataset.id,
-    labels,
-    ...(teacherId !== undefined ? { teacherId } : {}),
-    unassigned,
-    valFraction: req.valFraction,
-  };
-  if (!json) {
-    const plan = planTraining(store, { ...selection, seed: req.options.seed });
-    io.stdout(`Dataset "${dataset.name}" (${labels} labels): ${describePlan(plan)}`);
-  }
-  return followTrainJob(
-    services,
-    () =>
-      new StudentService(services.jobs, () => store).trainFromProject({
-        ...selection,
-        name,
-        model: { kind: 'zoo', config: { ...req.config, seed: req.options.seed } },
-        options: req.options,
-        resume: req.resume,
-      }),
-    `Stopped; resume with --resume --name ${name}`,
-    io,
-    json,
-  );
+  });
 }
 
 /**
@@ -292,57 +239,7 @@ function freshRunName(store: ProjectStore): string {
   for (let n = 1; ; n++) if (!used.has(`student-${n}`)) return `student-${n}`;
 }
 
-/** Follows a training job started on `services` to its end, drawing progress; disposes the services. */
-async function followTrainJob(
-  services: AppServices,
-  start: () => JobProgress,
-  stoppedMessage: string,
-  io: CliIo,
-  json: boolean,
-): Promise<TrainJobResult> {
-  const bar = progressPrinter(io);
-  let lastEpoch = 0;
-  const off = services.subscribe((e) => {
-    if (e.type !== 'job') return;
-    bar.update(e.job);
-    const m = e.job.metrics;
-    if (
-      !io.isTty &&
-      !json &&
-      m?.valDice !== undefined &&
-      m.epoch !== undefined &&
-      m.epoch > lastEpoch &&
-      e.job.phase.endsWith('(validated)')
-    ) {
-      lastEpoch = m.epoch;
-      io.stdout(
-        `${e.job.phase}: loss ${m.loss?.toFixed(4)}, val Dice ${m.valDice.toFixed(4)}, IoU ${m.valIou?.toFixed(4)}, ${m.msPerStep?.toFixed(0)} ms/step`,
-      );
-    }
-  });
-  try {
-    const started = start();
-    const onSigint = () => services.jobs.cancel(started.jobId);
-    process.once('SIGINT', onSigint);
-    const final: JobProgress = await services.jobs.wait(started.jobId);
-    process.off('SIGINT', onSigint);
-    bar.end();
-    if (final.state === 'cancelled') throw new AppError(ErrorCode.CANCELLED, stoppedMessage);
-    if (final.state !== 'done')
-      throw new AppError(
-        (final.error?.code as ErrorCode) ?? ErrorCode.INTERNAL,
-        final.error?.message ?? `training ${final.state}`,
-        final.error?.detail,
-      );
-    return final.result as unknown as TrainJobResult;
-  } finally {
-    off();
-    bar.end();
-    await services.dispose();
-  }
-}
-
-export function reportTraining(r: TrainJobResult, io: CliIo, json: boolean): number {
+export function reportTraining(r: TrainRunSummary, io: CliIo, json: boolean): number {
   const summary = {
     name: r.name,
     out: r.outDir,

@@ -4,13 +4,11 @@ import type { TransferSummary } from '../../../shared/transfer.js';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { DEFAULT_FUSION, FUSION_METHODS, RECIPE } from '../../../shared/recipe.js';
 import { PRESETS } from '../../engine/zoo/index.js';
-import { runTransfer, type TransferProgress } from '../../transfer/pipeline.js';
-import { ProjectStore } from '../../store/index.js';
-import { APP_VERSION } from '../../util/version.js';
 import { loadSpecFile, mergeSpec, parseSpec } from '../../transfer/spec-file.js';
 import type { CliCommand, CliIo } from '../command.js';
 import { FUSION_OPTIONS } from './teacher-flags.js';
-import { num } from './train.js';
+import { int, num, real } from '../flags.js';
+import { runJob, withServices } from '../run-job.js';
 
 const OPTIONS = {
   spec: { type: 'string' },
@@ -55,10 +53,6 @@ type Values = {
 };
 
 const path = (p: string | undefined) => (p === undefined ? undefined : resolve(p));
-const int = (v: string | undefined, flag: string, min = 1) =>
-  v === undefined ? undefined : num(v, flag, 0, { int: true, min });
-const real = (v: string | undefined, flag: string) =>
-  v === undefined ? undefined : num(v, flag, 0, { min: 0 });
 
 /** The spec settings the flags give (paths made absolute against the working directory). */
 export function specFromFlags(v: Values): Record<string, unknown> {
@@ -170,36 +164,6 @@ export function summaryLine(s: TransferSummary): Record<string, unknown> {
   };
 }
 
-/** Progress for people: a line per stage and per validated epoch (a redrawn line on a terminal). */
-export function transferProgressPrinter(io: CliIo, quiet: boolean): (p: TransferProgress) => void {
-  let lastKey = '';
-  return (p) => {
-    if (quiet) return;
-    const head = `[${p.index}/${p.count} ${p.stage}]`;
-    if (p.train) {
-      if (p.train.phase !== 'checkpoint') {
-        if (io.isTty)
-          process.stdout.write(
-            `\r${head} epoch ${p.train.epoch}/${p.train.epochs} step ${p.train.step}/${p.train.steps} loss ${p.train.loss.toFixed(4)}   `,
-          );
-        return;
-      }
-      if (io.isTty) process.stdout.write('\r');
-      io.stdout(
-        `${head} epoch ${p.train.epoch}/${p.train.epochs}: loss ${p.train.loss.toFixed(4)}, val Dice ${p.train.valDice?.toFixed(4) ?? '-'}, ${p.train.msPerStep.toFixed(0)} ms/step`,
-      );
-      return;
-    }
-    const key = `${p.stage}:${p.phase}`;
-    if (key !== lastKey) {
-      if (io.isTty) process.stdout.write('\r');
-      io.stdout(`${head} ${p.phase}`);
-      lastKey = key;
-    } else if (io.isTty && p.done !== undefined)
-      process.stdout.write(`\r${head} ${p.phase} ${p.done}/${p.total}   `);
-  };
-}
-
 /**
  * Runs a transfer with Ctrl-C (or SIGTERM) = stop after the current step; a stopped run is not an error of the input
  * (exit 1, with how to continue), so it returns null after saying so.
@@ -275,35 +239,31 @@ export const transferCommand: CliCommand = {
     const spec = v.spec
       ? loadSpecFile(v.spec, flags)
       : parseSpec(mergeSpec({}, flags), process.cwd(), 'flags');
-    // Opened (and locked) before the run: a project that cannot take the record is refused up front.
-    const project = v.project ? ProjectStore.open(resolve(v.project), { appVersion: APP_VERSION }) : null;
-    let summary: TransferSummary | null;
-    try {
-      summary = await runWithInterrupt(io, 'transfer', (signal) =>
-        runTransfer(spec, {
-          signal,
-          fresh: v.fresh === true,
-          onProgress: transferProgressPrinter(io, v.json === true),
+    const quiet = v.json === true;
+    return withServices(async (services) => {
+      // Opened (and locked) before the run: a project that cannot take the record is refused up front.
+      if (v.project) await services.api.openProject({ path: resolve(v.project) });
+      const summary = await runWithInterrupt(io, 'transfer', () =>
+        runJob(services, io, () => services.transfer.start(spec, v.fresh === true), {
+          lines: !quiet,
+          bar: !quiet,
         }),
       );
-      if (summary && project) project.transferRuns.add(spec, summary);
-    } finally {
-      project?.close();
-    }
-    if (!summary) return 1;
-    if (v.json) io.stdout(JSON.stringify(summaryLine(summary)));
-    else {
-      io.stdout('');
-      for (const line of scoreTable(summary)) io.stdout(line);
-      io.stdout('');
-      const t = summary.training;
-      io.stdout(
-        `Training: ${t.epochs} epoch(s), best ${t.bestEpoch} (val Dice ${t.bestValDice.toFixed(4)}); ` +
-          `${t.channels === 3 ? 'colour' : 'grey'} input: ${t.channelsReason}`,
-      );
-      io.stdout(`Student: ${summary.export?.card ?? '-'}`);
-      io.stdout(`Report:  ${summary.report.html}`);
-    }
-    return 0;
+      if (!summary) return 1;
+      if (v.json) io.stdout(JSON.stringify(summaryLine(summary)));
+      else {
+        io.stdout('');
+        for (const line of scoreTable(summary)) io.stdout(line);
+        io.stdout('');
+        const t = summary.training;
+        io.stdout(
+          `Training: ${t.epochs} epoch(s), best ${t.bestEpoch} (val Dice ${t.bestValDice.toFixed(4)}); ` +
+            `${t.channels === 3 ? 'colour' : 'grey'} input: ${t.channelsReason}`,
+        );
+        io.stdout(`Student: ${summary.export?.card ?? '-'}`);
+        io.stdout(`Report:  ${summary.report.html}`);
+      }
+      return 0;
+    });
   },
 };

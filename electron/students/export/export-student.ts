@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
+import type { StudentExportSummary } from '../../../shared/dto.js';
 import { resolveModelDir } from '../evaluate-run.js';
 import { ensureWritableDir, TRAINING_JSON } from '../outputs.js';
 import { modelGeometry } from '../predict.js';
@@ -19,7 +20,7 @@ import { inferenceModel } from '../../engine/zoo/index.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { readJsonText } from '../../util/text-file.js';
 import { buildModelCard } from './model-card.js';
-import { compareOnnxWithTfjs, type OnnxCheck } from './onnx-verify.js';
+import { compareOnnxWithTfjs } from './onnx-verify.js';
 import { modelToOnnx, ONNX_IR_VERSION, ONNX_OPSET } from './onnx-writer.js';
 import { readLayersModel, writeLayersModel } from './tfjs-layers.js';
 
@@ -31,15 +32,8 @@ export interface ExportRequest {
   appVersion: string;
 }
 
-export interface ExportResult {
-  name: string;
-  out: string;
-  card: string;
-  onnx: string;
-  tfjs: string;
-  parameters: number;
-  onnxCheck: OnnxCheck;
-}
+/** What an export wrote: the result of an 'export' job, declared with the job protocol. */
+export type ExportResult = StudentExportSummary;
 
 function describeArch(model: Record<string, unknown> | undefined): string {
   if (!model || typeof model.arch !== 'string' || model.arch === 'imported')

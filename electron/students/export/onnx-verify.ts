@@ -5,21 +5,14 @@
  */
 import * as ort from 'onnxruntime-node';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
+import type { StudentExportSummary } from '../../../shared/dto.js';
 import { Rng } from '../rng.js';
 import * as tf from '../../engine/tf.js';
 import { loadOnnxSession } from '../../util/onnx-session.js';
 import { ONNX_INPUT, ONNX_OUTPUT, permute } from './onnx-writer.js';
 
-export interface OnnxCheck {
-  runtime: string;
-  inputs: number;
-  batch: number;
-  max_abs_diff: number;
-  /** Largest |tfjs output| seen: the scale the difference is to be read against (float32 has ~7 digits). */
-  max_abs_output: number;
-  tolerance: number;
-  passed: boolean;
-}
+/** The ONNX file against the TF.js model, as the export's result reports it. */
+export type OnnxCheck = StudentExportSummary['onnxCheck'];
 
 /** Max |onnx - tfjs| over `rounds` random batches in [0, 1) (the model's input range). */
 export async function compareOnnxWithTfjs(

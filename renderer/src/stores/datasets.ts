@@ -1,20 +1,23 @@
 /** The open project's datasets and the imports into them. */
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type {
-  DatasetDeletion,
-  DatasetRoleName,
-  DatasetSummary,
-  ImportSummary,
-  JobProgress,
-} from '@shared/dto';
+import type { DatasetDeletion, DatasetRoleName, DatasetSummary, ImportSummary } from '@shared/dto';
 import { api } from '../api/client';
+import { useJob } from '../composables/useJob';
+import { useJobsStore } from './jobs';
 
 export const useDatasetsStore = defineStore('datasets', () => {
   const list = ref<DatasetSummary[]>([]);
-  /** The import started from this window, followed until it ends. */
-  const importJob = ref<JobProgress | null>(null);
+  const jobs = useJobsStore();
+  /** The import started from this window, followed until it ends: then its summary and the new counts. */
+  const importJobId = ref<string | null>(null);
   const lastSummary = ref<ImportSummary | null>(null);
+  const { job: importJob } = useJob(importJobId, ['import'], {
+    async onEnd(job) {
+      if (job.state === 'done' && job.result) lastSummary.value = job.result;
+      await load();
+    },
+  });
 
   async function load(): Promise<void> {
     list.value = await api().listDatasets();
@@ -27,16 +30,9 @@ export const useDatasetsStore = defineStore('datasets', () => {
     masksPath?: string;
   }) {
     lastSummary.value = null;
-    importJob.value = await api().importImages(req);
-  }
-
-  /** Fed by job events: keeps the import's progress and, when it ends, its summary and the new counts. */
-  async function onJob(job: JobProgress): Promise<void> {
-    if (job.jobId !== importJob.value?.jobId) return;
-    importJob.value = job;
-    if (job.state === 'running') return;
-    if (job.state === 'done') lastSummary.value = job.result as unknown as ImportSummary;
-    await load();
+    const job = await api().importImages(req);
+    jobs.applyEvent(job);
+    importJobId.value = job.jobId;
   }
 
   async function rename(datasetId: number, name: string): Promise<void> {
@@ -54,9 +50,9 @@ export const useDatasetsStore = defineStore('datasets', () => {
 
   function reset(): void {
     list.value = [];
-    importJob.value = null;
+    importJobId.value = null;
     lastSummary.value = null;
   }
 
-  return { list, importJob, lastSummary, load, startImport, onJob, rename, remove, reset };
+  return { list, importJobId, importJob, lastSummary, load, startImport, rename, remove, reset };
 });

@@ -1,7 +1,7 @@
 /** Long jobs and their progress, fed by the main process's job events. */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { JobProgress } from '@shared/dto';
+import type { JobProgress } from '@shared/jobs';
 import { api } from '../api/client';
 
 export const useJobsStore = defineStore('jobs', () => {

@@ -8,6 +8,7 @@ import type {
   TeacherSummary,
 } from '@shared/dto';
 import { api } from '../api/client';
+import { useJobsStore } from './jobs';
 
 export const useTeachersStore = defineStore('teachers', () => {
   const list = ref<TeacherSummary[]>([]);
@@ -52,6 +53,7 @@ export const useTeachersStore = defineStore('teachers', () => {
 
   async function run(req: PseudoLabelOptions): Promise<void> {
     const job = await api().runPseudoLabels(req);
+    useJobsStore().applyEvent(job);
     jobId.value = job.jobId;
   }
 

@@ -2,15 +2,17 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type {
-  JobProgress,
   StudentPreset,
   StudentSummary,
   TrainingPlan,
   TrainingRunSummary,
   TrainStudentRequest,
 } from '@shared/dto';
+import type { JobOf } from '@shared/jobs';
 import { api } from '../api/client';
+import { useJob } from '../composables/useJob';
 import { useAppStore } from './app';
+import { useJobsStore } from './jobs';
 
 /** A teacher of the project and how many images of a dataset it has probability maps of. */
 export interface SoftLabelTeacher {
@@ -30,13 +32,19 @@ export const useTrainingStore = defineStore('training', () => {
   /** The project's training folders: finished, or stopped and resumable. */
   const runs = ref<TrainingRunSummary[]>([]);
   const unfinished = computed(() => runs.value.filter((r) => r.state === 'unfinished'));
-  const job = ref<JobProgress | null>(null);
+  const jobId = ref<string | null>(null);
+  const { job, running, cancel } = useJob(jobId, ['train'], {
+    onUpdate: foldCurves,
+    onEnd() {
+      // A failed reload keeps the last list; a lost connection is shown app-wide, not here.
+      void load().catch((err: unknown) => useAppStore().showError(err));
+    },
+  });
   const lastRequest = ref<TrainStudentRequest | null>(null);
   /** Loss per step and validation Dice/IoU per epoch, as they arrive. */
   const lossPoints = ref<[number, number][]>([]);
   const dicePoints = ref<[number, number][]>([]);
   const iouPoints = ref<[number, number][]>([]);
-  const running = computed(() => job.value?.state === 'running');
   /**
    * Soft labels are one teacher's stored probability maps (pseudo-labelling stores one per teacher and
    * image; the fused pseudo-label is hard): the project's teachers with their map counts on the dataset,
@@ -103,25 +111,21 @@ export const useTrainingStore = defineStore('training', () => {
       iouPoints.value = [];
     }
     lastRequest.value = req;
-    job.value = await api().trainStudent(req);
+    const j = await api().trainStudent(req);
+    useJobsStore().applyEvent(j);
+    jobId.value = j.jobId;
   }
 
-  function onJob(j: JobProgress): void {
-    if (j.jobId !== job.value?.jobId) return;
-    job.value = j;
-    const m = j.metrics;
-    if (m && typeof m.loss === 'number') {
-      const last = lossPoints.value.at(-1);
-      if (!last || last[0] !== j.done) lossPoints.value = [...lossPoints.value, [j.done, m.loss]];
+  /** The curves after one more report: loss by step, and the scores of each validated epoch. */
+  function foldCurves(j: JobOf<'train'>): void {
+    const d = j.detail;
+    if (!d) return;
+    const last = lossPoints.value.at(-1);
+    if (!last || last[0] !== j.done) lossPoints.value = [...lossPoints.value, [j.done, d.loss]];
+    if (d.validated && d.valDice !== undefined && dicePoints.value.at(-1)?.[0] !== d.epoch) {
+      dicePoints.value = [...dicePoints.value, [d.epoch, d.valDice]];
+      if (d.valIou !== undefined) iouPoints.value = [...iouPoints.value, [d.epoch, d.valIou]];
     }
-    if (m && typeof m.valDice === 'number' && typeof m.epoch === 'number') {
-      if (dicePoints.value.at(-1)?.[0] !== m.epoch) {
-        dicePoints.value = [...dicePoints.value, [m.epoch, m.valDice]];
-        if (typeof m.valIou === 'number') iouPoints.value = [...iouPoints.value, [m.epoch, m.valIou]];
-      }
-    }
-    // A failed reload keeps the last list; a lost connection is shown app-wide, not here.
-    if (j.state !== 'running') void load().catch((err: unknown) => useAppStore().showError(err));
   }
 
   return {
@@ -131,6 +135,7 @@ export const useTrainingStore = defineStore('training', () => {
     unfinished,
     nameIsFree,
     freshName,
+    jobId,
     job,
     lastRequest,
     lossPoints,
@@ -143,6 +148,6 @@ export const useTrainingStore = defineStore('training', () => {
     loadSoftLabelTeachers,
     load,
     start,
-    onJob,
+    cancel,
   };
 });

@@ -199,15 +199,6 @@ export function stagesOf(f: {
   );
 }
 
-/**
- * The stages of a transfer job from its progress metrics (which optional stages it runs), for a screen
- * opened while the job runs; null when the job has not said yet.
- */
-export function stagesOfJob(metrics: Record<string, number> | undefined): TransferStage[] | null {
-  if (!metrics || typeof metrics.finetune !== 'number' || typeof metrics.test !== 'number') return null;
-  return stagesOf({ finetune: { enabled: metrics.finetune === 1 }, test: { enabled: metrics.test === 1 } });
-}
-
 const isInt = (n: number, min: number) => Number.isInteger(n) && n >= min;
 
 /**

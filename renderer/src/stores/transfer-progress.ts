@@ -2,9 +2,9 @@
  * What the Transfer screen shows of a running transfer, folded from its job's progress events. Each event
  * carries the metrics of its moment only; counters belong to the stage that last set them (a stage
  * without counters reports 0/0), and the stage's own rate gives its ETA (the job's spans every stage).
- * A training epoch's validation Dice arrives with its "(validated)" event.
+ * A training epoch's validation Dice arrives with its validated event (detail.train.validated).
  */
-import type { JobProgress, JobState } from '../../../shared/dto.js';
+import type { JobOf, JobState } from '../../../shared/jobs.js';
 import type { TransferStage } from '../../../shared/transfer.js';
 
 export type TrainingStage = Extract<TransferStage, 'train' | 'finetune'>;
@@ -40,10 +40,17 @@ export function newRun(stages: TransferStage[]): RunProgress {
 
 const isTraining = (s: TransferStage | undefined): s is TrainingStage => s === 'train' || s === 'finetune';
 
+/**
+ * The run of a transfer job seen mid-way (a reload, another window), rebuilt from its report; null while
+ * the job has not said which stages it runs.
+ */
+export function runOfJob(job: JobOf<'transfer'>, now: number): RunProgress | null {
+  return job.detail ? applyProgress(newRun(job.detail.stages), job, now) : null;
+}
+
 /** The run after one more event of its job (`now` in ms, for the stage's rate). */
-export function applyProgress(run: RunProgress, job: JobProgress, now: number): RunProgress {
-  const m = job.metrics ?? {};
-  const current = typeof m.stage === 'number' ? m.stage : run.current;
+export function applyProgress(run: RunProgress, job: JobOf<'transfer'>, now: number): RunProgress {
+  const current = job.detail?.stage ?? run.current;
   let counts = run.counts;
   let eta = counts.stage === current ? run.eta : undefined;
   if (job.done !== counts.done || job.total !== counts.total) {
@@ -59,21 +66,17 @@ export function applyProgress(run: RunProgress, job: JobProgress, now: number): 
     );
   const next: RunProgress = { ...run, current, counts, eta };
 
-  // Training events read "2/5 train: epoch 3/30", and "... (validated)" at an epoch's end.
+  // A training stage's steps carry the student's numbers; a validated epoch its Dice.
   const stage = run.stages[current - 1];
-  if (
-    isTraining(stage) &&
-    typeof m.epoch === 'number' &&
-    /: epoch \d+\/\d+( \(validated\))?$/.test(job.phase)
-  ) {
-    const epoch = m.epoch;
+  const t = job.detail?.train;
+  if (isTraining(stage) && t) {
+    const epoch = t.epoch;
     next.epoch = { ...run.epoch, [stage]: epoch };
     const loss = run.loss[stage];
-    if (typeof m.loss === 'number' && loss.at(-1)?.[0] !== job.done)
-      next.loss = { ...run.loss, [stage]: [...loss, [job.done, m.loss]] };
-    if (typeof m.valDice === 'number') {
+    if (loss.at(-1)?.[0] !== job.done) next.loss = { ...run.loss, [stage]: [...loss, [job.done, t.loss]] };
+    if (t.validated && t.valDice !== undefined) {
       const dice = run.dice[stage].filter(([e]) => e !== epoch);
-      next.dice = { ...run.dice, [stage]: [...dice, [epoch, m.valDice]] };
+      next.dice = { ...run.dice, [stage]: [...dice, [epoch, t.valDice]] };
     }
   }
   return next;

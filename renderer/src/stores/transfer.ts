@@ -6,16 +6,12 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import type { StudentPreset } from '@shared/dto';
-import type {
-  EarlierRunConflict,
-  TransferPaths,
-  TransferRunRecord,
-  TransferSpec,
-  TransferSummary,
-} from '@shared/transfer';
+import type { EarlierRunConflict, TransferPaths, TransferRunRecord, TransferSpec } from '@shared/transfer';
+import { isJobActive, isJobOf } from '@shared/jobs';
 import { api, errorMessage, isDisconnectedError } from '../api/client';
 import { useProjectsStore } from './projects';
 import { useJobsStore } from './jobs';
+import { useJob } from '../composables/useJob';
 import { useAppStore } from './app';
 import {
   defaultForm,
@@ -23,10 +19,9 @@ import {
   formProblems,
   specFromForm,
   stagesOf,
-  stagesOfJob,
   type TransferForm,
 } from './transfer-form';
-import { applyProgress, newRun, type RunProgress } from './transfer-progress';
+import { applyProgress, newRun, runOfJob, type RunProgress } from './transfer-progress';
 
 export const useTransferStore = defineStore('transfer', () => {
   const jobs = useJobsStore();
@@ -58,13 +53,12 @@ export const useTransferStore = defineStore('transfer', () => {
   let earlierRunsProject: string | null = null;
   const shownRun = ref<TransferRunRecord | null>(null);
 
-  const job = computed(() => (jobId.value ? (jobs.byId[jobId.value] ?? null) : null));
-  const running = computed(
-    () => starting.value || job.value?.state === 'running' || job.value?.state === 'queued',
-  );
-  const result = computed(() =>
-    job.value?.state === 'done' ? (job.value.result as unknown as TransferSummary) : null,
-  );
+  const { job, result } = useJob(jobId, ['transfer'], {
+    onUpdate(j) {
+      if (run.value) run.value = applyProgress(run.value, j, Date.now());
+    },
+  });
+  const running = computed(() => starting.value || isJobActive(job.value));
   /** Why the run cannot start yet; empty when it can. */
   const problems = computed(() => [
     ...formProblems(form.value),
@@ -150,20 +144,15 @@ export const useTransferStore = defineStore('transfer', () => {
       }),
   );
 
-  watch(job, (j) => {
-    if (j && run.value) run.value = applyProgress(run.value, j, Date.now());
-  });
   // A transfer already running when the screen opens (a reload, another window) is followed as well.
   watch(
     () => jobs.byId,
     (all) => {
       if (jobId.value || starting.value) return;
-      const j = Object.values(all).find(
-        (x) => x.kind === 'transfer' && (x.state === 'running' || x.state === 'queued'),
-      );
-      const stages = j ? stagesOfJob(j.metrics) : null;
-      if (!j || !stages) return;
-      run.value = applyProgress(newRun(stages), j, Date.now());
+      const j = Object.values(all).find((x) => isJobOf(x, 'transfer') && isJobActive(x));
+      const seen = isJobOf(j, 'transfer') ? runOfJob(j, Date.now()) : null;
+      if (!j || !seen) return;
+      run.value = seen;
       jobId.value = j.jobId;
     },
     { immediate: true },

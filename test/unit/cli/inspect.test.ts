@@ -15,6 +15,7 @@ async function run(args: string[]): Promise<{ code: number; out: string[]; err: 
     stdout: (l) => out.push(l),
     stderr: (l) => err.push(l),
     isTty: false,
+    status: () => {},
   });
   return { code, out, err };
 }

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../../electron/services/dispatch.js';
 import type { AppServices } from '../../../electron/services/app-services.js';
-import type { DatasetDeletion, DatasetSummary, ImageListItem, JobProgress } from '../../../shared/dto.js';
+import type { DatasetDeletion, DatasetSummary, ImageListItem, ImportSummary } from '../../../shared/dto.js';
+import type { JobProgress } from '../../../shared/jobs.js';
 import type { Reply } from '../../../shared/api.js';
 import { copyBusBra } from '../../helpers/data.js';
 import { testServices } from '../../helpers/services.js';
@@ -156,11 +157,21 @@ describe('datasets through the API', () => {
   });
 
   it('refuses to delete while a job runs', async () => {
+    const EMPTY_IMPORT: ImportSummary = {
+      datasetId: 0,
+      dataset: '',
+      imported: 0,
+      duplicates: 0,
+      withMasks: 0,
+      stacks: 0,
+      skipped: [],
+      warnings: [],
+    };
     const [ds] = await ok<DatasetSummary[]>('listDatasets');
     let release!: () => void;
     const job = services.jobs.start(
       'import',
-      () => new Promise<Record<string, never>>((r) => (release = () => r({}))),
+      () => new Promise<ImportSummary>((r) => (release = () => r(EMPTY_IMPORT))),
     );
     try {
       expect(await refusal('deleteDataset', { datasetId: ds!.id })).toMatchObject({

@@ -66,8 +66,9 @@ describe('students through the API', () => {
     const done = await services.jobs.wait(job.jobId);
     expect(done.state, done.error?.message).toBe('done');
     const progress = events.flatMap((e) => (e.type === 'job' && e.job.jobId === job.jobId ? [e.job] : []));
-    expect(progress.some((p) => typeof p.metrics?.loss === 'number')).toBe(true);
-    expect(progress.some((p) => typeof p.metrics?.valDice === 'number')).toBe(true);
+    const details = progress.flatMap((p) => (p.kind === 'train' && p.detail ? [p.detail] : []));
+    expect(details.some((d) => typeof d.loss === 'number')).toBe(true);
+    expect(details.some((d) => d.validated && typeof d.valDice === 'number')).toBe(true);
     const [student] = await services.api.listStudents();
     expect(student).toMatchObject({ name: 'tiny' });
     const history = student!.history;

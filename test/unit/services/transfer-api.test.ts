@@ -4,7 +4,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobProgress } from '../../../shared/dto.js';
+import type { JobProgress } from '../../../shared/jobs.js';
 import type { AppEvent } from '../../../shared/events.js';
 import type {
   TransferPathsCheck,

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { JobProgress } from '../../../shared/dto.js';
+import type { JobProgress } from '../../../shared/jobs.js';
 import type { TrainJobRequest, TrainJobResult } from '../../../electron/students/run.js';
 import { DEFAULT_TRAIN_OPTIONS } from '../../../electron/students/trainer.js';
 import { resolveConfig } from '../../../electron/engine/zoo/index.js';
@@ -67,8 +67,9 @@ describe('training as a job in a worker thread', () => {
     });
     const cancelled = await jobs.wait(started.jobId);
     expect(cancelled.state).toBe('cancelled');
-    const validated = events.find((e) => e.metrics?.valDice !== undefined);
-    expect(validated?.metrics).toMatchObject({
+    const validated = events.find((e) => e.kind === 'train' && e.detail?.valDice !== undefined);
+    expect(validated?.kind === 'train' && validated.detail).toMatchObject({
+      validated: true,
       epoch: 1,
       step: expect.any(Number),
       loss: expect.any(Number),

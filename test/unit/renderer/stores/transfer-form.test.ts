@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { TRANSFER_STAGES, transferSpecSchema } from '../../../../shared/transfer.js';
 import {
   STAGE_ORDER,
-  stagesOfJob,
   defaultForm,
   formFromSpec,
   formProblems,
@@ -106,18 +105,5 @@ describe('transfer form', () => {
     f.epochs = 0;
     // A relative output folder is the server check's to name, beside its field: not counted here too.
     expect(formProblems(f)).toEqual(['Train for at least one epoch', 'Choose the test masks folder']);
-  });
-
-  it("rebuilds a running job's stages from its metrics, or says it cannot yet", () => {
-    expect(stagesOfJob({ stage: 2, stages: 6, finetune: 1, test: 1 })).toEqual(STAGE_ORDER);
-    expect(stagesOfJob({ stage: 1, stages: 4, finetune: 0, test: 0 })).toEqual([
-      'pseudo-label',
-      'train',
-      'export',
-      'report',
-    ]);
-    expect(stagesOfJob({ stage: 1, stages: 5, finetune: 0, test: 1 })).toContain('evaluate');
-    expect(stagesOfJob(undefined)).toBeNull();
-    expect(stagesOfJob({ stage: 1 })).toBeNull();
   });
 });

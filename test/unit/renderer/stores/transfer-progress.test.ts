@@ -1,23 +1,54 @@
 // A transfer's progress events folded into stages, stage progress and learning curves, as the job
-// manager builds them (each event's metrics replace the previous ones; counters kept until set again).
+// manager builds them (each event's detail replaces the previous one; counters kept until set again).
 import { describe, expect, it } from 'vitest';
-import type { JobProgress } from '../../../../shared/dto.js';
+import type { JobOf, TransferDetail } from '../../../../shared/jobs.js';
+import { STAGE_ORDER } from '../../../../renderer/src/stores/transfer-form.js';
 import {
   applyProgress,
   diceCurve,
   newRun,
+  runOfJob,
   stageFraction,
   stageStatuses,
   type RunProgress,
 } from '../../../../renderer/src/stores/transfer-progress.js';
 
+const STAGES = ['pseudo-label', 'train', 'export', 'report'] as const;
+/** Which stage, and the student's epoch, loss and (validated) Dice while it trains. */
+type Moment = { stage: number; epoch?: number; loss?: number; valDice?: number };
+const st = (stage: number): Moment => ({ stage });
+
+/** The typed detail of a moment: a training step, or an epoch's validated end when it has a Dice. */
+function detailOf(m: Moment, activity: string): TransferDetail {
+  return {
+    stages: [...STAGES],
+    stage: m.stage,
+    activity,
+    ...(m.epoch !== undefined
+      ? {
+          train: {
+            epoch: m.epoch,
+            epochs: 2,
+            step: 1,
+            steps: 2,
+            loss: m.loss ?? 0,
+            learningRate: 1e-3,
+            msPerStep: 5,
+            validated: m.valDice !== undefined,
+            ...(m.valDice !== undefined ? { valDice: m.valDice } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
 /** Replays events the way the job manager builds them. */
 function replay(
   run: RunProgress,
-  events: { phase: string; done?: number; total?: number; metrics?: Record<string, number>; at?: number }[],
-  state: JobProgress['state'] = 'running',
+  events: { phase: string; done?: number; total?: number; metrics?: Moment; at?: number }[],
+  state: JobOf<'transfer'>['state'] = 'running',
 ): RunProgress {
-  const job: JobProgress = {
+  const job: JobOf<'transfer'> = {
     jobId: 'j',
     kind: 'transfer',
     state,
@@ -30,14 +61,11 @@ function replay(
     job.phase = e.phase;
     if (e.done !== undefined) job.done = e.done;
     if (e.total !== undefined) job.total = e.total;
-    if (e.metrics) job.metrics = { ...e.metrics };
+    if (e.metrics) job.detail = detailOf(e.metrics, e.phase);
     run = applyProgress(run, { ...job }, e.at ?? 0);
   }
   return run;
 }
-
-const STAGES = ['pseudo-label', 'train', 'export', 'report'] as const;
-const st = (stage: number) => ({ stage, stages: 4 });
 
 describe('transfer progress', () => {
   it('highlights the current stage and marks the ones before it done', () => {
@@ -81,7 +109,7 @@ describe('transfer progress', () => {
   });
 
   it('charts loss per step and the Dice of each validated epoch', () => {
-    const train = (done: number, epoch: number, extra: Record<string, number> = {}) => ({
+    const train = (done: number, epoch: number, extra: { valDice?: number } = {}) => ({
       phase: `2/4 train: epoch ${epoch}/2${extra.valDice !== undefined ? ' (validated)' : ''}`,
       done,
       total: 4,
@@ -108,6 +136,33 @@ describe('transfer progress', () => {
     expect(diceCurve(run, 'train')).toEqual([
       [1, 0.4],
       [2, 0.6],
+    ]);
+  });
+
+  it("rebuilds a running job's stages from its detail, or says it cannot yet", () => {
+    const job: JobOf<'transfer'> = {
+      jobId: 'j',
+      kind: 'transfer',
+      state: 'running',
+      phase: '2/6 train: epoch 1/30',
+      done: 3,
+      total: 10,
+      startedAt: '',
+    };
+    expect(runOfJob(job, 0)).toBeNull();
+    const run = runOfJob(
+      { ...job, detail: { stages: [...STAGE_ORDER], stage: 2, activity: 'epoch 1/30' } },
+      0,
+    );
+    expect(run?.stages).toEqual(STAGE_ORDER);
+    expect(run?.current).toBe(2);
+    expect(stageStatuses(run!, 'running').map((s) => s.status)).toEqual([
+      'done',
+      'running',
+      'pending',
+      'pending',
+      'pending',
+      'pending',
     ]);
   });
 });
