@@ -1,140 +1,124 @@
 // End to end: a whole knowledge transfer from the Transfer screen, on folders and without a project: two
 // teachers from ../shared/teachers, 8 BUS-BRA images to transfer on, 4 labeled ones to score on, a tiny
 // student; then the run spec saved and loaded back.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshot, text, watchErrors } from '../helpers/browser.js';
-import { startWebShellProcess, type WebShellProcess } from '../helpers/web-shell-process.js';
-import { connectWsApi, type WsApi } from '../helpers/ws-api.js';
-import { SHARED_DIR, tempDir } from '../helpers/temp.js';
+import { screenshot, text } from '../helpers/browser.js';
+import { useWebShellApp } from '../helpers/web-shell-app.js';
+import { SHARED_DIR } from '../helpers/temp.js';
 import { copyBusBra } from '../helpers/data.js';
 
 describe('knowledge transfer through the web shell', () => {
-  const t = tempDir('apprentice-e2e-transfer-');
-  const transferal = join(t.dir, 'transferal');
-  const testImages = join(t.dir, 'test', 'images');
-  const testMasks = join(t.dir, 'test', 'masks');
-  const out = join(t.dir, 'out');
+  const app = useWebShellApp({
+    name: 'transfer',
+    viewport: { width: 1400, height: 1000 },
+    keepClient: true,
+    prepare: async () => {
+      // The 9th image is left out: its patient's other view is the 8th, and a patient is on one side only.
+      const all = copyBusBra(join(app.dir, 'bus-bra'), 13);
+      for (const d of [transferal, testImages, testMasks]) mkdirSync(d, { recursive: true });
+      all.names.forEach((n, k) => {
+        if (k < 8) renameSync(join(all.images, n), join(transferal, n));
+        if (k > 8) {
+          renameSync(join(all.images, n), join(testImages, n));
+          renameSync(join(all.masks, n), join(testMasks, n));
+        }
+      });
+    },
+  });
+  const transferal = join(app.dir, 'transferal');
+  const testImages = join(app.dir, 'test', 'images');
+  const testMasks = join(app.dir, 'test', 'masks');
+  const out = join(app.dir, 'out');
   const teachers = join(SHARED_DIR, 'teachers');
-  let browser: Browser;
-  let server: WebShellProcess;
-  let client: WsApi;
-  let page: Page;
-  let errors: string[];
 
-  const transferJobs = async () => (await client.api.listJobs()).filter((j) => j.kind === 'transfer');
-
-  beforeAll(async () => {
-    // The 9th image is left out: its patient's other view is the 8th, and a patient is on one side only.
-    const all = copyBusBra(join(t.dir, 'bus-bra'), 13);
-    for (const d of [transferal, testImages, testMasks]) mkdirSync(d, { recursive: true });
-    all.names.forEach((n, k) => {
-      if (k < 8) renameSync(join(all.images, n), join(transferal, n));
-      if (k > 8) {
-        renameSync(join(all.images, n), join(testImages, n));
-        renameSync(join(all.masks, n), join(testMasks, n));
-      }
-    });
-    browser = await launchChromium();
-    server = await startWebShellProcess(join(t.dir, 'user-data'));
-    client = await connectWsApi(server.loginUrl);
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    errors = watchErrors(page);
-  });
-
-  afterAll(async () => {
-    client?.close();
-    await browser?.close();
-    await server?.stop();
-    t.cleanup();
-  });
+  const transferJobs = async () => (await app.client.api.listJobs()).filter((j) => j.kind === 'transfer');
 
   it('fills the form without a project, saying what is missing until it is complete', async () => {
-    await page.goto(server.loginUrl);
-    await page.getByTestId('nav-transfer').click();
-    const start = page.getByTestId('transfer-start');
+    await app.page.goto(app.server.loginUrl);
+    await app.page.getByTestId('nav-transfer').click();
+    const start = app.page.getByTestId('transfer-start');
     await expect
-      .poll(() => text(page.getByTestId('transfer-reason')))
+      .poll(() => text(app.page.getByTestId('transfer-reason')))
       .toMatch(/^Add at least one teacher card( \(1 of \d+ things to fix before Run\))?$/);
     expect(await start.isDisabled()).toBe(true);
 
-    // One teacher typed in, one picked in the file browser.
-    await page.getByTestId('transfer-teacher-path').fill(join(teachers, 'fcn-busi.json'));
-    await page.getByTestId('transfer-add-teacher').click();
-    await page.getByTestId('transfer-teacher-path').fill(teachers);
-    await page.getByTestId('transfer-teachers').getByRole('button', { name: 'Browse…' }).click();
-    await page.getByTestId('file-unet-busi.json').click();
+    // One teacher typed in, one picked in the file app.browser.
+    await app.page.getByTestId('transfer-teacher-path').fill(join(teachers, 'fcn-busi.json'));
+    await app.page.getByTestId('transfer-add-teacher').click();
+    await app.page.getByTestId('transfer-teacher-path').fill(teachers);
+    await app.page.getByTestId('transfer-teachers').getByRole('button', { name: 'Browse…' }).click();
+    await app.page.getByTestId('file-unet-busi.json').click();
     await expect
-      .poll(() => page.getByTestId('transfer-teacher-path').inputValue())
+      .poll(() => app.page.getByTestId('transfer-teacher-path').inputValue())
       .toBe(join(teachers, 'unet-busi.json'));
-    await page.getByTestId('transfer-add-teacher').click();
-    expect(await text(page.getByTestId('transfer-teacher-1'))).toMatch(/^unet-busi\.json/);
+    await app.page.getByTestId('transfer-add-teacher').click();
+    expect(await text(app.page.getByTestId('transfer-teacher-1'))).toMatch(/^unet-busi\.json/);
     // Each card is read when it is added: its name and kind beside it, or its problem, in human numbers.
-    await expect.poll(() => text(page.getByTestId('transfer-teacher-kind-0'))).toBe('fcn-busi · ONNX');
+    await expect.poll(() => text(app.page.getByTestId('transfer-teacher-kind-0'))).toBe('fcn-busi · ONNX');
     // A relative card is refused once, beside its field, and counted once among the things to fix.
-    await page.getByTestId('transfer-teacher-path').fill('teachers/relative.json');
-    await page.getByTestId('transfer-add-teacher').click();
+    await app.page.getByTestId('transfer-teacher-path').fill('teachers/relative.json');
+    await app.page.getByTestId('transfer-add-teacher').click();
     await expect
-      .poll(() => text(page.getByTestId('transfer-problem-teachers.2')))
+      .poll(() => text(app.page.getByTestId('transfer-problem-teachers.2')))
       .toBe('Teacher 3: teachers/relative.json must be an absolute path');
-    expect(await text(page.getByTestId('transfer-reason'))).toBe(
+    expect(await text(app.page.getByTestId('transfer-reason'))).toBe(
       'Choose the transferal images folder (1 of 3 things to fix before Run)',
     );
-    await screenshot(page, 'transfer-relative-teacher');
-    await page.getByTestId('transfer-remove-teacher-2').click();
-    await expect.poll(() => page.getByTestId('transfer-problem-teachers.2').count()).toBe(0);
-    const missing = join(t.dir, 'missing.json');
-    const broken = join(t.dir, 'broken.json');
+    await screenshot(app.page, 'transfer-relative-teacher');
+    await app.page.getByTestId('transfer-remove-teacher-2').click();
+    await expect.poll(() => app.page.getByTestId('transfer-problem-teachers.2').count()).toBe(0);
+    const missing = join(app.dir, 'missing.json');
+    const broken = join(app.dir, 'broken.json');
     writeFileSync(broken, '{"name": ');
     for (const [card, problem] of [
       [missing, `Teacher 3: ${missing} does not exist`],
       [broken, `Teacher 3: ${broken} is not valid JSON`],
     ] as const) {
-      await page.getByTestId('transfer-teacher-path').fill(card);
-      await page.getByTestId('transfer-add-teacher').click();
-      await expect.poll(() => text(page.getByTestId('transfer-problem-teachers.2'))).toContain(problem);
-      expect(await page.getByTestId('transfer-problem-teachers.2').isVisible()).toBe(true);
-      await page.getByTestId('transfer-remove-teacher-2').click();
-      await expect.poll(() => page.getByTestId('transfer-problem-teachers.2').count()).toBe(0);
+      await app.page.getByTestId('transfer-teacher-path').fill(card);
+      await app.page.getByTestId('transfer-add-teacher').click();
+      await expect.poll(() => text(app.page.getByTestId('transfer-problem-teachers.2'))).toContain(problem);
+      expect(await app.page.getByTestId('transfer-problem-teachers.2').isVisible()).toBe(true);
+      await app.page.getByTestId('transfer-remove-teacher-2').click();
+      await expect.poll(() => app.page.getByTestId('transfer-problem-teachers.2').count()).toBe(0);
     }
     await expect
-      .poll(() => text(page.getByTestId('transfer-reason')))
+      .poll(() => text(app.page.getByTestId('transfer-reason')))
       .toMatch(/^Choose the transferal images folder/);
 
-    await page.getByTestId('transfer-images').fill(transferal);
-    await page.getByTestId('transfer-test').check();
-    await page.getByTestId('transfer-test-images').fill(testImages);
-    await page.getByTestId('transfer-test-masks').fill(testMasks);
-    await page.getByTestId('transfer-arch').selectOption('unet-tiny');
-    await page.getByTestId('transfer-size').fill('32');
-    await page.getByTestId('transfer-epochs').fill('2');
-    await page.getByTestId('transfer-batch').fill('4');
-    await expect.poll(() => text(page.getByTestId('transfer-params'))).toMatch(/^\d[\d,]* parameters$/);
-    await expect.poll(() => text(page.getByTestId('transfer-reason'))).toBe('Choose the output folder');
+    await app.page.getByTestId('transfer-images').fill(transferal);
+    await app.page.getByTestId('transfer-test').check();
+    await app.page.getByTestId('transfer-test-images').fill(testImages);
+    await app.page.getByTestId('transfer-test-masks').fill(testMasks);
+    await app.page.getByTestId('transfer-arch').selectOption('unet-tiny');
+    await app.page.getByTestId('transfer-size').fill('32');
+    await app.page.getByTestId('transfer-epochs').fill('2');
+    await app.page.getByTestId('transfer-batch').fill('4');
+    await expect.poll(() => text(app.page.getByTestId('transfer-params'))).toMatch(/^\d[\d,]* parameters$/);
+    await expect.poll(() => text(app.page.getByTestId('transfer-reason'))).toBe('Choose the output folder');
     expect(await start.isDisabled()).toBe(true);
   });
 
   it('refuses an output folder that is a file, naming it beside the field, and starts no job', async () => {
-    const file = join(t.dir, 'not-a-folder');
+    const file = join(app.dir, 'not-a-folder');
     writeFileSync(file, 'x');
-    await page.getByTestId('transfer-out').fill(file);
+    await app.page.getByTestId('transfer-out').fill(file);
     const problem = `Output folder: ${file} is a file, not a folder`;
-    await expect.poll(() => text(page.getByTestId('transfer-problem-out'))).toBe(problem);
-    expect(await page.getByTestId('transfer-start').isDisabled()).toBe(true);
-    expect(await text(page.getByTestId('transfer-reason'))).toBe(problem);
+    await expect.poll(() => text(app.page.getByTestId('transfer-problem-out'))).toBe(problem);
+    expect(await app.page.getByTestId('transfer-start').isDisabled()).toBe(true);
+    expect(await text(app.page.getByTestId('transfer-reason'))).toBe(problem);
     expect(await transferJobs()).toEqual([]);
-    expect(await page.getByTestId('transfer-progress').count()).toBe(0);
+    expect(await app.page.getByTestId('transfer-progress').count()).toBe(0);
   });
 
   it('runs the transfer: every stage, the scores of teachers, fused label and student, the exports', async () => {
-    await page.getByTestId('transfer-out').fill(out);
-    await page.getByTestId('transfer-start').click();
-    await page.getByTestId('transfer-results').waitFor({ timeout: 240_000 });
-    expect(await page.getByTestId('transfer-error').count()).toBe(0);
+    await app.page.getByTestId('transfer-out').fill(out);
+    await app.page.getByTestId('transfer-start').click();
+    await app.page.getByTestId('transfer-results').waitFor({ timeout: 240_000 });
+    expect(await app.page.getByTestId('transfer-error').count()).toBe(0);
 
-    const items = await page.getByTestId('transfer-stages').locator('li').all();
+    const items = await app.page.getByTestId('transfer-stages').locator('li').all();
     const stages = await Promise.all(
       items.map(
         async (li) => `${await li.getAttribute('data-testid')}:${await li.getAttribute('data-status')}`,
@@ -145,10 +129,10 @@ describe('knowledge transfer through the web shell', () => {
     );
     // The loss curve was drawn from the training's progress events.
     expect(
-      await page.getByTestId('transfer-progress').locator('polyline').first().getAttribute('points'),
+      await app.page.getByTestId('transfer-progress').locator('polyline').first().getAttribute('points'),
     ).toMatch(/\d/);
 
-    const trs = await page.getByTestId('transfer-scores').locator('tbody tr').all();
+    const trs = await app.page.getByTestId('transfer-scores').locator('tbody tr').all();
     const rows = await Promise.all(
       trs.map(async (tr) => ({
         kind: await tr.getAttribute('data-kind'),
@@ -167,30 +151,32 @@ describe('knowledge transfer through the web shell', () => {
       expect(dice, r.cells[0]).toBeGreaterThanOrEqual(0);
       expect(dice, r.cells[0]).toBeLessThanOrEqual(1);
     }
-    expect(await text(page.getByTestId('transfer-summary'))).toMatch(
+    expect(await text(app.page.getByTestId('transfer-summary'))).toMatch(
       /8 images, 8 pseudo-labeled, 0 corrected, 0 failed/,
     );
 
-    const report = await text(page.getByTestId('transfer-report'));
+    const report = await text(app.page.getByTestId('transfer-report'));
     expect(report).toBe(join(out, 'report.html'));
     expect(readFileSync(report, 'utf8')).toContain('Knowledge transfer');
     expect(readdirSync(join(out, 'student')).filter((f) => f.endsWith('.onnx'))).toHaveLength(1);
-    expect(await text(page.getByTestId('transfer-export'))).toContain(join(out, 'student', 'student-1.onnx'));
+    expect(await text(app.page.getByTestId('transfer-export'))).toContain(
+      join(out, 'student', 'student-1.onnx'),
+    );
     expect((await transferJobs()).map((j) => j.state)).toEqual(['done']);
     // The last progress line says the run is over, not "writing the report".
-    expect(await text(page.getByTestId('transfer-phase'))).toBe('5/5 report: all stages done');
+    expect(await text(app.page.getByTestId('transfer-phase'))).toBe('5/5 report: all stages done');
     // The page scrolls inside its content pane: a tall window shows the form, progress and results at once.
-    await page.setViewportSize({ width: 1400, height: 2400 });
-    await screenshot(page, 'transfer-done');
-    await page.setViewportSize({ width: 1400, height: 1000 });
+    await app.page.setViewportSize({ width: 1400, height: 2400 });
+    await screenshot(app.page, 'transfer-done');
+    await app.page.setViewportSize({ width: 1400, height: 1000 });
   });
 
   it('saves the run spec and loads it back into a fresh form', async () => {
-    const specFile = join(t.dir, 'run.json');
-    await page.getByTestId('transfer-save-spec').click();
-    await page.getByTestId('transfer-spec-path').fill(specFile);
-    await page.getByTestId('transfer-spec-confirm').click();
-    await expect.poll(() => text(page.getByTestId('transfer-spec-saved'))).toMatch(/^Saved /);
+    const specFile = join(app.dir, 'run.json');
+    await app.page.getByTestId('transfer-save-spec').click();
+    await app.page.getByTestId('transfer-spec-path').fill(specFile);
+    await app.page.getByTestId('transfer-spec-confirm').click();
+    await expect.poll(() => text(app.page.getByTestId('transfer-spec-saved'))).toMatch(/^Saved /);
     const saved = JSON.parse(readFileSync(specFile, 'utf8')) as {
       teachers: string[];
       student: { arch: string };
@@ -198,24 +184,24 @@ describe('knowledge transfer through the web shell', () => {
     expect(saved.teachers).toEqual([join(teachers, 'fcn-busi.json'), join(teachers, 'unet-busi.json')]);
     expect(saved.student.arch).toBe('unet-tiny');
 
-    await page.reload();
-    await page.getByTestId('transfer-load-spec').click();
-    await page.getByTestId('transfer-spec-path').fill(specFile);
-    await page.getByTestId('transfer-spec-confirm').click();
-    await expect.poll(() => page.getByTestId('transfer-images').inputValue()).toBe(transferal);
-    expect(await page.getByTestId('transfer-test-masks').inputValue()).toBe(testMasks);
-    expect(await page.getByTestId('transfer-arch').inputValue()).toBe('unet-tiny');
-    expect(await page.getByTestId('transfer-size').inputValue()).toBe('32');
-    expect(await page.getByTestId('transfer-out').inputValue()).toBe(out);
-    expect(await page.getByTestId('transfer-teacher-1').count()).toBe(1);
-    expect(await page.getByTestId('transfer-start').isEnabled()).toBe(true);
+    await app.page.reload();
+    await app.page.getByTestId('transfer-load-spec').click();
+    await app.page.getByTestId('transfer-spec-path').fill(specFile);
+    await app.page.getByTestId('transfer-spec-confirm').click();
+    await expect.poll(() => app.page.getByTestId('transfer-images').inputValue()).toBe(transferal);
+    expect(await app.page.getByTestId('transfer-test-masks').inputValue()).toBe(testMasks);
+    expect(await app.page.getByTestId('transfer-arch').inputValue()).toBe('unet-tiny');
+    expect(await app.page.getByTestId('transfer-size').inputValue()).toBe('32');
+    expect(await app.page.getByTestId('transfer-out').inputValue()).toBe(out);
+    expect(await app.page.getByTestId('transfer-teacher-1').count()).toBe(1);
+    expect(await app.page.getByTestId('transfer-start').isEnabled()).toBe(true);
   });
 
   it('offers the choices in words when the output folder holds a run of other settings', async () => {
-    const conflict = page.getByTestId('transfer-conflict');
+    const conflict = app.page.getByTestId('transfer-conflict');
     const runOtherSettings = async () => {
-      await page.getByTestId('transfer-epochs').fill('3');
-      await page.getByTestId('transfer-start').click();
+      await app.page.getByTestId('transfer-epochs').fill('3');
+      await app.page.getByTestId('transfer-start').click();
       await conflict.waitFor();
     };
     await runOtherSettings();
@@ -223,81 +209,81 @@ describe('knowledge transfer through the web shell', () => {
       `${out} already holds an earlier run with other settings (finished: pseudo-label, train, evaluate, export, report)`,
     );
     expect(await transferJobs()).toHaveLength(1);
-    await screenshot(page, 'transfer-choices');
+    await screenshot(app.page, 'transfer-choices');
 
     // "Choose another folder": the output field is emptied and has the cursor.
-    await page.getByTestId('transfer-other-folder').click();
+    await app.page.getByTestId('transfer-other-folder').click();
     expect(await conflict.count()).toBe(0);
-    expect(await page.getByTestId('transfer-out').inputValue()).toBe('');
+    expect(await app.page.getByTestId('transfer-out').inputValue()).toBe('');
     // Runs in the page (this file is type-checked without the DOM library).
     const focused = (el: unknown) =>
       el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement;
-    expect(await page.getByTestId('transfer-out').evaluate(focused)).toBe(true);
+    expect(await app.page.getByTestId('transfer-out').evaluate(focused)).toBe(true);
 
     // "Continue the earlier run": its settings come back and it finishes from its ledger.
-    await page.getByTestId('transfer-out').fill(out);
+    await app.page.getByTestId('transfer-out').fill(out);
     await runOtherSettings();
-    await page.getByTestId('transfer-continue-earlier').click();
+    await app.page.getByTestId('transfer-continue-earlier').click();
     await expect
       .poll(async () => (await transferJobs()).map((j) => j.state), { timeout: 120_000 })
       .toEqual(['done', 'done']);
-    expect(await page.getByTestId('transfer-epochs').inputValue()).toBe('2');
+    expect(await app.page.getByTestId('transfer-epochs').inputValue()).toBe('2');
     await expect
-      .poll(() => text(page.getByTestId('transfer-summary')))
+      .poll(() => text(app.page.getByTestId('transfer-summary')))
       .toMatch(/pseudo-label, train, evaluate, export, report taken from an earlier run/);
 
     // "Start over in this folder", with a project open: the new settings run from the start and the
     // finished run is kept in the project, listed after a reload.
-    await client.api.createProject({ parentDir: t.dir, name: 'Transfer runs' });
+    await app.client.api.createProject({ parentDir: app.dir, name: 'Transfer runs' });
     await runOtherSettings();
-    await page.getByTestId('transfer-start-over').click();
+    await app.page.getByTestId('transfer-start-over').click();
     await expect
       .poll(async () => (await transferJobs()).map((j) => j.state), { timeout: 240_000 })
       .toEqual(['done', 'done', 'done']);
-    await page.getByTestId('transfer-results').waitFor();
-    expect(await text(page.getByTestId('transfer-summary'))).not.toMatch(/taken from an earlier run/);
-    expect(await text(page.getByTestId('transfer-summary'))).toMatch(/Training3 epochs/);
-    await page.reload();
-    await page.getByTestId('nav-transfer').click();
-    const runs = page.getByTestId('transfer-history-table').locator('tbody tr');
+    await app.page.getByTestId('transfer-results').waitFor();
+    expect(await text(app.page.getByTestId('transfer-summary'))).not.toMatch(/taken from an earlier run/);
+    expect(await text(app.page.getByTestId('transfer-summary'))).toMatch(/Training3 epochs/);
+    await app.page.reload();
+    await app.page.getByTestId('nav-transfer').click();
+    const runs = app.page.getByTestId('transfer-history-table').locator('tbody tr');
     await expect.poll(() => runs.count()).toBe(1);
     expect(await text(runs.first())).toContain(join(out, 'report.html'));
     await runs.first().getByRole('button', { name: 'Show' }).click();
-    const earlier = page.getByTestId('transfer-earlier-results');
+    const earlier = app.page.getByTestId('transfer-earlier-results');
     expect(await text(earlier.getByTestId('transfer-report'))).toBe(join(out, 'report.html'));
     expect(await earlier.getByTestId('transfer-scores').locator('tbody tr').count()).toBe(4);
-    await screenshot(page, 'transfer-earlier-runs');
+    await screenshot(app.page, 'transfer-earlier-runs');
     // The reload emptied the form: the saved spec fills it again for the next test.
-    await page.getByTestId('transfer-load-spec').click();
-    await page.getByTestId('transfer-spec-path').fill(join(t.dir, 'run.json'));
-    await page.getByTestId('transfer-spec-confirm').click();
-    await expect.poll(() => page.getByTestId('transfer-out').inputValue()).toBe(out);
+    await app.page.getByTestId('transfer-load-spec').click();
+    await app.page.getByTestId('transfer-spec-path').fill(join(app.dir, 'run.json'));
+    await app.page.getByTestId('transfer-spec-confirm').click();
+    await expect.poll(() => app.page.getByTestId('transfer-out').inputValue()).toBe(out);
   });
 
   it('stops a running transfer, saying how to continue it', async () => {
-    await page.getByTestId('transfer-epochs').fill('500');
-    await page.getByTestId('transfer-out').fill(join(t.dir, 'out-stopped'));
-    await page.getByTestId('transfer-start').click();
-    await page.getByTestId('transfer-stop').waitFor();
+    await app.page.getByTestId('transfer-epochs').fill('500');
+    await app.page.getByTestId('transfer-out').fill(join(app.dir, 'out-stopped'));
+    await app.page.getByTestId('transfer-start').click();
+    await app.page.getByTestId('transfer-stop').waitFor();
     // A reload while it runs: the screen finds the running transfer again.
-    await page.reload();
-    await page.getByTestId('nav-transfer').click();
+    await app.page.reload();
+    await app.page.getByTestId('nav-transfer').click();
     await expect
-      .poll(() => page.getByTestId('transfer-stages').locator('[data-status="running"]').count(), {
+      .poll(() => app.page.getByTestId('transfer-stages').locator('[data-status="running"]').count(), {
         timeout: 30_000,
       })
       .toBe(1);
-    await page.getByTestId('transfer-stop').click();
+    await app.page.getByTestId('transfer-stop').click();
     await expect
-      .poll(() => text(page.getByTestId('transfer-progress')), { timeout: 60_000 })
+      .poll(() => text(app.page.getByTestId('transfer-progress')), { timeout: 60_000 })
       .toMatch(/Stopped\. Running the same spec again .* continues where it stopped/);
-    expect(await page.getByTestId('transfer-stages').locator('[data-status="stopped"]').count()).toBe(1);
+    expect(await app.page.getByTestId('transfer-stages').locator('[data-status="stopped"]').count()).toBe(1);
     expect((await transferJobs()).map((j) => j.state).sort()).toEqual(['cancelled', 'done', 'done', 'done']);
     // The reload emptied the form (a running job does not carry its spec): it says what is missing.
-    expect(await text(page.getByTestId('transfer-reason'))).toMatch(/^Add at least one teacher card/);
+    expect(await text(app.page.getByTestId('transfer-reason'))).toMatch(/^Add at least one teacher card/);
   });
 
   it('logged no console errors', () => {
-    expect(errors).toEqual([]);
+    expect(app.errors).toEqual([]);
   });
 });
