@@ -1,11 +1,16 @@
 /**
  * npm run bench:engine [-- --rounds 2 --steps 5 --no-fallback --stock --torch-passive --json out.json]
  *
- * The U-Net of ../shared/bench/torch_unet.py at two sizes, trained (Adam + BCE) and run by Apprentice's
- * engine and by PyTorch on the same machine in the same command. Rounds interleave the two so that a
- * busy machine slows both alike; each measurement is a fresh process, so its peak RSS is its own.
- * Prints a table, writes the JSON (default test-results/bench-engine.json), and prints as the LAST
- * line one JSON object with "backend" and "ratios" (Apprentice / PyTorch; below 1 = faster).
+ * Two rows of Apprentice at two sizes, and PyTorch beside them on the same machine in the same command:
+ *   reference  the U-Net of ../shared/bench/torch_unet.py (test/bench/reference/), Adam + BCE: the same
+ *              network and step as PyTorch's, so the ratios compare engines, not models;
+ *   product    what users train: the zoo's plain U-Net with the trainer's Dice + BCE loss and fused Adam
+ *              (engine-worker.ts says how).
+ * Rounds interleave them so that a busy machine slows all alike; each measurement is a fresh process, so
+ * its peak RSS is its own. Without PyTorch (python3 -c 'import torch' fails) the PyTorch rows and the
+ * ratios are left out and the output says so. Prints a table, writes the JSON (default
+ * test-results/bench-engine.json), and prints as the LAST line one JSON object with "backend" and
+ * "ratios" (Apprentice reference / PyTorch; below 1 = faster; null without PyTorch).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -85,8 +90,28 @@ function runTorch(size: SizeName, env: NodeJS.ProcessEnv = {}): Run {
   return lastJson(r.stdout, 'torch_unet.py');
 }
 
-function runApprentice(size: SizeName, backend: string, env: NodeJS.ProcessEnv = {}, n = steps): Run {
-  const job = JSON.stringify({ backend, ...SIZES[size], filters: [...SIZES[size].filters], steps: n });
+/** The installed PyTorch's version, or null when python3 cannot import torch. */
+function torchVersion(): string | null {
+  const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+type BenchPath = 'reference' | 'product';
+
+function runApprentice(
+  size: SizeName,
+  backend: string,
+  env: NodeJS.ProcessEnv = {},
+  n = steps,
+  which: BenchPath = 'reference',
+): Run {
+  const job = JSON.stringify({
+    path: which,
+    backend,
+    ...SIZES[size],
+    filters: [...SIZES[size].filters],
+    steps: n,
+  });
   const r = spawnSync(process.execPath, [...process.execArgv, path.join(here, 'engine-worker.ts'), job], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
@@ -111,26 +136,40 @@ function combine(runs: Run[]): Run {
   };
 }
 
+const torch = torchVersion();
+if (!torch)
+  process.stderr.write(
+    `[bench] PyTorch is not installed here (${python} -c 'import torch' failed): no PyTorch rows, no ratios\n`,
+  );
+const withTorch = torch !== null;
 const results: Record<string, Record<SizeName, Run>> = {
-  pytorch: {} as Record<SizeName, Run>,
   apprentice: {} as Record<SizeName, Run>,
+  product: {} as Record<SizeName, Run>,
 };
-if (opt['torch-passive']) results.pytorchPassive = {} as Record<SizeName, Run>;
+if (withTorch) results.pytorch = {} as Record<SizeName, Run>;
+if (withTorch && opt['torch-passive']) results.pytorchPassive = {} as Record<SizeName, Run>;
 for (const size of Object.keys(SIZES) as SizeName[]) {
-  const torch: Run[] = [],
+  const ref: Run[] = [],
     ours: Run[] = [],
+    product: Run[] = [],
     passive: Run[] = [];
   for (let i = 0; i < rounds; i++) {
-    process.stderr.write(`[bench] ${size} round ${i + 1}/${rounds}: pytorch... `);
-    torch.push(runTorch(size));
-    if (opt['torch-passive']) passive.push(runTorch(size, { OMP_WAIT_POLICY: 'PASSIVE' }));
-    process.stderr.write('apprentice... ');
+    process.stderr.write(`[bench] ${size} round ${i + 1}/${rounds}: `);
+    if (withTorch) {
+      process.stderr.write('pytorch... ');
+      ref.push(runTorch(size));
+      if (opt['torch-passive']) passive.push(runTorch(size, { OMP_WAIT_POLICY: 'PASSIVE' }));
+    }
+    process.stderr.write('apprentice reference... ');
     ours.push(runApprentice(size, 'auto'));
+    process.stderr.write('product... ');
+    product.push(runApprentice(size, 'auto', {}, steps, 'product'));
     process.stderr.write('done\n');
   }
-  results.pytorch![size] = combine(torch);
+  if (withTorch) results.pytorch![size] = combine(ref);
   results.apprentice![size] = combine(ours);
-  if (opt['torch-passive']) results.pytorchPassive![size] = combine(passive);
+  results.product![size] = combine(product);
+  if (withTorch && opt['torch-passive']) results.pytorchPassive![size] = combine(passive);
 }
 
 // The JS fallback (what runs when the addon is not built), tiny only: it is slow by design.
@@ -147,51 +186,45 @@ if (opt.stock) {
 }
 
 const a = results.apprentice!,
-  p = results.pytorch!,
+  prod = results.product!,
+  p = results.pytorch,
   pp = results.pytorchPassive;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
-const ratios = {
-  train_tiny: r3(a.tiny.train_ms_median / p.tiny.train_ms_median),
-  train_big: r3(a.big.train_ms_median / p.big.train_ms_median),
-  infer_tiny: r3(a.tiny.infer_ms_median / p.tiny.infer_ms_median),
-  infer_big: r3(a.big.infer_ms_median / p.big.infer_ms_median),
-  rss_big: r3(a.big.peak_rss_mb / p.big.peak_rss_mb),
-};
+const ratios = p
+  ? {
+      train_tiny: r3(a.tiny.train_ms_median / p.tiny.train_ms_median),
+      train_big: r3(a.big.train_ms_median / p.big.train_ms_median),
+      infer_tiny: r3(a.tiny.infer_ms_median / p.tiny.infer_ms_median),
+      infer_big: r3(a.big.infer_ms_median / p.big.infer_ms_median),
+      rss_big: r3(a.big.peak_rss_mb / p.big.peak_rss_mb),
+    }
+  : null;
 const targets = { train_tiny: 2, train_big: 1.5, infer_tiny: 1.5, infer_big: 1.5, rss_big: 2 };
 
+const figures = (r: Record<SizeName, Run>) =>
+  [
+    r.tiny.train_ms_median,
+    r.big.train_ms_median,
+    r.tiny.infer_ms_median,
+    r.big.infer_ms_median,
+    r.big.peak_rss_mb,
+  ].map(String);
 const rows: string[][] = [
   ['', 'backend', 'train tiny ms', 'train big ms', 'infer tiny ms', 'infer big ms', 'peak RSS big MB'],
 ];
-rows.push([
-  'Apprentice',
-  a.tiny.backend ?? '?',
-  ...[
-    a.tiny.train_ms_median,
-    a.big.train_ms_median,
-    a.tiny.infer_ms_median,
-    a.big.infer_ms_median,
-    a.big.peak_rss_mb,
-  ].map(String),
-]);
-rows.push([
-  `PyTorch ${p.tiny.version ?? ''}`.trim(),
-  'cpu, 2 threads',
-  ...[
-    p.tiny.train_ms_median,
-    p.big.train_ms_median,
-    p.tiny.infer_ms_median,
-    p.big.infer_ms_median,
-    p.big.peak_rss_mb,
-  ].map(String),
-]);
-rows.push([
-  'ratio',
-  '',
-  ...(['train_tiny', 'train_big', 'infer_tiny', 'infer_big', 'rss_big'] as const).map(
-    (k) => `${ratios[k]} (≤${targets[k]})`,
-  ),
-]);
-if (pp) {
+rows.push(['Apprentice, reference U-Net', a.tiny.backend ?? '?', ...figures(a)]);
+rows.push(['Apprentice, product (zoo U-Net, Dice+BCE)', prod.tiny.backend ?? '?', ...figures(prod)]);
+if (p && ratios) {
+  rows.push([`PyTorch ${p.tiny.version ?? ''}`.trim(), 'cpu, 2 threads', ...figures(p)]);
+  rows.push([
+    'ratio (reference)',
+    '',
+    ...(['train_tiny', 'train_big', 'infer_tiny', 'infer_big', 'rss_big'] as const).map(
+      (k) => `${ratios[k]} (≤${targets[k]})`,
+    ),
+  ]);
+}
+if (pp && p) {
   rows.push([
     'PyTorch, OMP passive',
     'cpu, 2 threads',
@@ -241,7 +274,7 @@ const load = os
   .map((l) => l.toFixed(1))
   .join(' ');
 console.log(
-  `U-Net benchmark, ${rounds} round(s) x ${steps} steps, medians; native library: ${a.tiny.nativeLibrary ?? 'none'}; load average ${load}`,
+  `U-Net benchmark, ${rounds} round(s) x ${steps} steps, medians; native library: ${a.tiny.nativeLibrary ?? 'none'}; load average ${load}${p ? '' : '; PyTorch not installed: no reference figures, no ratios'}`,
 );
 for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
 
@@ -252,11 +285,12 @@ const summary = {
   steps,
   ratios,
   targets,
-  met: Object.fromEntries(
-    Object.entries(ratios).map(([k, v]) => [k, v <= targets[k as keyof typeof targets]]),
-  ),
+  met: ratios
+    ? Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, v <= targets[k as keyof typeof targets]]))
+    : null,
   apprentice: a,
-  pytorch: p,
+  product: prod,
+  pytorch: p ?? null,
   ...(pp ? { pytorchPassive: pp } : {}),
   fallback,
   stock,

@@ -4,10 +4,10 @@
  * Every kernel of the active backend is wrapped with a timer; prints the top kernels by total time.
  */
 import { initCompute } from '../../electron/engine/backend.js';
-import { buildUNet } from '../../electron/engine/models/unet.js';
+import { buildUNet } from './reference/unet.js';
 import * as tf from '../../electron/engine/tf.js';
 import { bceWithLogits } from '../../electron/engine/training/losses.js';
-import { makeTrainStep } from '../../electron/engine/training/train-step.js';
+import { makeTrainStep } from './reference/train-step.js';
 import { FusedAdamOptimizer } from '../../electron/engine/training/fused-adam.js';
 
 const which = process.argv[2] === 'big' ? 'big' : 'tiny';

@@ -10,10 +10,10 @@
  * 3 no adapter (or the packages are missing): the message says which.
  */
 import { parseArgs } from 'node:util';
-import { buildUNet } from '../../../electron/engine/models/unet.js';
+import { buildUNet } from '../reference/unet.js';
 import * as tf from '../../../electron/engine/tf.js';
 import { bceWithLogits } from '../../../electron/engine/training/losses.js';
-import { makeTrainStep } from '../../../electron/engine/training/train-step.js';
+import { makeTrainStep } from '../reference/train-step.js';
 
 const { values: opt } = parseArgs({
   options: {

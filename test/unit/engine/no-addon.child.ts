@@ -1,10 +1,10 @@
 /** Child of backend.test.ts: with APPRENTICE_DISABLE_ADDON=1, starts the engine and trains a few steps. */
 import { initCompute } from '../../../electron/engine/backend.js';
-import { buildUNet } from '../../../electron/engine/models/unet.js';
+import { buildUNet } from '../../bench/reference/unet.js';
 import * as tf from '../../../electron/engine/tf.js';
 import { FusedAdamOptimizer } from '../../../electron/engine/training/fused-adam.js';
 import { bceWithLogits } from '../../../electron/engine/training/losses.js';
-import { makeTrainStep } from '../../../electron/engine/training/train-step.js';
+import { makeTrainStep } from '../../bench/reference/train-step.js';
 
 const info = await initCompute();
 const model = buildUNet({ filters: [4, 8], size: 16 });

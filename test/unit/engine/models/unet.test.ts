@@ -4,11 +4,11 @@
  * Then the fused Adam optimizer against tfjs' own Adam over several steps.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildUNet } from '../../../../electron/engine/models/unet.js';
+import { buildUNet } from '../../../bench/reference/unet.js';
 import * as tf from '../../../../electron/engine/tf.js';
 import { FusedAdamOptimizer } from '../../../../electron/engine/training/fused-adam.js';
 import { bceWithLogits } from '../../../../electron/engine/training/losses.js';
-import { makeTrainStep } from '../../../../electron/engine/training/train-step.js';
+import { makeTrainStep } from '../../../bench/reference/train-step.js';
 import { randomValues, relL2 } from '../numerics.js';
 import { engineBackends, skipWithout } from '../setup.js';
 

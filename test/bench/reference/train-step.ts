@@ -1,8 +1,11 @@
 /**
  * One optimizer step of a layers model on one batch: forward, loss, backward, update, with every
- * intermediate tensor released. The benchmark and the trainer share it, so what is measured is what runs.
+ * intermediate tensor released. The benchmark's reference row (and engine tests) step with it, as
+ * ../shared/bench/torch_unet.py steps (Adam, plain BCE). The product's trainer does not call it: it steps
+ * inside electron/students/trainer.ts with its Dice + BCE loss and learning-rate schedule, which the
+ * benchmark's "product" row measures.
  */
-import * as tf from '../tf.js';
+import * as tf from '../../../electron/engine/tf.js';
 
 export type LossFn = (targets: tf.Tensor, outputs: tf.Tensor) => tf.Scalar;
 

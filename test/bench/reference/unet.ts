@@ -2,9 +2,14 @@
  * The plain U-Net of ../shared/bench/torch_unet.py, layer for layer: per level two 3x3 'same' convs with
  * bias + ReLU; 2x2 max-pool down; 2x2 stride-2 transposed conv up; concat (upsampled first, skip second);
  * 1x1 conv head with `outChannels` logits. NHWC input [size, size, inChannels].
+ *
+ * Not what users train: the app's students come from the zoo (electron/engine/zoo). This twin of the
+ * PyTorch script lives with the benchmark so that the "reference" row compares the engine with PyTorch on
+ * the same network; the benchmark's "product" row measures the zoo U-Net with the trainer's loss and
+ * optimizer. Engine tests use it as a small, fixed conv/pool/transpose/concat graph.
  */
 import { AppError, ErrorCode } from '../../../shared/errors.js';
-import * as tf from '../tf.js';
+import * as tf from '../../../electron/engine/tf.js';
 
 export interface UNetOptions {
   /** Filters per level, e.g. [8, 16, 32]; the last is the bottleneck. */
