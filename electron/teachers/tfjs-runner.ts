@@ -38,6 +38,33 @@ export function checkTfjsInput(
   return typeof shape[0] === 'number' ? shape[0] : null;
 }
 
+/**
+ * One forward pass over a batch laid out as the card's input contract says; the first output is read
+ * back and every tensor released, whatever `forward` throws.
+ */
+async function runBatch(
+  input: InputContract,
+  data: Float32Array,
+  batch: number,
+  forward: (x: tf.Tensor) => Promise<tf.Tensor | tf.Tensor[]> | tf.Tensor | tf.Tensor[],
+): Promise<{ data: Float32Array; dims: number[] }> {
+  const c = input;
+  const dims =
+    c.layout === 'NCHW' ? [batch, c.channels, c.height, c.width] : [batch, c.height, c.width, c.channels];
+  const x = tf.tensor(data, dims, 'float32');
+  try {
+    const y = await forward(x);
+    const t = Array.isArray(y) ? y[0]! : y;
+    try {
+      return { data: (await t.data()) as Float32Array, dims: [...t.shape] };
+    } finally {
+      tf.dispose(y);
+    }
+  } finally {
+    x.dispose();
+  }
+}
+
 class LayersTensorModel implements TensorModel {
   constructor(
     private readonly model: tf.LayersModel,
@@ -45,22 +72,8 @@ class LayersTensorModel implements TensorModel {
     readonly fixedBatch: number | null,
   ) {}
 
-  async run(data: Float32Array, batch: number): Promise<{ data: Float32Array; dims: number[] }> {
-    const c = this.input;
-    const dims =
-      c.layout === 'NCHW' ? [batch, c.channels, c.height, c.width] : [batch, c.height, c.width, c.channels];
-    const x = tf.tensor(data, dims, 'float32');
-    try {
-      const y = this.model.predict(x);
-      const t = Array.isArray(y) ? y[0]! : y;
-      try {
-        return { data: (await t.data()) as Float32Array, dims: [...t.shape] };
-      } finally {
-        tf.dispose(y);
-      }
-    } finally {
-      x.dispose();
-    }
+  run(data: Float32Array, batch: number): Promise<{ data: Float32Array; dims: number[] }> {
+    return runBatch(this.input, data, batch, (x) => this.model.predict(x));
   }
 
   async dispose(): Promise<void> {
@@ -76,23 +89,14 @@ class GraphTensorModel implements TensorModel {
     readonly fixedBatch: number | null,
   ) {}
 
-  async run(data: Float32Array, batch: number): Promise<{ data: Float32Array; dims: number[] }> {
-    const c = this.input;
-    const dims =
-      c.layout === 'NCHW' ? [batch, c.channels, c.height, c.width] : [batch, c.height, c.width, c.channels];
-    const x = tf.tensor(data, dims, 'float32');
-    try {
-      // executeAsync also runs graphs with control flow, which execute() refuses.
-      const y = await this.model.executeAsync(x);
-      const t = Array.isArray(y) ? y[0]! : (y as tf.Tensor);
-      try {
-        return { data: (await t.data()) as Float32Array, dims: [...t.shape] };
-      } finally {
-        tf.dispose(y);
-      }
-    } finally {
-      x.dispose();
-    }
+  run(data: Float32Array, batch: number): Promise<{ data: Float32Array; dims: number[] }> {
+    // executeAsync also runs graphs with control flow, which execute() refuses.
+    return runBatch(
+      this.input,
+      data,
+      batch,
+      (x) => this.model.executeAsync(x) as Promise<tf.Tensor | tf.Tensor[]>,
+    );
   }
 
   async dispose(): Promise<void> {

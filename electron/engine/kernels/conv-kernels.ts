@@ -21,22 +21,17 @@ import type {
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
+import type { NativeAddon } from '../native/loader.js';
 import { convGeometry, nonEmpty } from './geometry.js';
 import { f32, output, sizeOf, type CpuBackend } from './tensor-access.js';
 
-export interface ConvImpl {
+/** The addon's three convolution entry points (or the JS fallback's, with the same signatures). */
+export interface ConvImpl extends Pick<
+  NativeAddon,
+  'conv2d' | 'conv2dBackpropInput' | 'conv2dBackpropFilter'
+> {
   /** True when conv2dBackpropInput accumulates into dx instead of overwriting all of it. */
   readonly backpropInputAccumulates: boolean;
-  conv2d(
-    x: Float32Array,
-    w: Float32Array,
-    bias: Float32Array | null,
-    y: Float32Array,
-    geom: Int32Array,
-    relu: boolean,
-  ): void;
-  conv2dBackpropInput(dy: Float32Array, w: Float32Array, dx: Float32Array, geom: Int32Array): void;
-  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geom: Int32Array): void;
 }
 
 type Args = {

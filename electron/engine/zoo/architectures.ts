@@ -14,58 +14,57 @@ import type { ArchConfig } from './types.js';
 
 const filtersAt = (c: ArchConfig, level: number) => c.width * 2 ** level;
 
-function unet(c: ArchConfig, b: Builder, x: T): T[] {
+type Unit = (x: T, filters: number, name: string) => T;
+type Join = (up: T, skip: T, level: number, filters: number) => T;
+
+/**
+ * The U shape of the U-Net family: per level a unit then a 2x2 pool, a bottleneck unit, then per level
+ * (deepest first) an up-convolution joined with that level's skip and a unit. Members differ only in the
+ * unit (conv block, residual block) and the join (concatenation, attention-gated concatenation); layer
+ * names (enc/pool/mid/up/cat/dec/head) are the same for all, which checkpoints and encoder freezing rely on.
+ */
+function uShape(c: ArchConfig, b: Builder, x: T, unit: Unit, join?: Join): T[] {
   const skips: T[] = [];
   for (let i = 0; i < c.depth; i++) {
-    x = b.block(x, filtersAt(c, i), `enc${i}`);
+    x = unit(x, filtersAt(c, i), `enc${i}`);
     skips.push(x);
     x = b.pool(x, `pool${i}`);
   }
-  x = b.block(x, filtersAt(c, c.depth), 'mid');
+  x = unit(x, filtersAt(c, c.depth), 'mid');
   for (let i = c.depth - 1; i >= 0; i--) {
-    const up = b.up(x, filtersAt(c, i), `up${i}`);
-    x = b.block(b.cat([up, skips[i]!], `cat${i}`), filtersAt(c, i), `dec${i}`);
+    const f = filtersAt(c, i);
+    const up = b.up(x, f, `up${i}`);
+    const joined = join ? join(up, skips[i]!, i, f) : b.cat([up, skips[i]!], `cat${i}`);
+    x = unit(joined, f, `dec${i}`);
   }
   return [b.head(x, c.classes, 'head')];
+}
+
+function unet(c: ArchConfig, b: Builder, x: T): T[] {
+  return uShape(c, b, x, (t, f, name) => b.block(t, f, name));
 }
 
 function attentionUnet(c: ArchConfig, b: Builder, x: T): T[] {
-  const skips: T[] = [];
-  for (let i = 0; i < c.depth; i++) {
-    x = b.block(x, filtersAt(c, i), `enc${i}`);
-    skips.push(x);
-    x = b.pool(x, `pool${i}`);
-  }
-  x = b.block(x, filtersAt(c, c.depth), 'mid');
-  for (let i = c.depth - 1; i >= 0; i--) {
-    const f = filtersAt(c, i);
-    const g = b.up(x, f, `up${i}`);
-    const s = skips[i]!;
-    // Additive attention: psi = sigmoid(W_psi relu(W_x s + W_g g)); the skip is scaled by psi per pixel.
-    const inter = Math.max(1, f >> 1);
-    const theta = b.conv(s, inter, `att${i}_x`, { k: 1, relu: false });
-    const phi = b.conv(g, inter, `att${i}_g`, { k: 1, relu: false });
-    const a = b.act(b.add([theta, phi], `att${i}_sum`), 'relu', `att${i}_relu`);
-    const psi = b.act(b.conv(a, 1, `att${i}_psi`, { k: 1, relu: false }), 'sigmoid', `att${i}_sigmoid`);
-    const gated = b.mul([s, psi], `att${i}_gate`);
-    x = b.block(b.cat([g, gated], `cat${i}`), f, `dec${i}`);
-  }
-  return [b.head(x, c.classes, 'head')];
+  return uShape(
+    c,
+    b,
+    x,
+    (t, f, name) => b.block(t, f, name),
+    (g, s, i, f) => {
+      // Additive attention: psi = sigmoid(W_psi relu(W_x s + W_g g)); the skip is scaled by psi per pixel.
+      const inter = Math.max(1, f >> 1);
+      const theta = b.conv(s, inter, `att${i}_x`, { k: 1, relu: false });
+      const phi = b.conv(g, inter, `att${i}_g`, { k: 1, relu: false });
+      const a = b.act(b.add([theta, phi], `att${i}_sum`), 'relu', `att${i}_relu`);
+      const psi = b.act(b.conv(a, 1, `att${i}_psi`, { k: 1, relu: false }), 'sigmoid', `att${i}_sigmoid`);
+      const gated = b.mul([s, psi], `att${i}_gate`);
+      return b.cat([g, gated], `cat${i}`);
+    },
+  );
 }
 
 function residualUnet(c: ArchConfig, b: Builder, x: T): T[] {
-  const skips: T[] = [];
-  for (let i = 0; i < c.depth; i++) {
-    x = b.residual(x, filtersAt(c, i), `enc${i}`);
-    skips.push(x);
-    x = b.pool(x, `pool${i}`);
-  }
-  x = b.residual(x, filtersAt(c, c.depth), 'mid');
-  for (let i = c.depth - 1; i >= 0; i--) {
-    const up = b.up(x, filtersAt(c, i), `up${i}`);
-    x = b.residual(b.cat([up, skips[i]!], `cat${i}`), filtersAt(c, i), `dec${i}`);
-  }
-  return [b.head(x, c.classes, 'head')];
+  return uShape(c, b, x, (t, f, name) => b.residual(t, f, name));
 }
 
 function unetPlusPlus(c: ArchConfig, b: Builder, input: T): T[] {

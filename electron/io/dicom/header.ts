@@ -1,8 +1,10 @@
 import type { DataSet } from 'dicom-parser';
+import type { SampleLayout } from './native.js';
 import type { ParsedDicom } from './parse.js';
 
 /** The attributes the pixel decoder and the stack builder need, read once from a parsed file. */
-export interface DicomInfo {
+/** The header fields read from a file; the sample layout (rows ... planarConfiguration) is native.ts'. */
+export interface DicomInfo extends Omit<SampleLayout, 'float'> {
   path: string;
   transferSyntax: string;
   sopClassUid: string;
@@ -13,15 +15,7 @@ export interface DicomInfo {
   seriesDescription: string;
   frameOfReferenceUid: string;
   instanceNumber: number | undefined;
-  rows: number;
-  cols: number;
   frames: number;
-  samplesPerPixel: number;
-  bitsAllocated: number;
-  bitsStored: number;
-  pixelRepresentation: number;
-  photometric: string;
-  planarConfiguration: number;
   /** Pixel Data (7FE0,0010), or Float / Double Float Pixel Data for parametric maps. */
   pixelTag: 'x7fe00010' | 'x7fe00008' | 'x7fe00009' | undefined;
   /** Per frame: slope and intercept of the modality LUT (from the functional groups when present). */

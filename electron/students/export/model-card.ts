@@ -71,33 +71,28 @@ export function buildModelCard(c: CardInputs): Record<string, unknown> {
       resize_policy: RESIZE(size),
       resize: 'stretch',
     },
-    output: binary
-      ? {
-          kind: 'logits',
-          channels: 1,
-          foreground_channel: 0,
-          to_probability: 'sigmoid(output)',
-          mask_rule: 'sigmoid(output) > 0.5  (== output > 0)',
-          name: 'output',
-          layout: 'NCHW',
-          height: size,
-          width: size,
-          dtype: 'float32',
-          resolution: `same as the input grid (${size}x${size}); map back with the inverse of the resize policy`,
-        }
-      : {
-          kind: 'logits',
-          channels: classes,
-          foreground_channel: 1,
-          to_probability: 'softmax(output, axis=1)',
-          mask_rule: 'argmax over channels; class 0 = background',
-          name: 'output',
-          layout: 'NCHW',
-          height: size,
-          width: size,
-          dtype: 'float32',
-          resolution: `same as the input grid (${size}x${size}); map back with the inverse of the resize policy`,
-        },
+    output: {
+      kind: 'logits',
+      ...(binary
+        ? {
+            channels: 1,
+            foreground_channel: 0,
+            to_probability: 'sigmoid(output)',
+            mask_rule: 'sigmoid(output) > 0.5  (== output > 0)',
+          }
+        : {
+            channels: classes,
+            foreground_channel: 1,
+            to_probability: 'softmax(output, axis=1)',
+            mask_rule: 'argmax over channels; class 0 = background',
+          }),
+      name: 'output',
+      layout: 'NCHW',
+      height: size,
+      width: size,
+      dtype: 'float32',
+      resolution: `same as the input grid (${size}x${size}); map back with the inverse of the resize policy`,
+    },
     trained_on: t?.data.source ?? 'unknown (model imported from elsewhere)',
     training: t
       ? {
