@@ -19,53 +19,16 @@
  *    bench:transfer), one on the labels of the rule picked on dev, one on mean@0.5 labels, each given as a
  *    folder-of-masks teacher. One seed.
  * Writes OUT/fusion-study.md (and test-results/fusion-study.md), OUT/fusion-study.json; prints the table.
+ * The machinery (map cache, rules and scoring, students) is in test/bench/fusion/, shared with bench:pairing.
  * Cite Gomez-Flores et al., Med. Phys. 2023 (BUS-BRA) and Al-Dhabyani et al. 2020 (BUSI) with any figure.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUS_BRA_CASE_REGEX, busBraSplit } from './busbra-split.js';
-import { quantizeProbabilities } from '../../electron/store/mask-codec.js';
-import { loadTeacherCard } from '../../electron/teachers/card.js';
-import { readBinaryMask, to255 } from '../../electron/teachers/folder-run.js';
-import { writeGreyPng } from '../../electron/teachers/png.js';
-import type { TransferSpecInput } from '../../shared/transfer.js';
-import { readTeacherImages } from '../../electron/teachers/images.js';
-import { postProcess } from '../../shared/masks/morphology.js';
-import { fuse } from '../../electron/teachers/fusion.js';
-import {
-  agreementScores,
-  meanAgreement,
-  mostAgreeingTeacher,
-  weightsFromAgreement,
-} from '../../electron/teachers/label-free/agreement-weights.js';
-import {
-  binaryStaplePosterior,
-  fitBinaryStaple,
-  fitSoftStaple,
-  softStaple,
-  softStaplePosterior,
-  type SoftStapleParams,
-  type StapleParams,
-} from '../../electron/teachers/label-free/staple-soft.js';
-import {
-  growFromSeeds,
-  hysteresisMask,
-  otsuThreshold,
-  teachersForegroundFraction,
-  thresholdForFraction,
-} from '../../electron/teachers/label-free/thresholds.js';
-import {
-  averageViews,
-  DEFAULT_TTA_VIEWS,
-  unviewMap,
-  viewImage,
-  viewName,
-  type TtaView,
-} from '../../electron/teachers/label-free/tta.js';
-import { dice, threshold } from '../../electron/teachers/metrics.js';
-import { openTeacher } from '../../electron/teachers/open.js';
-import type { TeacherImage } from '../../electron/teachers/preprocess.js';
+import { cacheAllMaps, loadImages, type MapSet, type StudyData } from './fusion/map-cache.js';
+import { fusionRules, ruleMask, scoreRules, setStats, type Score } from './fusion/rules.js';
+import { initStudentCompute, trainStudent, writeStudentData, type StudentResult } from './fusion/students.js';
 
 const repo = resolve(import.meta.dirname, '..', '..');
 const shared = resolve(repo, '..', 'shared');
@@ -103,328 +66,29 @@ function splitIds(): Split {
   return { test: [...split.test].sort(), transferal: [...split.transferal].sort() };
 }
 
-// ---- The cache: one teacher's answers under one view, for every image, on the viewed grid, 8-bit.
-interface CachedMaps {
-  /** id -> [byte offset, rows, cols] of the viewed grid. */
-  index: Record<string, [number, number, number]>;
-  bytes: Uint8Array;
-}
-const cacheBase = (view: TtaView, teacher: string) => join(out, 'maps', viewName(view), teacher);
-
-async function cacheTeacherView(teacher: string, view: TtaView, ids: readonly string[]): Promise<void> {
-  const base = cacheBase(view, teacher);
-  if (existsSync(`${base}.json`)) return;
-  mkdirSync(join(out, 'maps', viewName(view)), { recursive: true });
-  const runner = await openTeacher(loadTeacherCard(join(teacherDir, `${teacher}.json`)), {
-    threads: Number(opt.threads),
-  });
-  const t0 = Date.now();
-  const parts: Uint8Array[] = [];
-  const index: CachedMaps['index'] = {};
-  let offset = 0;
-  try {
-    const chunk = Math.max(8, runner.batchSize);
-    for (let s = 0; s < ids.length; s += chunk) {
-      const images: TeacherImage[] = [];
-      for (const id of ids.slice(s, s + chunk))
-        images.push(viewImage((await readTeacherImages(join(busbra, 'images', `${id}.png`)))[0]!, view));
-      const results = await runner.predict(images);
-      results.forEach((r, k) => {
-        const img = images[k]!;
-        if (!r.ok)
-          throw new Error(`${teacher} (${viewName(view)}) failed on ${img.name}: ${r.error.message}`);
-        const q = quantizeProbabilities(r.prob);
-        parts.push(q);
-        index[img.name] = [offset, img.rows, img.cols];
-        offset += q.length;
-      });
-    }
-  } finally {
-    await runner.dispose();
-  }
-  const bytes = new Uint8Array(offset);
-  let o = 0;
-  for (const p of parts) {
-    bytes.set(p, o);
-    o += p.length;
-  }
-  writeFileSync(`${base}.bin`, bytes);
-  // The index is written last (atomically): its presence marks a complete cache entry.
-  writeFileSync(`${base}.json.tmp`, JSON.stringify(index));
-  renameSync(`${base}.json.tmp`, `${base}.json`);
-  console.log(
-    `cached ${teacher} ${viewName(view)}: ${ids.length} images in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
-  );
-}
-
-function loadCache(teacher: string, view: TtaView): CachedMaps {
-  const base = cacheBase(view, teacher);
-  return {
-    index: JSON.parse(readFileSync(`${base}.json`, 'utf8')) as CachedMaps['index'],
-    bytes: new Uint8Array(readFileSync(`${base}.bin`)),
-  };
-}
-
-/** A teacher's map of one image under one view, back on the image's grid (NaN where the view did not see). */
-function cachedMap(c: CachedMaps, id: string, view: TtaView, rows: number, cols: number): Float32Array {
-  const [offset, r, cl] = c.index[id]!;
-  const q = c.bytes.subarray(offset, offset + r * cl);
-  const p = new Float32Array(q.length);
-  for (let i = 0; i < q.length; i++) p[i] = q[i]! / 255;
-  return unviewMap(p, view, rows, cols);
-}
+const data: StudyData = {
+  out,
+  teachers: TEACHERS,
+  teacherCard: (t) => join(teacherDir, `${t}.json`),
+  imagePath: (id) => join(busbra, 'images', `${id}.png`),
+  maskPath: (id) => join(busbra, 'masks', `${id}.png`),
+  threads: Number(opt.threads),
+};
 
 const split = splitIds();
 const allIds = [...split.transferal, ...split.test].sort();
 console.log(`split: ${split.test.length} test images, ${split.transferal.length} transferal images`);
-for (const view of DEFAULT_TTA_VIEWS) for (const t of TEACHERS) await cacheTeacherView(t, view, allIds);
+await cacheAllMaps(data, allIds);
 if (opt['cache-only']) process.exit(0);
 
-// ---- Every image's maps on its own grid: each teacher as it is (plain) and averaged over the views (tta).
-interface ImageMaps {
-  id: string;
-  rows: number;
-  cols: number;
-  plain: Float32Array[];
-  tta: Float32Array[];
-  gt: Uint8Array;
-}
-type MapSet = 'plain' | 'tta';
-
-async function loadImages(ids: readonly string[]): Promise<ImageMaps[]> {
-  const caches = TEACHERS.map((t) => DEFAULT_TTA_VIEWS.map((v) => loadCache(t, v)));
-  const images: ImageMaps[] = [];
-  for (const id of ids) {
-    const [, rows, cols] = caches[0]![0]!.index[id]!;
-    const views = caches.map((perView) =>
-      perView.map((c, j) => cachedMap(c, id, DEFAULT_TTA_VIEWS[j]!, rows, cols)),
-    );
-    images.push({
-      id,
-      rows,
-      cols,
-      plain: views.map((v) => v[0]!),
-      tta: views.map((v) => averageViews(v)),
-      gt: await readBinaryMask(join(busbra, 'masks', `${id}.png`), rows, cols, id),
-    });
-  }
-  return images;
-}
-
-// ---- What a rule may know beyond the image itself: statistics of the TRANSFERAL set's maps (no label).
-interface SetStats {
-  /** Per teacher, its mean agreement with the others over the transferal images. */
-  agreement: number[];
-  stapleBinary: StapleParams;
-  stapleSoft: SoftStapleParams;
-  /** One threshold for the mean map: the transferal set's mean-map foreground matches the union's. */
-  meanThresholdForUnionSize: number;
-}
-
-const binarize = (m: Float32Array) => Float32Array.from(m, (v) => (v > 0.5 ? 1 : 0));
-const meanMap = (maps: readonly Float32Array[]) => fuse(maps, { method: 'mean' }).prob;
-function maxMap(maps: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(maps[0]!.length);
-  for (const m of maps) for (let i = 0; i < out.length; i++) if (m[i]! > out[i]!) out[i] = m[i]!;
-  return out;
-}
-
-function setStats(images: readonly ImageMaps[], set: MapSet): SetStats {
-  const maps = images.map((im) => im[set]);
-  // Pooled over the set (every 4th pixel): the mean map's threshold whose foreground fraction equals the
-  // mean fraction of the union of the teachers' masks.
-  const pooled: number[] = [];
-  let unionFraction = 0;
-  for (const m of maps) {
-    const mean = meanMap(m);
-    for (let i = 0; i < mean.length; i += 4) pooled.push(mean[i]!);
-    unionFraction += teachersForegroundFraction(m, 'max') / maps.length;
-  }
-  return {
-    agreement: meanAgreement(maps.map((m) => agreementScores(m))),
-    stapleBinary: fitBinaryStaple(
-      maps.map((m) => m.map(binarize)),
-      { stride: 2 },
-    ),
-    stapleSoft: fitSoftStaple(maps, { stride: 2 }),
-    meanThresholdForUnionSize: thresholdForFraction(pooled, unionFraction),
-  };
-}
-
-// ---- The rules. Each gives a 0/1 mask of one image from its maps (one map set) and the set's statistics.
-interface RuleInput {
-  maps: Float32Array[];
-  rows: number;
-  cols: number;
-  stats: SetStats;
-}
-interface Rule {
-  name: string;
-  /** A single teacher's own mask (reported, not a fusion candidate). */
-  teacher?: boolean;
-  mask(x: RuleInput): Uint8Array;
-}
-
-const at = (p: Float32Array, t: number) => threshold(p, t);
-const argmax = (v: readonly number[]) => v.reduce((best, x, k) => (x > v[best]! ? k : best), 0);
-/** A per-image soft-STAPLE fit on every 2nd pixel to 1e-5: the posterior is on every pixel (keeps the study fast). */
-const PER_IMAGE_FIT = { stride: 2, tolerance: 1e-5, maxIterations: 50 };
-const rules: Rule[] = [
-  ...TEACHERS.map((t, k): Rule => ({
-    name: `teacher ${t} @0.5`,
-    teacher: true,
-    mask: (x) => at(x.maps[k]!, 0.5),
-  })),
-  { name: 'mean @0.5', mask: (x) => fuse(x.maps, { method: 'mean' }).mask },
-  { name: 'majority vote', mask: (x) => fuse(x.maps, { method: 'vote' }).mask },
-  { name: 'any teacher (max @0.5)', mask: (x) => at(maxMap(x.maps), 0.5) },
-  { name: 'STAPLE binary, per image', mask: (x) => fuse(x.maps, { method: 'staple' }).mask },
-  {
-    name: 'STAPLE binary, fitted on transferal',
-    mask: (x) => at(binaryStaplePosterior(x.maps.map(binarize), x.stats.stapleBinary), 0.5),
-  },
-  { name: 'STAPLE soft, per image', mask: (x) => at(softStaple(x.maps, PER_IMAGE_FIT).prob, 0.5) },
-  {
-    name: 'STAPLE soft, fitted on transferal',
-    mask: (x) => at(softStaplePosterior(x.maps, x.stats.stapleSoft), 0.5),
-  },
-  {
-    name: 'weighted by transferal agreement @0.5',
-    mask: (x) => fuse(x.maps, { method: 'weighted', weights: weightsFromAgreement(x.stats.agreement) }).mask,
-  },
-  {
-    name: 'weighted by transferal agreement^4 @0.5',
-    mask: (x) =>
-      fuse(x.maps, { method: 'weighted', weights: weightsFromAgreement(x.stats.agreement, 4) }).mask,
-  },
-  {
-    name: 'weighted by per-image agreement @0.5',
-    mask: (x) =>
-      fuse(x.maps, { method: 'weighted', weights: weightsFromAgreement(agreementScores(x.maps)) }).mask,
-  },
-  {
-    name: 'per-image most agreeing teacher @0.5',
-    mask: (x) => at(x.maps[mostAgreeingTeacher(x.maps)]!, 0.5),
-  },
-  {
-    name: 'mean, Otsu threshold per image',
-    mask: (x) => {
-      const m = meanMap(x.maps);
-      return at(m, otsuThreshold(m));
-    },
-  },
-  {
-    name: 'mean, size = median teacher (per image)',
-    mask: (x) => {
-      const m = meanMap(x.maps);
-      return at(m, thresholdForFraction(m, teachersForegroundFraction(x.maps, 'median')));
-    },
-  },
-  {
-    name: 'mean, size = largest teacher (per image)',
-    mask: (x) => {
-      const m = meanMap(x.maps);
-      return at(m, thresholdForFraction(m, teachersForegroundFraction(x.maps, 'max')));
-    },
-  },
-  {
-    name: 'mean, one threshold: transferal size = union size',
-    mask: (x) => at(meanMap(x.maps), x.stats.meanThresholdForUnionSize),
-  },
-  {
-    name: 'mean, hysteresis 0.5 / 0.25',
-    mask: (x) => hysteresisMask(meanMap(x.maps), x.rows, x.cols, 0.5, 0.25),
-  },
-  {
-    name: 'union grown from majority seeds',
-    mask: (x) =>
-      growFromSeeds(fuse(x.maps, { method: 'vote' }).mask, at(maxMap(x.maps), 0.5), x.rows, x.cols),
-  },
-  {
-    name: 'weighted by transferal agreement, Otsu per image',
-    mask: (x) => {
-      const m = fuse(x.maps, { method: 'weighted', weights: weightsFromAgreement(x.stats.agreement) }).prob;
-      return at(m, otsuThreshold(m));
-    },
-  },
-  {
-    name: 'weighted by transferal agreement^4, hysteresis 0.5 / 0.25',
-    mask: (x) => {
-      const m = fuse(x.maps, {
-        method: 'weighted',
-        weights: weightsFromAgreement(x.stats.agreement, 4),
-      }).prob;
-      return hysteresisMask(m, x.rows, x.cols, 0.5, 0.25);
-    },
-  },
-  {
-    name: "transferal's most agreeing teacher @0.5",
-    mask: (x) => at(x.maps[argmax(x.stats.agreement)]!, 0.5),
-  },
-  {
-    name: "transferal's most agreeing teacher, hysteresis 0.5 / 0.25",
-    mask: (x) => hysteresisMask(x.maps[argmax(x.stats.agreement)]!, x.rows, x.cols, 0.5, 0.25),
-  },
-  {
-    name: 'STAPLE soft (transferal), Otsu on its posterior',
-    mask: (x) => {
-      const m = softStaplePosterior(x.maps, x.stats.stapleSoft);
-      return at(m, otsuThreshold(m));
-    },
-  },
-];
-const POST = { largestComponent: true, fillHoles: true } as const;
-
-// ---- Scoring: mean Dice over images (the project's convention), per rule, map set and post-processing.
-interface Score {
-  rule: string;
-  set: MapSet;
-  teacher: boolean;
-  dev: number;
-  test: number;
-  devPost: number;
-  testPost: number;
-}
-
-function scoreRules(
-  dev: readonly ImageMaps[],
-  test: readonly ImageMaps[],
-  stats: Record<MapSet, SetStats>,
-): Score[] {
-  const scores: Score[] = [];
-  for (const set of ['plain', 'tta'] as const)
-    for (const rule of rules) {
-      const run = (images: readonly ImageMaps[]) => {
-        let raw = 0;
-        let post = 0;
-        for (const im of images) {
-          const mask = rule.mask({ maps: im[set], rows: im.rows, cols: im.cols, stats: stats[set] });
-          raw += dice(mask, im.gt);
-          post += dice(postProcess(mask, im.rows, im.cols, POST), im.gt);
-        }
-        return { raw: raw / images.length, post: post / images.length };
-      };
-      const d = run(dev);
-      const t = run(test);
-      scores.push({
-        rule: rule.name,
-        set,
-        teacher: rule.teacher === true,
-        dev: d.raw,
-        test: t.raw,
-        devPost: d.post,
-        testPost: t.post,
-      });
-    }
-  return scores;
-}
+const rules = fusionRules(TEACHERS);
 
 const t0 = Date.now();
-const transferal = await loadImages(split.transferal);
-const test = await loadImages(split.test);
+const transferal = await loadImages(data, split.transferal);
+const test = await loadImages(data, split.test);
 console.log(`maps loaded in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 const stats = { plain: setStats(transferal, 'plain'), tta: setStats(transferal, 'tta') };
-const scores = scoreRules(transferal, test, stats);
+const scores = scoreRules(rules, transferal, test, stats);
 console.log(`rules scored in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
 // ---- The report. The recommended rule is the fused rule with the best DEV (transferal) Dice.
@@ -486,24 +150,8 @@ console.log('\n' + md + '\n');
 
 // ---- --student: does the label gain carry into a student? One U-Net per label set, one seed.
 if (opt.student) {
-  // Loaded only here: the compute backend is heavy and the rule study does not need it.
-  const { runTransfer } = await import('../../electron/transfer/pipeline.js');
-  const { parseSpec } = await import('../../electron/transfer/spec-file.js');
-  const { initCompute } = await import('../../electron/engine/backend.js');
-  await initCompute();
-  const data = join(out, 'data');
-  const dirs = {
-    transferal: join(data, 'transferal', 'images'),
-    testImages: join(data, 'test', 'images'),
-    testMasks: join(data, 'test', 'masks'),
-  };
-  for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
-  for (const id of split.transferal)
-    copyFileSync(join(busbra, 'images', `${id}.png`), join(dirs.transferal, `${id}.png`));
-  for (const id of split.test) {
-    copyFileSync(join(busbra, 'images', `${id}.png`), join(dirs.testImages, `${id}.png`));
-    copyFileSync(join(busbra, 'masks', `${id}.png`), join(dirs.testMasks, `${id}.png`));
-  }
+  await initStudentCompute();
+  const dirs = writeStudentData(out, split, data.imagePath, data.maskPath);
   const candidates = [
     { slug: 'picked', rule: rules.find((r) => r.name === pick.s.rule)!, set: pick.s.set, post: pick.post },
     {
@@ -520,54 +168,27 @@ if (opt.student) {
       post: false,
     },
   ];
-  const students: { labels: string; fusedTest: number; student: number; minutes: number }[] = [];
+  const students: ({ labels: string } & StudentResult)[] = [];
   const only = opt.only?.split(',');
   for (const c of candidates.filter((c) => !only || only.includes(c.slug))) {
-    // The rule's labels for every image, as a folder-of-masks teacher (the product's own kind).
-    const labelDir = join(out, 'labels', c.slug);
-    mkdirSync(labelDir, { recursive: true });
-    for (const im of [...transferal, ...test]) {
-      let mask = c.rule.mask({ maps: im[c.set], rows: im.rows, cols: im.cols, stats: stats[c.set] });
-      if (c.post) mask = postProcess(mask, im.rows, im.cols, POST);
-      writeGreyPng(join(labelDir, `${im.id}.png`), to255(mask), im.rows, im.cols);
-    }
-    const card = join(out, 'labels', `${c.slug}.json`);
-    writeFileSync(card, JSON.stringify({ name: `labels-${c.slug}`, masks: { dir: c.slug } }));
-    const name = `student-${c.slug}${trainSeed === seed ? '' : `-seed${trainSeed}`}`;
-    const spec: TransferSpecInput = {
-      name,
-      teachers: [card],
-      transferal: { images: dirs.transferal },
-      fusion: { method: 'mean', threshold: 0.5 },
-      student: {
-        arch: 'unet',
-        size: Number(opt.size),
-        epochs: Number(opt.epochs),
-        batchSize: 8,
-        learningRate: 2e-3,
-        patience: 0,
-        valFraction: 0.1,
-        augment: true,
-      },
-      test: { images: dirs.testImages, masks: dirs.testMasks },
+    const r = await trainStudent({
+      out,
+      data: dirs,
+      slug: c.slug,
+      name: `student-${c.slug}${trainSeed === seed ? '' : `-seed${trainSeed}`}`,
+      description: c.rule.name === pick.s.rule ? label(pick) : c.rule.name,
+      images: [...transferal, ...test],
+      mask: (im) => ruleMask(c.rule, im, c.set, stats[c.set], c.post),
+      size: Number(opt.size),
+      epochs: Number(opt.epochs),
       caseRegex: CASE_REGEX,
       seed: trainSeed,
-      out: join(out, 'runs', name),
-    };
-    const t1 = Date.now();
-    process.stdout.write(`${name} (${c.rule.name === pick.s.rule ? label(pick) : c.rule.name}): `);
-    const r = await runTransfer(parseSpec(spec, out, name), {
-      onProgress: (p) => {
-        if (p.train?.phase === 'checkpoint') process.stdout.write('.');
-      },
     });
-    const minutes = (Date.now() - t1) / 60000;
-    console.log(` ${minutes.toFixed(1)} min`);
     students.push({
       labels: c.slug === 'picked' ? label(pick) : `${c.rule.name} (plain maps)`,
-      fusedTest: r.test!.scores.find((x) => x.kind === 'teacher')!.dice,
-      student: r.test!.scores.find((x) => x.kind === 'student')!.dice,
-      minutes,
+      fusedTest: r.fusedTest,
+      student: r.student,
+      minutes: r.minutes,
     });
   }
   const smd = [
