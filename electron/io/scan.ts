@@ -36,11 +36,13 @@ function skippedOf(path: string, err: unknown): SkippedFile {
 }
 
 /**
- * Regular files under `root`, sorted, and every other entry as skipped with the reason: symbolic links
- * (never followed: they may leave the folder, loop, or name a file that is imported anyway), FIFOs,
- * sockets and devices. Hidden entries (".DS_Store", ".git") are passed over silently.
+ * Regular files under `root` and all its subfolders, sorted, and every other entry as skipped with the
+ * reason, since an import reports what it did not read (util/files.ts' listFiles is the one-folder
+ * listing that pairs files by name): symbolic links (never followed: they may leave the folder, loop, or
+ * name a file that is imported anyway), FIFOs, sockets and devices. Hidden entries (".DS_Store", ".git")
+ * are passed over silently.
  */
-async function listFiles(root: string, max: number): Promise<{ files: string[]; skipped: SkippedFile[] }> {
+async function walkFolder(root: string, max: number): Promise<{ files: string[]; skipped: SkippedFile[] }> {
   const files: string[] = [];
   const skipped: SkippedFile[] = [];
   const pending = [root];
@@ -97,9 +99,9 @@ export async function* scanFolderStream(root: string, opts: ScanOptions = {}): A
   const cancelled = () => {
     if (signal?.aborted) throw new AppError(ErrorCode.CANCELLED, `Reading ${root} was cancelled`);
   };
-  let listed: Awaited<ReturnType<typeof listFiles>>;
+  let listed: Awaited<ReturnType<typeof walkFolder>>;
   try {
-    listed = await listFiles(root, opts.maxFiles ?? 100_000);
+    listed = await walkFolder(root, opts.maxFiles ?? 100_000);
   } catch (err) {
     throw asFileError(root, err);
   }
