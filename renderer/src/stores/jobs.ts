@@ -3,6 +3,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { JobProgress } from '@shared/jobs';
 import { api } from '../api/client';
+import { withJobEvent } from '../composables/follow-job';
 
 export const useJobsStore = defineStore('jobs', () => {
   const byId = ref<Record<string, JobProgress>>({});
@@ -14,17 +15,7 @@ export const useJobsStore = defineStore('jobs', () => {
   }
 
   function applyEvent(job: JobProgress): void {
-    // A quick job's last event can arrive before the reply that started it: never let the (older)
-    // running state overwrite a finished one.
-    const known = byId.value[job.jobId];
-    if (
-      known &&
-      known.state !== 'running' &&
-      known.state !== 'queued' &&
-      (job.state === 'running' || job.state === 'queued')
-    )
-      return;
-    byId.value = { ...byId.value, [job.jobId]: job };
+    byId.value = withJobEvent(byId.value, job);
   }
 
   async function cancel(jobId: string): Promise<void> {
