@@ -18,7 +18,15 @@
  * A benchmark-class run (tens of minutes on two cores), not part of the test suite.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TransferSpecInput, TransferSummary } from '../../shared/transfer.js';
@@ -37,8 +45,8 @@ const { values: opt } = parseArgs({
     /** The students' size and first-level width: the same for every row (see STUDENT below). */
     'student-size': { type: 'string', default: '64' },
     'student-width': { type: 'string', default: '8' },
-    /** Rows to run, e.g. a,b (default all: a, b, c for the first seed; b, c for the others). */
-    only: { type: 'string', default: 'a,b,c' },
+    /** Rows to run, e.g. a,b (default all: a, b, c, a+ for the first seed; b, c for the others). */
+    only: { type: 'string', default: 'a,b,c,a+' },
     quick: { type: 'boolean', default: false },
     fresh: { type: 'boolean', default: false },
     /** The `apprentice` CLI that trains and exports the teachers (default this checkout's). */
@@ -221,13 +229,18 @@ interface StudentRecord {
 }
 
 interface Row {
-  row: 'a' | 'b' | 'c';
+  row: 'a' | 'a+' | 'b' | 'c';
   seed: number;
   what: string;
   teachers: string[];
   fusion: { method: string; why: string | null };
   /** Test Dice of each source the run scored: its teachers, the fused label (several teachers), the student. */
   dice: { teachers: Record<string, number>; fused: number | null; student: number };
+  /**
+   * Mean Dice of the pseudo-labels the student learned from against the transferal frames' own masks,
+   * withheld from the run: how good its labels were (the student is judged on other frames, the test set).
+   */
+  labelDice?: number;
   student: StudentRecord;
   seconds: number;
 }
@@ -258,6 +271,21 @@ function studentRecord(r: TransferSummary, asked: StudentRecord['asked']): Stude
     bestValDice: r.training.bestValDice,
     trainSeconds: r.training.seconds,
   };
+}
+
+/** Mean per-frame Dice of a run's pseudo-labels against Kvasir-SEG's masks of the same frames. */
+async function labelDiceOf(runDir: string): Promise<number> {
+  const { readImageFile } = await import('../../electron/io/read.js');
+  const { dice } = await import('../../electron/teachers/metrics.js');
+  const labels = join(runDir, 'pseudo-labels', 'labels');
+  const files = readdirSync(labels).filter((f) => f.endsWith('.png'));
+  let sum = 0;
+  for (const f of files) {
+    const label = (await readImageFile(join(labels, f))).slices[0]!.pixels;
+    const truth = (await readImageFile(join(kvasir, 'masks', f))).slices[0]!.pixels;
+    sum += dice(label, truth);
+  }
+  return sum / files.length;
 }
 
 async function transfers(data: KvasirSplit): Promise<void> {
@@ -319,6 +347,7 @@ async function transfers(data: KvasirSplit): Promise<void> {
         fused: scores.find((x) => x.kind === 'fused')?.dice ?? null,
         student: scores.find((x) => x.kind === 'student')!.dice,
       },
+      labelDice: await labelDiceOf(r.out),
       student: studentRecord(r, {
         steps: parsed.student.epochs === undefined ? parsed.student.steps : null,
         epochs: parsed.student.epochs ?? null,
@@ -328,6 +357,8 @@ async function transfers(data: KvasirSplit): Promise<void> {
     writeResults(teachers, best, rows);
   }
 
+  // Rows measured before the label Dice was recorded get it from their run folder.
+  for (const r of rows) r.labelDice ??= await labelDiceOf(join(out, 'runs', `${r.row}-seed${r.seed}`));
   for (const [k, seed] of seeds.entries()) {
     // (b) The best teacher with the defaults: channels, length and fusion unset. First, as the row that
     // says whether the defaults work.
@@ -348,6 +379,13 @@ async function transfers(data: KvasirSplit): Promise<void> {
         teachers,
         opt.quick ? { student: { steps: 4 } } : {},
       );
+    // (a+) Between (a) and (b): the old labels (mean at 0.5) and the default student, to tell what the
+    // student's channels and length do from what the fusion does.
+    if (k === 0 && only.has('a+'))
+      await transfer('a+', seed, 'best teacher, old fusion, default student', [best], {
+        fusion: { method: 'mean', threshold: 0.5 },
+        ...(opt.quick ? { student: { steps: 4 } } : {}),
+      });
   }
   writeResults(teachers, best, rows);
 }
@@ -376,11 +414,11 @@ function writeResults(teachers: TeacherInfo[], best: TeacherInfo, measured: Row[
         `| ${t.name} | ${t.arch} | ${t.epochsRun} | ${f4(t.valDice)} | ${f4(teacherTest(t.name))} | ${t.trainSeconds === null ? '' : (t.trainSeconds / 60).toFixed(1)} |`,
     ),
     '',
-    '| row | seed | teachers | fusion | fused label Dice | student Dice | student channels | epochs / steps | minutes |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| row | seed | teachers | fusion | label Dice (transferal, withheld masks) | fused label Dice (test) | student Dice (test) | student channels | epochs / steps | minutes |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| (${r.row}) ${r.what} | ${r.seed} | ${r.teachers.join(', ')} | ${r.fusion.method} | ${f4(r.dice.fused)} | ${f4(r.dice.student)} | ${r.student.channels} | ${r.student.epochs} / ${r.student.steps} | ${(r.seconds / 60).toFixed(1)} |`,
+        `| (${r.row}) ${r.what} | ${r.seed} | ${r.teachers.join(', ')} | ${r.fusion.method} | ${f4(r.labelDice ?? null)} | ${f4(r.dice.fused)} | ${f4(r.dice.student)} | ${r.student.channels} | ${r.student.epochs} / ${r.student.steps} | ${(r.seconds / 60).toFixed(1)} |`,
     ),
     '',
     ...rows.map(
