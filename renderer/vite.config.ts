@@ -17,6 +17,10 @@ export default defineConfig({
     chunkSizeWarningLimit: 2048,
   },
   resolve: {
-    alias: { '@shared': fileURLToPath(new URL('../shared', import.meta.url)) },
+    alias: {
+      '@shared': fileURLToPath(new URL('../shared', import.meta.url)),
+      // shared/csv.ts writes CSV with csv-stringify; its Node build needs Buffer, its browser build does not.
+      'csv-stringify/sync': 'csv-stringify/browser/esm/sync',
+    },
   },
 });
