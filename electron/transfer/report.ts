@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FusionReport } from '../../shared/fusion-report.js';
 import { csvText } from '../../shared/csv.js';
 import type { SourceScore, TransferSpec } from '../../shared/transfer.js';
 import { parseCsvRecords } from '../io/csv.js';
@@ -13,13 +14,22 @@ import type { EpochRecord } from '../students/checkpoint.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { diceBars, esc, learningCurves, num, REPORT_STYLE } from '../util/report-html.js';
 import type { SourceEvaluation } from './evaluate.js';
+import type { StudentChannels } from './student-channels.js';
 import type { PseudoLabelResult } from './pseudo-label.js';
 
 export interface RunRecord {
   spec: TransferSpec;
   appVersion: string;
   pseudo: PseudoLabelResult;
-  training: { name: string; history: EpochRecord[]; bestEpoch: number | null; bestValDice: number | null };
+  training: {
+    name: string;
+    history: EpochRecord[];
+    bestEpoch: number | null;
+    bestValDice: number | null;
+    epochsRun?: number;
+    /** The student's input channels and why (runs recorded before this was chosen have none). */
+    channels?: StudentChannels;
+  };
   finetune: {
     name: string;
     history: EpochRecord[];
@@ -65,6 +75,31 @@ function curves(name: string, history: readonly EpochRecord[]): string {
   });
 }
 
+/** The student's input, and why (absent from runs recorded before it was chosen). */
+function channelsText(t: RunRecord['training']): string {
+  if (!t.channels) return 'grey input';
+  return `${t.channels.channels === 3 ? 'colour' : 'grey'} input (${esc(t.channels.reason)})`;
+}
+
+/** Which fusion ran and why: the sentence, the teachers' weights and agreement, the thresholds. */
+export function fusionSection(f: FusionReport | undefined): string {
+  if (!f) return '';
+  const rows = f.teachers
+    .map(
+      (t) =>
+        `<tr><td>${esc(t.name)}</td><td>${t.weight === null ? '' : num(t.weight)}</td><td>${t.agreement === null ? '' : num(t.agreement)}</td></tr>`,
+    )
+    .join('');
+  const t = f.threshold;
+  const thresholds = t.perImage
+    ? `per image: median ${num(t.median)}, min ${num(t.min)}, max ${num(t.max)}`
+    : `fixed at ${num(t.median)}`;
+  return `<h2>Fusion: ${esc(f.method)}</h2>
+<p>${esc(f.why)}</p>
+<table><thead><tr><th>Teacher</th><th>Weight</th><th>Agreement with the others</th></tr></thead><tbody>${rows}</tbody></table>
+<p><small>${f.images} transferal image(s) fused; threshold ${thresholds}; ${f.emptyImages} judged empty; test-time augmentation: ${f.ttaViews.length ? esc(f.ttaViews.join(', ')) : 'none'}; weights ${f.weightsFrom === 'reused' ? 'reused from another set' : 'estimated on this set'}, no label read.</small></p>`;
+}
+
 /** The first `n` rows of the run's review-queue.csv as table rows; none when it is missing or unreadable. */
 function queueRows(file: string, n: number): string {
   let rows: Record<string, string>[];
@@ -102,8 +137,8 @@ export function renderTransferReport(r: RunRecord, generatedAt: Date): string {
 <ul>
 <li>Teachers (${s.teachers.length}):<ul>${teacherList}</ul></li>
 <li>Transferal images: ${esc(s.transferal.images)}: ${p.images} read, ${p.labeled} pseudo-labeled, ${p.corrected} corrected by a person, ${p.failed} failed</li>
-<li>Fusion: ${esc(s.fusion.method)}, threshold ${s.fusion.threshold}${s.post.largestComponent ? ', largest component' : ''}${s.post.fillHoles ? ', holes filled' : ''}${s.post.minIslandSize ? `, islands &lt; ${s.post.minIslandSize} px removed` : ''}</li>
-<li>Student: ${esc(s.student.arch)} at ${s.student.size}&times;${s.student.size}, ${s.student.epochs} epochs, batch ${s.student.batchSize}, learning rate ${s.student.learningRate}, seed ${s.seed}</li>
+<li>Fusion: ${esc(s.fusion.method)}, ${s.fusion.method === 'auto' ? 'threshold per image' : `threshold ${s.fusion.threshold}`}${s.post.largestComponent ? ', largest component' : ''}${s.post.fillHoles ? ', holes filled' : ''}${s.post.minIslandSize ? `, islands &lt; ${s.post.minIslandSize} px removed` : ''}</li>
+<li>Student: ${esc(s.student.arch)} at ${s.student.size}&times;${s.student.size}, ${channelsText(r.training)}, ${s.student.epochs === undefined ? `${s.student.steps} steps${r.training.epochsRun === undefined ? '' : ` (${r.training.epochsRun} epochs)`}` : `${s.student.epochs} epochs`}, batch ${s.student.batchSize}, learning rate ${s.student.learningRate}, seed ${s.seed}</li>
 ${ft}
 <li>Test set: ${s.test ? esc(s.test.images) : 'none given'}</li>
 </ul>
@@ -113,9 +148,10 @@ ${
     ? `<h2>Test set: teachers, fused label, student</h2>
 ${diceBars(scores.map((x) => ({ label: x.source, value: x.dice, color: KIND_COLOR[x.kind] })))}
 <table><thead><tr><th>Source</th><th>Kind</th><th>n</th><th>Dice</th><th>IoU</th><th>HD95 px</th></tr></thead><tbody>${table}</tbody></table>
-<p><small>Each teacher is scored as this run uses it: foreground where its probability &gt; ${s.fusion.threshold}, with the run's post-processing. ${esc(r.evaluations[0]?.evaluation.summary.conventions ?? '')}</small></p>`
+<p><small>Each teacher is scored alone, on its plain map (no test-time augmentation): foreground where its probability &gt; ${s.fusion.threshold}, with the run's post-processing.${s.fusion.method === 'auto' ? ' The fused row reuses the weights estimated on the transferal set.' : ''} ${esc(r.evaluations[0]?.evaluation.summary.conventions ?? '')}</small></p>`
     : '<p>No test set was given: nothing was scored against ground truth.</p>'
 }
+${fusionSection(p.fusion)}
 <h2>Learning curves</h2>
 <p><small>Validation Dice of the transfer is measured against pseudo-labels of held-out transferal cases; of fine-tuning, against the held-out labeled images.</small></p>
 ${curves(`${r.training.name} (transfer)`, r.training.history)}${r.finetune ? curves(`${r.finetune.name} (fine-tuning)`, r.finetune.history) : ''}
@@ -145,6 +181,7 @@ export function writeTransferReport(r: RunRecord, generatedAt = new Date()): Rep
     appVersion: r.appVersion,
     spec: r.spec,
     pseudoLabels: r.pseudo,
+    fusion: r.pseudo.fusion ?? null,
     test: scoresOf(r.evaluations),
     summaries: r.evaluations.map((e) => ({ source: e.source, kind: e.kind, ...e.evaluation.summary })),
     training: r.training,

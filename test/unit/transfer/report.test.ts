@@ -155,4 +155,20 @@ describe('transfer report', () => {
       t.cleanup();
     }
   });
+
+  it("says the student's input and why, and a steps-sized run's length in steps and epochs", () => {
+    const r = record('/o');
+    expect(renderTransferReport(r, new Date(0))).toContain('grey input, 2000 steps, batch');
+    r.training.epochsRun = 41;
+    r.training.channels = {
+      channels: 3,
+      reason: 'rgb-net takes colour and the transferal images are colour (RGB)',
+    };
+    const html = renderTransferReport(r, new Date(0));
+    expect(html).toContain(
+      'colour input (rgb-net takes colour and the transferal images are colour (RGB)), 2000 steps (41 epochs), batch',
+    );
+    r.spec.student.epochs = 12;
+    expect(renderTransferReport(r, new Date(0))).toContain(', 12 epochs, batch');
+  });
 });
