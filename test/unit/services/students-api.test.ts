@@ -78,7 +78,7 @@ describe('students through the API', () => {
     expect(history[3]!.loss).toBeLessThan(0.9 * history[0]!.loss);
     expect(history.every((h) => h.valDice >= 0 && h.valDice <= 1)).toBe(true);
     // The weights it learned are saved where the student says, as a TF.js model.
-    const model = JSON.parse(readFileSync(join(student!.modelDir, 'model.json'), 'utf8')) as {
+    const model = JSON.parse(readFileSync(join(student!.modelDir!, 'model.json'), 'utf8')) as {
       weightsManifest: unknown[];
     };
     expect(model.weightsManifest.length).toBeGreaterThan(0);
