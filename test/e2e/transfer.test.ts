@@ -93,6 +93,10 @@ describe('knowledge transfer through the web shell', () => {
     await app.page.getByTestId('transfer-test-masks').fill(testMasks);
     await app.page.getByTestId('transfer-arch').selectOption('unet-tiny');
     await app.page.getByTestId('transfer-size').fill('32');
+    // Training is sized in steps by default; this run asks for a fixed number of epochs instead.
+    expect(await text(app.page.getByTestId('transfer-length-help'))).toMatch(/^2,000 optimizer steps/);
+    expect(await app.page.getByTestId('transfer-epochs').count()).toBe(0);
+    await app.page.getByTestId('transfer-length').selectOption('epochs');
     await app.page.getByTestId('transfer-epochs').fill('2');
     await app.page.getByTestId('transfer-batch').fill('4');
     await expect.poll(() => text(app.page.getByTestId('transfer-params'))).toMatch(/^\d[\d,]* parameters$/);
@@ -142,7 +146,7 @@ describe('knowledge transfer through the web shell', () => {
     expect(rows.map((r) => [r.cells[0], r.kind])).toEqual([
       ['fcn-busi', 'teacher'],
       ['unet-busi', 'teacher'],
-      ['fused (mean)', 'fused'],
+      ['fused (auto)', 'fused'],
       ['student-1', 'student'],
     ]);
     for (const r of rows) {
@@ -153,6 +157,17 @@ describe('knowledge transfer through the web shell', () => {
     }
     expect(await text(app.page.getByTestId('transfer-summary'))).toMatch(
       /8 images, 8 pseudo-labeled, 0 corrected, 0 failed/,
+    );
+    // Which fusion ran and why: the default, automatic, with each teacher's estimated weight.
+    const fusion = await text(app.page.getByTestId('transfer-fusion'));
+    expect(fusion).toMatch(/^Automatic \(label-free\): /);
+    const names = await app.page
+      .getByTestId('transfer-fusion-teachers')
+      .locator('tbody tr td:first-child')
+      .allTextContents();
+    expect(names.map((n) => n.trim())).toEqual(['fcn-busi', 'unet-busi']);
+    expect(await text(app.page.getByTestId('transfer-channels-result'))).toBe(
+      'grey: fcn-busi takes colour, but the transferal images are grey',
     );
 
     const report = await text(app.page.getByTestId('transfer-report'));

@@ -41,7 +41,7 @@ describe('transfer through the API', () => {
       name: 'api',
       teachers: [join(SHARED_DIR, 'teachers', 'resunet-busi.json')],
       transferal: { images: join(t.dir, 'transferal') },
-      student: { arch: 'unet-tiny', size: 32, epochs: 1, batchSize: 4, valFraction: 0 },
+      student: { arch: 'unet-tiny', size: 32, epochs: 1, batchSize: 4, valFraction: 0.25 },
       test: { images: join(t.dir, 'test', 'images'), masks: join(t.dir, 'test', 'masks') },
       out: join(t.dir, 'out'),
     };
@@ -75,7 +75,7 @@ describe('transfer through the API', () => {
     expect(loaded.ok).toBe(true);
     const s = (loaded as { value: Record<string, unknown> }).value;
     expect(s.out).toBe(spec.out);
-    expect(s.fusion).toEqual({ method: 'mean', threshold: 0.5 });
+    expect(s.fusion).toEqual({ method: 'auto', threshold: 0.5 });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(s);
   });
 
