@@ -203,9 +203,7 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
     pseudoLabelOptions.extend({ count: z.number().int().min(1).max(8).optional() }).strict(),
   ),
   listStudentPresets: none,
-  describeStudent: one(
-    z.object({ preset: z.string().min(1).max(64), size: recipeFields.size }).strict(),
-  ),
+  describeStudent: one(z.object({ preset: z.string().min(1).max(64), size: recipeFields.size }).strict()),
   trainStudent: one(
     z
       .object({
