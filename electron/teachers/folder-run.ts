@@ -15,12 +15,13 @@ import { readImageFile } from '../io/read.js';
 import { dequantizeProbabilities } from '../store/mask-codec.js';
 import { makeDirs } from '../util/atomic-write.js';
 import type { FusionOptions } from './fusion.js';
-import { listFiles, nameStem, readTeacherImages } from './images.js';
+import { readTeacherImages } from './images.js';
+import { listFiles, fileStem } from '../util/files.js';
 import { runLabelling, type FusedImage, type MapsChunk } from './labelling/run-labelling.js';
 import { SetFusion } from './labelling/set-fusion.js';
 import { predictTeacherMaps, viewNames, type TeacherMap } from './labelling/teacher-maps.js';
 import { ttaViewsOf } from './labelling/tta-settings.js';
-import { dice, iou, mean, threshold } from './metrics.js';
+import { dice, iou, mean, threshold } from '../engine/metrics/index.js';
 import { writeGreyPng } from './png.js';
 import type { TeacherImage } from './preprocess.js';
 import type { TeacherRunner } from './runner.js';
@@ -165,7 +166,7 @@ export async function runFolder(
   });
   const t = options.threshold ?? 0.5;
   const post = req.post ?? {};
-  const gtIndex = req.masks ? new Map(listFiles(resolve(req.masks)).map((f) => [nameStem(f), f])) : undefined;
+  const gtIndex = req.masks ? new Map(listFiles(resolve(req.masks)).map((f) => [fileStem(f), f])) : undefined;
   // 'auto' fuses in a second pass from the maps as stored: without --probs they go to a folder of our own.
   const scratch =
     !req.probs && fusion.needsFirstPass ? mkdtempSync(join(tmpdir(), 'apprentice-maps-')) : null;
@@ -196,7 +197,7 @@ export async function runFolder(
         if (!(err instanceof AppError)) throw err;
         summary.images++;
         summary.failed++;
-        summary.errors.push({ image: nameStem(file), code: err.code, message: err.message });
+        summary.errors.push({ image: fileStem(file), code: err.code, message: err.message });
       }
     const perTeacher: TeacherMap[][] = [];
     for (const r of teachers)

@@ -12,11 +12,11 @@ import { DEFAULT_FUSION_METHOD } from '../../shared/recipe.js';
 import { readImageFile } from '../io/read.js';
 import { quantizeProbabilities } from '../store/mask-codec.js';
 import type { FusionOptions } from './fusion.js';
-import { listFiles, nameStem } from './images.js';
+import { listFiles, fileStem } from '../util/files.js';
 import { runLabelling, type FusedImage, type MapsChunk } from './labelling/run-labelling.js';
 import { SetFusion } from './labelling/set-fusion.js';
 import { MaskFolderTeacher } from './mask-folder-runner.js';
-import { dice, iou, mean, threshold } from './metrics.js';
+import { dice, iou, mean, threshold } from '../engine/metrics/index.js';
 import type { PostProcessOptions } from '../../shared/masks/morphology.js';
 import { writeGreyPng } from './png.js';
 import { to255 } from './folder-run.js';
@@ -112,7 +112,7 @@ export async function fuseFolders(req: FuseFoldersRequest): Promise<FuseFoldersS
       async computeMaps(from, to) {
         const chunk: MapsChunk<NamedImage> = { images: [] };
         for (const file of first.slice(from, to)) {
-          const name = nameStem(file);
+          const name = fileStem(file);
           s.images++;
           let item: NamedImage;
           try {

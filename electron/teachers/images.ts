@@ -8,10 +8,6 @@ import type { ImageStack, PixelArray } from '../io/types.js';
 import { fileStem } from '../util/files.js';
 import type { TeacherImage } from './preprocess.js';
 
-// The pseudo-labelling front ends (folder-run, fuse-folders, transfer/pseudo-label) still import these
-// names from here while they are rewritten; the one definition is util/files.ts.
-export { fileStem as nameStem, listFiles } from '../util/files.js';
-
 export function toUint8(p: PixelArray, range: { min: number; max: number }, invert: boolean): Uint8Array {
   if (p instanceof Uint8Array && !invert) return p;
   const out = new Uint8Array(p.length);

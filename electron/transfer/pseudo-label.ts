@@ -6,13 +6,14 @@
  */
 import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { csvText } from '../../shared/csv.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { FusionReport } from '../../shared/fusion-report.js';
 import type { TransferSpec } from '../../shared/transfer.js';
 import { readImageFile } from '../io/read.js';
 import { makeDirs } from '../util/atomic-write.js';
 import { readBinaryMask, runFolder, to255 } from '../teachers/folder-run.js';
-import { listFiles, nameStem } from '../teachers/images.js';
+import { listFiles, fileStem } from '../util/files.js';
 import { writeGreyPng } from '../teachers/png.js';
 import type { TeacherRunner } from '../teachers/runner.js';
 import { reviewQueue } from '../teachers/uncertainty.js';
@@ -69,8 +70,8 @@ export async function pseudoLabel(
 
   const corrected = new Set<string>();
   if (spec.transferal.corrections) {
-    const byStem = new Map(listFiles(spec.transferal.corrections).map((f) => [nameStem(f), f]));
-    const images = new Map(listFiles(spec.transferal.images).map((f) => [nameStem(f), f]));
+    const byStem = new Map(listFiles(spec.transferal.corrections).map((f) => [fileStem(f), f]));
+    const images = new Map(listFiles(spec.transferal.images).map((f) => [fileStem(f), f]));
     for (const [stem, file] of byStem) {
       const image = images.get(stem);
       if (!image)
@@ -90,16 +91,19 @@ export async function pseudoLabel(
     written.map((o) => ({ key: o.image, disagreement: o.disagreement ?? 0, entropy: o.entropy ?? 0 })),
   );
   const queueFile = join(root, 'review-queue.csv');
+  // Through the one CSV writer: an image name with a comma or a quote stays one cell.
   writeFileSync(
     queueFile,
-    ['rank,image,disagreement,entropy,corrected']
-      .concat(
-        queue.map(
-          (q, k) =>
-            `${k + 1},${q.key},${q.disagreement.toFixed(5)},${q.entropy.toFixed(5)},${corrected.has(q.key) ? 1 : 0}`,
-        ),
-      )
-      .join('\n') + '\n',
+    csvText(
+      ['rank', 'image', 'disagreement', 'entropy', 'corrected'],
+      queue.map((q, k) => [
+        k + 1,
+        q.key,
+        q.disagreement.toFixed(5),
+        q.entropy.toFixed(5),
+        corrected.has(q.key) ? 1 : 0,
+      ]),
+    ),
   );
   const labeled = new Set([...written.map((o) => o.image), ...corrected]).size;
   if (labeled === 0)

@@ -5,7 +5,7 @@
  */
 import type { TransferSpec } from '../../shared/transfer.js';
 import { readImageFile } from '../io/read.js';
-import { listFiles } from '../teachers/images.js';
+import { listFiles } from '../util/files.js';
 import type { TeacherRunner } from '../teachers/runner.js';
 
 export interface StudentChannels {

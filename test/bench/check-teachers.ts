@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { readImageFile } from '../../electron/io/read.js';
 import { loadTeacherCard, type TeacherCard } from '../../electron/teachers/card.js';
 import { fuse } from '../../electron/teachers/fusion.js';
-import { listFiles, nameStem } from '../../electron/teachers/images.js';
+import { listFiles, fileStem } from '../../electron/util/files.js';
 import { dice, iou, mean, threshold } from '../../electron/engine/metrics/index.js';
 import { openTeacher } from '../../electron/teachers/open.js';
 import { predictFiles } from '../../electron/teachers/pipeline.js';
@@ -54,7 +54,7 @@ await predictFiles(runners, files, {
       scores.get('ensemble')!.iou.push(iou(f.mask, gt));
     }
   },
-  onUnreadable: (file, e) => errors.push(`${nameStem(file)}: ${e.message}`),
+  onUnreadable: (file, e) => errors.push(`${fileStem(file)}: ${e.message}`),
   onProgress: (d, n) => process.stderr.write(`\r${d}/${n}`),
 });
 process.stderr.write('\n');

@@ -34,7 +34,7 @@ import {
   DEFAULT_AUTO_GUARDS,
   estimateAutoWeights,
 } from '../../electron/teachers/label-free/auto.js';
-import { dice } from '../../electron/teachers/metrics.js';
+import { dice } from '../../electron/engine/metrics/index.js';
 import { BUS_BRA_CASE_REGEX } from './busbra-split.js';
 import { cacheAllMaps, loadImages, type ImageMaps, type MapSet, type StudyData } from './fusion/map-cache.js';
 import { fusionRules, ruleMask, scoreRules, setStats, type Rule, type Score } from './fusion/rules.js';

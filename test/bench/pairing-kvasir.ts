@@ -276,7 +276,7 @@ function studentRecord(r: TransferSummary, asked: StudentRecord['asked']): Stude
 /** Mean per-frame Dice of a run's pseudo-labels against Kvasir-SEG's masks of the same frames. */
 async function labelDiceOf(runDir: string): Promise<number> {
   const { readImageFile } = await import('../../electron/io/read.js');
-  const { dice } = await import('../../electron/teachers/metrics.js');
+  const { dice } = await import('../../electron/engine/metrics/index.js');
   const labels = join(runDir, 'pseudo-labels', 'labels');
   const files = readdirSync(labels).filter((f) => f.endsWith('.png'));
   let sum = 0;

@@ -27,7 +27,7 @@ import {
   teachersForegroundFraction,
   thresholdForFraction,
 } from '../../../electron/teachers/label-free/thresholds.js';
-import { dice, threshold } from '../../../electron/teachers/metrics.js';
+import { dice, threshold } from '../../../electron/engine/metrics/index.js';
 import { postProcess } from '../../../shared/masks/morphology.js';
 import type { ImageMaps, MapSet } from './map-cache.js';
 

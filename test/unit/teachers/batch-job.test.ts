@@ -13,7 +13,7 @@ import {
 } from '../../../electron/services/teacher-service.js';
 import { APP_VERSION } from '../../../electron/util/version.js';
 import { ProjectStore } from '../../../electron/store/index.js';
-import { listFiles, nameStem } from '../../../electron/teachers/images.js';
+import { listFiles, fileStem } from '../../../electron/util/files.js';
 import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
 
 const DATA = join(SHARED_DIR, 'data', 'bus-bra');
@@ -67,7 +67,7 @@ describe('batch pseudo-labelling job', () => {
       );
       // The "precomputed" teacher is the ground truth, except that one image has no map at all.
       if (k !== 3)
-        symlinkSync(join(DATA, 'masks', `${nameStem(f)}.png`), join(maskTeacherDir, `${nameStem(f)}.png`));
+        symlinkSync(join(DATA, 'masks', `${fileStem(f)}.png`), join(maskTeacherDir, `${fileStem(f)}.png`));
     }
   });
   afterEach(() => {
