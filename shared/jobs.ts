@@ -4,6 +4,7 @@
  * the CLI read these types, so a job's numbers travel as fields, never as text to be parsed back: `phase`
  * is a label for people only.
  */
+import type { FusionReport } from './fusion-report.js';
 import type {
   CaseScores,
   EvaluationSummaryDto,
@@ -48,6 +49,14 @@ export interface TransferDetail {
   train?: TrainStepDetail;
 }
 
+/** One image a teacher (or the fusion) failed on, in a pseudo-labelling run. */
+export interface ImageError {
+  imageId: number;
+  teacherId?: number;
+  code: string;
+  message: string;
+}
+
 /** What a pseudo-labelling run did: the result of a 'pseudo-label' job. */
 export interface PseudoLabelSummary {
   /** The store's job id (masks and metrics refer to it). */
@@ -58,8 +67,10 @@ export interface PseudoLabelSummary {
   labelsWritten: number;
   labelsReused: number;
   failedImages: number;
-  errors: { imageId: number; teacherId?: number; code: string; message: string }[];
+  errors: ImageError[];
   errorCount: number;
+  /** What the fusion did and why (over the labels this run fused; reused labels are not counted). */
+  fusion: FusionReport;
 }
 
 /** One epoch of a training run, as training.json and the job result list it. */

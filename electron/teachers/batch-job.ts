@@ -11,8 +11,8 @@
  * killed (even between a blob write and its row) continues where it stopped, and a changed card
  * recomputes only that teacher's maps.
  */
+import type { ImageError, PseudoLabelSummary } from '../../shared/jobs.js';
 import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
-import type { FusionReport } from '../../shared/fusion-report.js';
 import { DEFAULT_FUSION_METHOD } from '../../shared/recipe.js';
 import type { PostProcessOptions } from '../../shared/masks/morphology.js';
 import type { JobContext } from '../util/job-context.js';
@@ -53,27 +53,7 @@ export interface PseudoLabelRequest extends Partial<PseudoLabelParams> {
   runtime?: OpenOptions;
 }
 
-export interface ImageError {
-  imageId: number;
-  teacherId?: number;
-  code: string;
-  message: string;
-}
-
-export interface PseudoLabelSummary {
-  /** The store's job id (masks and metrics refer to it). */
-  jobId: number;
-  images: number;
-  mapsComputed: number;
-  mapsReused: number;
-  labelsWritten: number;
-  labelsReused: number;
-  failedImages: number;
-  errors: ImageError[];
-  errorCount: number;
-  /** What the fusion did and why (over the labels this run fused; reused labels are not counted). */
-  fusion: FusionReport;
-}
+export type { ImageError, PseudoLabelSummary };
 
 /**
  * The fusion a job runs: its stored options with the method filled in. A job stored before the method

@@ -29,6 +29,16 @@ const labelled: PseudoLabelSummary = {
   failedImages: 0,
   errors: [],
   errorCount: 0,
+  fusion: {
+    method: 'mean',
+    ttaViews: [],
+    teachers: [{ name: 't', weight: 1, agreement: null }],
+    weightsFrom: 'this-set',
+    images: 3,
+    threshold: { perImage: false, median: 0.5, min: 0.5, max: 0.5 },
+    emptyImages: 0,
+    why: 'Mean probability of 1 teacher(s) cut at 0.5, as chosen in the settings; 0 image(s) came out empty.',
+  },
 };
 const SUMMARY = {
   n: 0,
