@@ -102,6 +102,10 @@ describe('teachers through the web shell', () => {
     await expect
       .poll(() => text(app.page.getByTestId('pl-summary')), { timeout: 90_000 })
       .toMatch(/5 image\(s\): 10 teacher maps computed/);
+    // The default fusion says what it did and why, with the weights it estimated for the two teachers.
+    expect(await text(app.page.getByTestId('pl-fusion'))).toMatch(
+      /^Automatic \(label-free\): .*Weights: fcn-busi 0\.\d{3}, unet-busi 0\.\d{3}\.$/s,
+    );
     // ... and once the batch has finished, the message is gone and the preview shows, without a click.
     await expect.poll(() => app.page.getByTestId('fusion-preview').locator('figure').count()).toBe(3);
     expect(await app.page.getByTestId('fusion-error').count()).toBe(0);
