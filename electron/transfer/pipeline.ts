@@ -82,12 +82,11 @@ export function stagesOf(spec: TransferSpec): TransferStage[] {
 /** The folders a run writes in OUT (report files are rewritten at the end). */
 const OUTPUT_DIRS = ['pseudo-labels', 'training', 'finetune', 'test', 'student'];
 
-function trainRequest(
-  spec: TransferSpec,
-  kind: 'train' | 'finetune',
-  teachers: string[],
-  channels: 1 | 3,
-): TrainJobRequest {
+/** What a training stage trains: the student from scratch (with its input channels), or its fine-tuning. */
+type TrainTarget = { kind: 'train'; channels: StudentChannels } | { kind: 'finetune' };
+
+function trainRequest(spec: TransferSpec, target: TrainTarget, teachers: string[]): TrainJobRequest {
+  const kind = target.kind;
   const common = {
     ...DEFAULT_TRAIN_OPTIONS,
     seed: spec.seed,
@@ -97,7 +96,7 @@ function trainRequest(
   const outDir = join(spec.out, kind === 'train' ? 'training' : 'finetune');
   const resume = hasCheckpoint(join(outDir, CHECKPOINT_DIR));
   const caseRegex = spec.caseRegex ? { caseRegex: spec.caseRegex } : {};
-  if (kind === 'train') {
+  if (target.kind === 'train') {
     const s = spec.student;
     return {
       name: spec.name,
@@ -113,7 +112,7 @@ function trainRequest(
           size: s.size,
           width: s.width,
           depth: s.depth,
-          inChannels: channels,
+          inChannels: target.channels.channels,
           seed: spec.seed,
         }),
       },
@@ -271,11 +270,9 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
       onProgress: (phase: string, done?: number, total?: number) =>
         report(stage, phase, { ...(done !== undefined ? { done, total } : {}) }),
     });
-    const runTraining = async (
-      stage: 'train' | 'finetune',
-      channels: StudentChannels,
-    ): Promise<TrainRecord> => {
-      const req = trainRequest(spec, stage, teacherNames, channels.channels);
+    const runTraining = async (target: TrainTarget): Promise<TrainRecord> => {
+      const stage = target.kind;
+      const req = trainRequest(spec, target, teacherNames);
       const r = await runTrainingInWorker(req, {
         ...(hooks.signal ? { signal: hooks.signal } : {}),
         onPhase: (phase) => report(stage, phase),
@@ -289,7 +286,7 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
       if (r.cancelled) throwIfCancelled();
       if (r.bestEpoch === null)
         throw new AppError(ErrorCode.INTERNAL, `${stage}: no epoch finished, so there is no model to keep`);
-      return { ...trainRecord(r), ...(stage === 'train' ? { channels } : {}) };
+      return { ...trainRecord(r), ...(target.kind === 'train' ? { channels: target.channels } : {}) };
     };
 
     // 1. Pseudo-labels.
@@ -299,14 +296,14 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
 
     // 2. The student on the pseudo-labels; 3. fine-tuning on the labeled few.
     if (!state.done('train'))
-      state.finish('train', await runTraining('train', await studentChannels(spec, teachers)));
+      state.finish(
+        'train',
+        await runTraining({ kind: 'train', channels: await studentChannels(spec, teachers) }),
+      );
     const trained = state.result<TrainRecord>('train');
     throwIfCancelled();
     if (spec.finetune && !state.done('finetune'))
-      state.finish(
-        'finetune',
-        await runTraining('finetune', trained.channels ?? { channels: 1, reason: '' }),
-      );
+      state.finish('finetune', await runTraining({ kind: 'finetune' }));
     const tuned = spec.finetune ? state.result<TrainRecord>('finetune') : null;
     throwIfCancelled();
     const finalModel = tuned ?? trained;
