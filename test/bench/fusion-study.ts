@@ -27,7 +27,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BUS_BRA_CASE_REGEX, busBraSplit } from './busbra-split.js';
 import { cacheAllMaps, loadImages, type MapSet, type StudyData } from './fusion/map-cache.js';
-import { fusionRules, ruleMask, scoreRules, setStats, type Score } from './fusion/rules.js';
+import { choiceLabel, choicesOnDev, fusionRules, ruleMask, scoreRules, setStats } from './fusion/rules.js';
 import { initStudentCompute, trainStudent, writeStudentData, type StudentResult } from './fusion/students.js';
 
 const repo = resolve(import.meta.dirname, '..', '..');
@@ -93,21 +93,8 @@ console.log(`rules scored in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 
 // ---- The report. The recommended rule is the fused rule with the best DEV (transferal) Dice.
 const f4 = (x: number) => x.toFixed(4);
-const fused = scores.flatMap((s) =>
-  s.teacher
-    ? []
-    : [
-        { s, post: false, dev: s.dev, test: s.test },
-        { s, post: true, dev: s.devPost, test: s.testPost },
-      ],
-);
-const pick = fused.reduce((a, b) => (b.dev > a.dev ? b : a));
-const bestTeacher = scores
-  .filter((s) => s.teacher && s.set === 'plain')
-  .reduce((a, b) => (b.dev > a.dev ? b : a));
-const meanPlain = scores.find((s) => s.rule === 'mean @0.5' && s.set === 'plain')!;
-const label = (x: { s: Score; post: boolean }) =>
-  `${x.s.rule} (${x.s.set === 'tta' ? 'TTA maps' : 'plain maps'}${x.post ? ', largest component + holes filled' : ''})`;
+const { pick, bestTeacher, meanPlain } = choicesOnDev(scores);
+const label = choiceLabel;
 const md = [
   `BUS-BRA split of bench:transfer (seed ${seed}): test ${test.length} images, transferal ${transferal.length} images ` +
     `(its withheld masks are the "dev" columns, used only to pick a rule). Teachers: ${TEACHERS.join(', ')} ` +

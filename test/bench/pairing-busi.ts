@@ -37,7 +37,15 @@ import {
 import { dice } from '../../electron/engine/metrics/index.js';
 import { BUS_BRA_CASE_REGEX } from './busbra-split.js';
 import { cacheAllMaps, loadImages, type ImageMaps, type MapSet, type StudyData } from './fusion/map-cache.js';
-import { fusionRules, ruleMask, scoreRules, setStats, type Rule, type Score } from './fusion/rules.js';
+import {
+  choiceLabel,
+  choicesOnDev,
+  fusionRules,
+  type Rule,
+  ruleMask,
+  scoreRules,
+  setStats,
+} from './fusion/rules.js';
 import { initStudentCompute, trainStudent, writeStudentData, type StudentResult } from './fusion/students.js';
 
 const repo = resolve(import.meta.dirname, '..', '..');
@@ -158,22 +166,9 @@ console.log(`rules scored in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 const f4 = (x: number) => x.toFixed(4);
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${f4(x)}`;
 const score = (rule: string, set: MapSet) => scores.find((s) => s.rule === rule && s.set === set)!;
-const fused = scores.flatMap((s) =>
-  s.teacher
-    ? []
-    : [
-        { s, post: false, dev: s.dev, test: s.test },
-        { s, post: true, dev: s.devPost, test: s.testPost },
-      ],
-);
-const pick = fused.reduce((a, b) => (b.dev > a.dev ? b : a));
-const bestTeacher = scores
-  .filter((s) => s.teacher && s.set === 'plain')
-  .reduce((a, b) => (b.dev > a.dev ? b : a));
+const { pick, bestTeacher, meanPlain } = choicesOnDev(scores);
 const auto = score(AUTO, 'tta');
-const meanPlain = score('mean @0.5', 'plain');
-const label = (x: { s: Score; post: boolean }) =>
-  `${x.s.rule} (${x.s.set === 'tta' ? 'TTA maps' : 'plain maps'}${x.post ? ', largest component + holes filled' : ''})`;
+const label = choiceLabel;
 
 /** The test split's 'normal' images (empty masks): the share a rule leaves empty, as its Dice there is 1 or 0. */
 const normals = test.filter((im) => classOf.get(im.id) === 'normal');

@@ -254,3 +254,42 @@ export function scoreRules(
     }
   return scores;
 }
+
+/** A fused rule's score, with or without post-processing (the table's two column pairs). */
+export interface FusedChoice {
+  s: Score;
+  post: boolean;
+  dev: number;
+  test: number;
+}
+
+/**
+ * What a study reads off its scores, choosing on the DEV columns only (the test split chooses nothing):
+ * the fused rule (with or without post-processing) with the best dev Dice, the teacher with the best dev
+ * Dice on plain maps, and mean @0.5 on plain maps (the old default).
+ */
+export function choicesOnDev(scores: readonly Score[]): {
+  pick: FusedChoice;
+  bestTeacher: Score;
+  meanPlain: Score;
+} {
+  const fused = scores.flatMap((s): FusedChoice[] =>
+    s.teacher
+      ? []
+      : [
+          { s, post: false, dev: s.dev, test: s.test },
+          { s, post: true, dev: s.devPost, test: s.testPost },
+        ],
+  );
+  return {
+    pick: fused.reduce((a, b) => (b.dev > a.dev ? b : a)),
+    bestTeacher: scores
+      .filter((s) => s.teacher && s.set === 'plain')
+      .reduce((a, b) => (b.dev > a.dev ? b : a)),
+    meanPlain: scores.find((s) => s.rule === 'mean @0.5' && s.set === 'plain')!,
+  };
+}
+
+/** A rule as the reports name it: its maps and whether it was post-processed. */
+export const choiceLabel = (x: { s: Score; post: boolean }): string =>
+  `${x.s.rule} (${x.s.set === 'tta' ? 'TTA maps' : 'plain maps'}${x.post ? ', largest component + holes filled' : ''})`;
