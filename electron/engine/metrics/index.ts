@@ -17,3 +17,14 @@ export {
   type CaseMetrics,
   type EvaluationSummary,
 } from './evaluate.js';
+export {
+  VOLUME_CONVENTIONS,
+  hd95Volume,
+  squaredDistanceTransform3d,
+  summarizeVolumes,
+  volumeMetrics,
+  type MaskVolume,
+  type VolumeMetrics,
+  type VolumeSummary,
+  type VoxelSpacing,
+} from './volume.js';
