@@ -22,6 +22,7 @@ export const API_METHODS = [
   'deleteDataset',
   'importImages',
   'listImages',
+  'listImagesPage',
   'getImage',
   'getMasks',
   'saveMaskEdit',

@@ -133,6 +133,26 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
       })
       .strict(),
   ),
+  listImagesPage: one(
+    z
+      .object({
+        offset: z.number().int().min(0).optional(),
+        limit: z.number().int().min(1).max(1000).optional(),
+        filter: z
+          .object({
+            datasetId: id.optional(),
+            status: z.enum(REVIEW_STATES).optional(),
+            split: z.enum(['train', 'val', 'test', 'none']).optional(),
+            includeExcluded: z.boolean().optional(),
+            flagged: z.boolean().optional(),
+          })
+          .strict()
+          .optional(),
+        search: z.string().max(200).optional(),
+        sort: z.enum(['name', 'uncertainty']).optional(),
+      })
+      .strict(),
+  ),
   getImage: one(z.object({ imageId: id }).strict()),
   getMasks: one(z.object({ imageId: id }).strict()),
   saveMaskEdit: one(

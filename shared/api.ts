@@ -8,6 +8,8 @@ import type {
   DatasetRoleName,
   DatasetSummary,
   ImageListItem,
+  ImagePage,
+  ImagePageQuery,
   ImageMasks,
   ImagePixels,
   NearDuplicateGroup,
@@ -101,6 +103,11 @@ export interface AppApi {
     offset?: number;
     limit?: number;
   }): Promise<ImageListItem[]>;
+  /**
+   * One page of images, filtered, searched and sorted in the database (indexed queries): what the Data
+   * grid and the review queue use on large projects instead of loading the whole list.
+   */
+  listImagesPage(args: ImagePageQuery): Promise<ImagePage>;
   getImage(args: { imageId: number }): Promise<ImagePixels>;
   getMasks(args: { imageId: number }): Promise<ImageMasks>;
   /**

@@ -75,6 +75,11 @@ export interface DatasetSummary {
   sourcePath: string | null;
   createdAt: string;
   imageCount: number;
+  /**
+   * Images alone in their case: without a case, or the only image of theirs. When nearly all are, splits
+   * by case cannot keep a patient's images together (the Data screen says so).
+   */
+  loneImages: number;
 }
 
 /** What deleting a dataset removed: its images with their masks, edits and review state. */
@@ -128,6 +133,40 @@ export interface ImageListItem {
   split: 'train' | 'val' | 'test' | null;
   /** The case/patient the image belongs to (splits keep a case together). */
   caseId: string | null;
+}
+
+/** Which images a page lists: every field narrows; an omitted one does not. */
+export interface ImagePageFilter {
+  datasetId?: number;
+  status?: ReviewStateName;
+  /** 'none': the images without a split. */
+  split?: 'train' | 'val' | 'test' | 'none';
+  /** False: only images included in training; omitted or true: excluded ones too. */
+  includeExcluded?: boolean;
+  flagged?: boolean;
+}
+
+/**
+ * One page of the image list, filtered, searched and sorted by the project's database, so that a screen
+ * never loads a 50,000-image list to show 100 of it (listImagesPage).
+ */
+export interface ImagePageQuery {
+  /** Default 0. */
+  offset?: number;
+  /** Default 100, at most 1000. */
+  limit?: number;
+  filter?: ImagePageFilter;
+  /** Case-insensitive part of the display name (file name), or of a tag. */
+  search?: string;
+  /** 'name' (default): import order, as listImages. 'uncertainty': most uncertain first, the review queue. */
+  sort?: 'name' | 'uncertainty';
+}
+
+export interface ImagePage {
+  items: ImageListItem[];
+  /** How many images match the filter and search in all (for the scrollbar and "n of m"). */
+  total: number;
+  offset: number;
 }
 
 export type PixelDtypeName =

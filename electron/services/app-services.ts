@@ -193,6 +193,9 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     async listImages(q) {
       return review.listImages(projects.require(), q);
     },
+    async listImagesPage(q) {
+      return review.listImagesPage(projects.require(), q);
+    },
     async getImage({ imageId }) {
       return review.getImage(projects.require(), imageId);
     },

@@ -7,6 +7,8 @@ import { AppError, ErrorCode } from '../../shared/errors.js';
 import type {
   ImageListItem,
   ImageMasks,
+  ImagePage,
+  ImagePageQuery,
   ImagePixels,
   MaskEditState,
   ReviewStateName,
@@ -18,6 +20,7 @@ import { parseDicomBytes } from '../io/dicom/parse.js';
 import { rangeOf } from '../io/stats.js';
 import { defaultWindow } from './pixels.js';
 import { reviewQueueFor } from './teacher-service.js';
+import { METRIC_DISAGREEMENT, METRIC_ENTROPY } from '../teachers/batch-job.js';
 import type { ProjectStore } from '../store/project-store.js';
 
 const LAYER = 'corrected' as const;
@@ -58,6 +61,35 @@ export function listImages(
   const filtered = q.status === undefined ? items : items.filter((i) => i.status === q.status);
   const offset = q.offset ?? 0;
   return filtered.slice(offset, offset + (q.limit ?? filtered.length));
+}
+
+/** One page of images, filtered, searched and sorted by the database (see store/image-pages.ts). */
+export function listImagesPage(store: ProjectStore, q: ImagePageQuery): ImagePage {
+  const { rows, total, offset } = store.imagePages.page({
+    ...(q.filter ? { filter: q.filter } : {}),
+    ...(q.search !== undefined ? { search: q.search } : {}),
+    ...(q.sort ? { sort: q.sort } : {}),
+    uncertainty: { disagreement: METRIC_DISAGREEMENT, entropy: METRIC_ENTROPY },
+    ...(q.offset !== undefined ? { offset: q.offset } : {}),
+    ...(q.limit !== undefined ? { limit: q.limit } : {}),
+  });
+  const items = rows.map((r) => ({
+    id: r.id,
+    datasetId: r.datasetId,
+    name: nameOf(r.sourcePath, r.frameIndex, r.sliceIndex),
+    rows: r.rows,
+    cols: r.cols,
+    status: r.status,
+    flagged: r.flagged,
+    hasGroundTruth: r.hasGroundTruth,
+    hasPseudoLabel: r.hasPseudoLabel,
+    hasCorrection: r.hasCorrection,
+    included: r.included,
+    tags: r.tags,
+    split: r.split,
+    caseId: r.caseId,
+  }));
+  return { items, total, offset };
 }
 
 export function getImage(store: ProjectStore, imageId: number): ImagePixels {
@@ -212,9 +244,12 @@ function editState(store: ProjectStore, imageId: number): MaskEditState {
 }
 
 function displayName(img: ImageRecord): string {
-  const base = basename(img.source.path);
-  if (img.source.sliceIndex !== null) return `${base} [${img.source.sliceIndex + 1}]`;
-  if (img.source.frameIndex !== null && img.source.frameIndex > 0)
-    return `${base} #${img.source.frameIndex + 1}`;
+  return nameOf(img.source.path, img.source.frameIndex, img.source.sliceIndex);
+}
+
+function nameOf(path: string, frameIndex: number | null, sliceIndex: number | null): string {
+  const base = basename(path);
+  if (sliceIndex !== null) return `${base} [${sliceIndex + 1}]`;
+  if (frameIndex !== null && frameIndex > 0) return `${base} #${frameIndex + 1}`;
   return base;
 }

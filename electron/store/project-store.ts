@@ -8,6 +8,7 @@ import { CONTENT_DIR, ContentStore, type GcResult } from './content-store.js';
 import { Datasets } from './datasets.js';
 import { Edits } from './edits.js';
 import { Exports, Students } from './exports.js';
+import { ImagePages } from './image-pages.js';
 import { Images } from './images.js';
 import { Jobs } from './jobs.js';
 import { LOCK_FILE, ProjectLock } from './lock.js';
@@ -76,6 +77,8 @@ export class ProjectStore {
   readonly content: ContentStore;
   readonly datasets: Datasets;
   readonly images: Images;
+  /** The image list in pages, filtered and searched in SQL (the Data grid, the review queue). */
+  readonly imagePages: ImagePages;
   readonly teachers: Teachers;
   readonly masks: Masks;
   readonly edits: Edits;
@@ -99,6 +102,7 @@ export class ProjectStore {
     this.content = new ContentStore(dir);
     this.datasets = new Datasets(db);
     this.images = new Images(db, this.content);
+    this.imagePages = new ImagePages(db);
     this.teachers = new Teachers(db);
     this.masks = new Masks(db, this.content, this.images);
     this.edits = new Edits(db, this.content, this.images);

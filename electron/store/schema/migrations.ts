@@ -12,6 +12,12 @@ export interface Migration {
   readonly up: string;
 }
 
+/** SQL for the file name of a path column: what follows its last '/' (a '\\' counts as one). */
+function basenameSql(column: string): string {
+  const p = `replace(${column}, '\\', '/')`;
+  return `substr(${p}, length(rtrim(${p}, replace(${p}, '/', ''))) + 1)`;
+}
+
 /** 'APPR': marks the file as an Apprentice project in the SQLite header (offset 68). */
 export const APPLICATION_ID = 0x41505052;
 
@@ -262,6 +268,44 @@ export const MIGRATIONS: readonly Migration[] = [
     // import (e.g. a palette image as grey indices) keeps it, so Review can show it next to the image.
     up: `
       ALTER TABLE images ADD COLUMN decode_warnings TEXT;
+    `,
+  },
+  {
+    version: 5,
+    description: 'paged image lists: an index in list order and a substring search over names and tags',
+    // Screens page through 50,000 images in (dataset, import) order and search file names and tags by any
+    // part: images_list serves the order, image_search (FTS5 trigram, rowid = image id) the search; the
+    // triggers keep it in step. The name is the file name (the part after the last / or \).
+    up: `
+      CREATE INDEX images_list ON images (dataset_id, id);
+      CREATE VIRTUAL TABLE image_search USING fts5(name, tags, tokenize = 'trigram');
+      INSERT INTO image_search (rowid, name, tags)
+        SELECT id, ${basenameSql('source_path')},
+          coalesce((SELECT group_concat(tag, ' ') FROM image_tags WHERE image_id = images.id), '')
+        FROM images;
+      CREATE TRIGGER images_search_add AFTER INSERT ON images BEGIN
+        INSERT INTO image_search (rowid, name, tags) VALUES (new.id, ${basenameSql('new.source_path')}, '');
+      END;
+      CREATE TRIGGER images_search_remove AFTER DELETE ON images BEGIN
+        DELETE FROM image_search WHERE rowid = old.id;
+      END;
+      CREATE TRIGGER image_tags_search_add AFTER INSERT ON image_tags BEGIN
+        UPDATE image_search SET tags = (SELECT group_concat(tag, ' ') FROM image_tags WHERE image_id = new.image_id)
+          WHERE rowid = new.image_id;
+      END;
+      CREATE TRIGGER image_tags_search_remove AFTER DELETE ON image_tags BEGIN
+        UPDATE image_search SET tags = coalesce((SELECT group_concat(tag, ' ') FROM image_tags WHERE image_id = old.image_id), '')
+          WHERE rowid = old.image_id;
+      END;
+    `,
+  },
+  {
+    version: 6,
+    description: "each slice's place in its volume (position, orientation, spacing) kept from the import",
+    // JSON (io/volume.ts SliceGeometry), NULL for images without a place in a volume (PNG, JPEG) and for
+    // slices imported before: per-volume metrics and volume exports order and check slices by it.
+    up: `
+      ALTER TABLE images ADD COLUMN geometry_json TEXT;
     `,
   },
 ];
