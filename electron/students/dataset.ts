@@ -1,126 +1,17 @@
 /**
  * Training/evaluation samples: an image (scaled to [0, 1]) and its target on the image's own grid, from
- * folders paired by file name or from a project's store; then resized to the model's input. Bad input
- * (no pairs, an unreadable file, an image/mask size mismatch) is an AppError naming the files.
+ * folders paired by file name or from a project's store (samples/), then resized to the model's input.
+ * Bad input (no pairs, an unreadable file, an image/mask size mismatch) is an AppError naming the files.
  */
-import { resolve } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import { readImageFile } from '../io/read.js';
-import type { ImageStack } from '../io/types.js';
-import { filesByStem } from '../util/files.js';
 import { resizeBilinear } from '../engine/image/resize.js';
-import { convertChannels, toUnit } from './image-ops.js';
+import { convertChannels } from './image-ops.js';
 
-/** How mask values become targets: non-zero = 1; value/255 as a probability; value = class index. */
-export type TargetMode = 'binary' | 'soft' | 'labels';
+import type { Prepared, PrepareSpec, Sample, TargetMode } from './samples/sample.js';
 
-export interface Sample {
-  id: string;
-  /** Patient/case grouping for the validation split. */
-  caseId: string;
-  rows: number;
-  cols: number;
-  channels: number;
-  /** rows x cols x channels, interleaved, in [0, 1]. */
-  image: Float32Array;
-  /** rows x cols raw mask values (0..255), or null for prediction-only samples. */
-  mask: Uint8Array | null;
-  spacing: [number, number] | null;
-  imagePath?: string;
-  maskPath?: string;
-}
-
-/** A sample at model resolution: x is size x size x inChannels, y is size x size x targetChannels. */
-export interface Prepared {
-  id: string;
-  x: Float32Array;
-  y: Float32Array;
-}
-
-/** The first slice of a file as [0, 1] floats (images) or raw 8-bit values (masks). */
-async function readFirstSlice(path: string): Promise<ImageStack> {
-  const stack = await readImageFile(path);
-  if (stack.slices.length === 0) throw new AppError(ErrorCode.BAD_FILE, `${path} holds no image`, { path });
-  return stack;
-}
-
-function maskValues(stack: ImageStack, path: string): Uint8Array {
-  const px = stack.slices[0]!.pixels;
-  const n = stack.rows * stack.cols;
-  const out = new Uint8Array(n);
-  const ch = stack.samplesPerPixel;
-  for (let i = 0; i < n; i++) {
-    const v = px[i * ch]!;
-    if (v < 0 || v > 255 || !Number.isInteger(v))
-      throw new AppError(ErrorCode.BAD_FILE, `${path} is not a label mask: value ${v} outside 0..255`, {
-        path,
-      });
-    out[i] = v;
-  }
-  return out;
-}
-
-export interface FolderOptions {
-  /** Regex on the file stem whose first group is the case id (default: each image is its own case). */
-  caseRegex?: RegExp;
-  /** Only these ids (file stems). */
-  ids?: ReadonlySet<string>;
-  /** Masks are optional (prediction); otherwise every image needs one. */
-  masksOptional?: boolean;
-}
-
-export async function loadFolderSamples(
-  imagesDir: string,
-  masksDir: string | null,
-  opts: FolderOptions = {},
-): Promise<{ samples: Sample[]; unpaired: string[] }> {
-  const images = filesByStem(resolve(imagesDir), 'images');
-  const masks = masksDir ? filesByStem(resolve(masksDir), 'masks') : new Map<string, string>();
-  const samples: Sample[] = [];
-  const unpaired: string[] = [];
-  for (const [id, imagePath] of images) {
-    if (opts.ids && !opts.ids.has(id)) continue;
-    const maskPath = masks.get(id);
-    if (masksDir && !maskPath && !opts.masksOptional) {
-      unpaired.push(imagePath);
-      continue;
-    }
-    const img = await readFirstSlice(imagePath);
-    let mask: Uint8Array | null = null;
-    if (maskPath) {
-      const m = await readFirstSlice(maskPath);
-      if (m.rows !== img.rows || m.cols !== img.cols)
-        throw new AppError(
-          ErrorCode.BAD_FILE,
-          `Mask ${maskPath} is ${m.cols}x${m.rows} but its image ${imagePath} is ${img.cols}x${img.rows}`,
-          { path: maskPath, image: imagePath },
-        );
-      mask = maskValues(m, maskPath);
-    }
-    const caseId = opts.caseRegex?.exec(id)?.[1] ?? id;
-    samples.push({
-      id,
-      caseId,
-      rows: img.rows,
-      cols: img.cols,
-      channels: img.samplesPerPixel,
-      image: toUnit(img.slices[0]!.pixels),
-      mask,
-      spacing: img.pixelSpacing ?? null,
-      imagePath,
-      ...(maskPath ? { maskPath } : {}),
-    });
-  }
-  if (samples.length === 0)
-    throw new AppError(
-      ErrorCode.INVALID_ARGUMENT,
-      masksDir
-        ? `No image in ${imagesDir} has a mask of the same name in ${masksDir}: the training set is empty`
-        : `No image found in ${imagesDir}`,
-      { path: imagesDir },
-    );
-  return { samples, unpaired };
-}
+// The sample types and folder reading live with the sample sources (samples/); re-exported for callers.
+export type { Prepared, PrepareSpec, Sample, TargetMode } from './samples/sample.js';
+export { loadFolderSamples, type FolderOptions } from './samples/folder-source.js';
 
 /** Image resized to the model grid with the model's channel count (the card's preprocessing). */
 export function prepareInput(
@@ -160,6 +51,14 @@ export function prepareTarget(s: Sample, size: number, mode: TargetMode, classes
   return y;
 }
 
+export function prepareSample(s: Sample, spec: PrepareSpec): Prepared {
+  return {
+    id: s.id,
+    x: prepareInput(s, spec.size, spec.inChannels),
+    y: prepareTarget(s, spec.size, spec.mode, spec.classes),
+  };
+}
+
 export function prepare(
   samples: readonly Sample[],
   size: number,
@@ -167,9 +66,5 @@ export function prepare(
   mode: TargetMode,
   classes: number,
 ): Prepared[] {
-  return samples.map((s) => ({
-    id: s.id,
-    x: prepareInput(s, size, inChannels),
-    y: prepareTarget(s, size, mode, classes),
-  }));
+  return samples.map((s) => prepareSample(s, { size, inChannels, mode, classes }));
 }

@@ -1,0 +1,40 @@
+/**
+ * One optimizer step of a student, exactly as the trainer takes it: the model applied in training mode,
+ * the students' loss (Dice + BCE by default), one fused-Adam update of the trainable weights, the loss
+ * read back. `npm run bench:engine`'s product row times this same function.
+ */
+import * as tf from '../../engine/tf.js';
+import type { ModelGeometry } from '../predict.js';
+import { concat } from '../predict.js';
+import { modelLoss, type LossWeights } from '../loss.js';
+
+/** Takes one step on a batch and returns its loss (the tensors stay the caller's). */
+export type StudentStep = (x: tf.Tensor4D, y: tf.Tensor4D) => number;
+
+/** The step over the model's trainable weights as they are now (freeze layers before calling this). */
+export function studentStep(model: tf.LayersModel, optimizer: tf.Optimizer, loss: LossWeights): StudentStep {
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  return (x, y) => {
+    const value = tf.tidy(() =>
+      optimizer.minimize(
+        () => modelLoss(y, model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[], loss),
+        true,
+        vars,
+      )!,
+    );
+    const v = value.dataSync()[0]!;
+    value.dispose();
+    return v;
+  };
+}
+
+/** A batch of prepared (or augmented) pairs as NHWC input and target tensors. */
+export function batchTensors(
+  pairs: readonly { x: Float32Array; y: Float32Array }[],
+  g: ModelGeometry,
+): { x: tf.Tensor4D; y: tf.Tensor4D } {
+  return {
+    x: tf.tensor4d(concat(pairs.map((p) => p.x)), [pairs.length, g.size, g.size, g.inChannels]),
+    y: tf.tensor4d(concat(pairs.map((p) => p.y)), [pairs.length, g.size, g.size, g.classes]),
+  };
+}
