@@ -145,6 +145,7 @@ export const apiArgSchemas: { [M in ApiMethod]: z.ZodType } = {
             split: z.enum(['train', 'val', 'test', 'none']).optional(),
             includeExcluded: z.boolean().optional(),
             flagged: z.boolean().optional(),
+            pseudoLabelled: z.boolean().optional(),
           })
           .strict()
           .optional(),

@@ -144,6 +144,8 @@ export interface ImagePageFilter {
   /** False: only images included in training; omitted or true: excluded ones too. */
   includeExcluded?: boolean;
   flagged?: boolean;
+  /** True: only images with a pseudo-label (the review queue a pseudo-labelling run links to). */
+  pseudoLabelled?: boolean;
 }
 
 /**

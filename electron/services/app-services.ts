@@ -163,7 +163,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       return opts.platform.pickFile ? opts.platform.pickFile(args) : null;
     },
     async listDatasets() {
-      return projects.require().datasets.list();
+      const store = projects.require();
+      return store.datasets.list().map((d) => ({ ...d, loneImages: curation.loneImages(store, d.id) }));
     },
     async renameDataset(req) {
       return curation.renameDataset(projects.require(), req);

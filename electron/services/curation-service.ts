@@ -12,7 +12,7 @@ import type {
 } from '../../shared/dto.js';
 import type { ProjectStore } from '../store/project-store.js';
 import { dHash, nearDuplicateGroups, shrinkGrey } from './curation/image-hash.js';
-import { splitByCase, type SplitFractions } from './curation/splits.js';
+import { loneImageCount, splitByCase, type SplitFractions } from './curation/splits.js';
 import { getImage } from './review-service.js';
 
 export function thumbnails(store: ProjectStore, imageIds: readonly number[], size: number): Thumbnail[] {
@@ -24,6 +24,14 @@ export function thumbnails(store: ProjectStore, imageIds: readonly number[], siz
     const grey = shrinkGrey(img.pixels, img.rows, img.cols, img.channels, img.window, width, height);
     return { imageId: id, width, height, pixels: Uint8Array.from(grey, (v) => Math.round(v)) };
   });
+}
+
+/**
+ * How many of a dataset's images are alone in their case: an image without a case (a PNG imported without
+ * a manifest) or the only image of its case. One grouped, indexed query (images_case).
+ */
+export function loneImages(store: ProjectStore, datasetId: number): number {
+  return loneImageCount(store.images.cases(datasetId));
 }
 
 export function updateImages(

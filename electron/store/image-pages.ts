@@ -19,6 +19,8 @@ export interface ImagePageFilter {
   /** False: only included images. */
   includeExcluded?: boolean;
   flagged?: boolean;
+  /** True: only images with a pseudo-label; false: only those without. */
+  pseudoLabelled?: boolean;
 }
 
 export interface ImagePageRequest {
@@ -81,6 +83,10 @@ export function imagePageSql(req: ImagePageRequest): {
     params.push(checkEnum(f.status, REVIEW_STATES, 'review state'));
   }
   if (f.flagged !== undefined) conds.push(`coalesce(r.flagged, 0) = ${f.flagged ? 1 : 0}`);
+  if (f.pseudoLabelled !== undefined)
+    conds.push(
+      `${f.pseudoLabelled ? '' : 'NOT '}EXISTS (SELECT 1 FROM masks m WHERE m.image_id = i.id AND m.kind = 'pseudo_label')`,
+    );
   const search = req.search?.trim() ?? '';
   if (search !== '') {
     // Three characters or more: the trigram index finds them; fewer cannot be indexed, so they are
