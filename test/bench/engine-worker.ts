@@ -6,15 +6,15 @@
  *   reference  the U-Net of ../shared/bench/torch_unet.py (./reference/unet.ts), Adam(1e-3), BCE with
  *              logits: the same network and step as the PyTorch script, for the ratio.
  *   product    what a user's training runs: the zoo's plain U-Net ('unet' preset, width = filters[0],
- *              depth = levels - 1), the engine's fused Adam at the recipe's learning rate and the
- *              students' Dice + BCE loss (modelLoss, the trainer's default weights), stepped as
- *              electron/students/trainer.ts steps (minimize inside tidy, loss read back each step).
+ *              depth = levels - 1) stepped by the trainer's own step function (studentStep of
+ *              electron/students/training/step.ts: the students' Dice + BCE loss with the recipe's
+ *              weights, the engine's fused Adam at the recipe's learning rate, loss read back).
  */
 import type { ComputeBackendChoice } from '../../shared/compute.js';
 import { initCompute } from '../../electron/engine/backend.js';
 import { buildModel, resolveConfig } from '../../electron/engine/zoo/index.js';
-import { modelLoss } from '../../electron/students/loss.js';
 import { DEFAULT_TRAIN_OPTIONS } from '../../electron/students/trainer.js';
+import { studentStep } from '../../electron/students/training/step.js';
 import { buildUNet } from './reference/unet.js';
 import * as tf from '../../electron/engine/tf.js';
 import { FusedAdamOptimizer } from '../../electron/engine/training/fused-adam.js';
@@ -42,29 +42,6 @@ function medianMs(fn: () => void, n: number): number {
 }
 
 const info = await initCompute({ requested: job.backend });
-/** The trainer's step (electron/students/trainer.ts, one batch): minimize the loss, read it back. */
-function productStep(model: tf.LayersModel): (x: tf.Tensor, y: tf.Tensor) => number {
-  const optimizer = new FusedAdamOptimizer(DEFAULT_TRAIN_OPTIONS.learningRate);
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  return (x, y) => {
-    const loss = tf.tidy(() =>
-      optimizer.minimize(
-        () =>
-          modelLoss(
-            y,
-            model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[],
-            DEFAULT_TRAIN_OPTIONS.loss,
-          ),
-        true,
-        vars,
-      )!,
-    );
-    const value = loss.dataSync()[0]!;
-    loss.dispose();
-    return value;
-  };
-}
-
 const model =
   job.path === 'product'
     ? buildModel(
@@ -79,7 +56,11 @@ const model =
     : buildUNet({ filters: job.filters, size: job.size });
 const step =
   job.path === 'product'
-    ? productStep(model)
+    ? studentStep(
+        model,
+        new FusedAdamOptimizer(DEFAULT_TRAIN_OPTIONS.learningRate),
+        DEFAULT_TRAIN_OPTIONS.loss,
+      )
     : makeTrainStep(model, new FusedAdamOptimizer(1e-3), bceWithLogits);
 const x = tf.randomNormal([job.batch, job.size, job.size, 1], 0, 1, 'float32', 0);
 const y = tf.tidy(() =>

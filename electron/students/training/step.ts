@@ -9,7 +9,7 @@ import { concat } from '../predict.js';
 import { modelLoss, type LossWeights } from '../loss.js';
 
 /** Takes one step on a batch and returns its loss (the tensors stay the caller's). */
-export type StudentStep = (x: tf.Tensor4D, y: tf.Tensor4D) => number;
+export type StudentStep = (x: tf.Tensor, y: tf.Tensor) => number;
 
 /** The step over the model's trainable weights as they are now (freeze layers before calling this). */
 export function studentStep(model: tf.LayersModel, optimizer: tf.Optimizer, loss: LossWeights): StudentStep {
