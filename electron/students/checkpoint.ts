@@ -10,6 +10,7 @@ import { existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import type { TrainEpochSummary } from '../../shared/jobs.js';
 import { readLayersModel, writeLayersModel } from './export/tfjs-layers.js';
 import { fsyncDir, mkdirDurable, writeFileAtomic } from '../util/atomic-write.js';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
@@ -17,14 +18,8 @@ import * as tf from '../engine/tf.js';
 import { readJsonText } from '../util/text-file.js';
 import type { RngState } from './rng.js';
 
-export interface EpochRecord {
-  epoch: number;
-  loss: number;
-  valDice: number | null;
-  valIou: number | null;
-  learningRate: number;
-  seconds: number;
-}
+/** One epoch of the run's history: the shape the job result lists (shared/jobs.ts). */
+export type EpochRecord = TrainEpochSummary;
 
 export interface RunState {
   /** Epochs completed. */

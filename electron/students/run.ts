@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import type { TrainRunSummary } from '../../shared/jobs.js';
 import { readLayersModel } from './export/tfjs-layers.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import * as tf from '../engine/tf.js';
@@ -40,16 +41,8 @@ export interface TrainJobRequest {
   teachers?: string[];
 }
 
-export interface TrainJobResult extends TrainResult {
-  name: string;
-  outDir: string;
-  modelDir: string;
-  trainImages: number;
-  valImages: number;
-  trainCases: number;
-  valCases: number;
-  unpaired: string[];
-}
+/** The job's result is the API's (shared/jobs.ts), less the project's student id that the service adds. */
+export type TrainJobResult = Omit<TrainRunSummary, 'studentId'>;
 
 /** What training.json holds: the source of the exported model card. */
 export interface TrainingRecord {

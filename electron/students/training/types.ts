@@ -1,10 +1,10 @@
 /** The trainer's public shapes: its options and defaults, request, progress, hooks and result. */
 import type * as tf from '../../engine/tf.js';
 import type { AugmentOptions } from '../augment.js';
-import type { EpochRecord } from '../checkpoint.js';
 import type { LossWeights } from '../loss.js';
 import type { PreparedSet } from '../samples/prepared-set.js';
 import type { Prepared, TargetMode } from '../samples/sample.js';
+import type { TrainRunSummary } from '../../../shared/jobs.js';
 import { RECIPE } from '../../../shared/recipe.js';
 
 export interface TrainOptions {
@@ -89,17 +89,14 @@ export interface TrainRequest {
   resume: boolean;
 }
 
-export interface TrainResult {
-  epochsRun: number;
-  bestEpoch: number | null;
-  bestValDice: number | null;
-  bestValIou: number | null;
-  history: EpochRecord[];
-  stoppedEarly: boolean;
-  cancelled: boolean;
-  timeBudgetHit: boolean;
-  resumedFromEpoch: number | null;
-  params: number;
-  seconds: number;
-  model: Record<string, unknown>;
-}
+/**
+ * What the loop itself reports: the job result (shared/jobs.ts' TrainRunSummary) less what the job adds
+ * around it (name, folders, data counts), so the two cannot drift apart.
+ */
+export type TrainResult = Omit<TrainRunSummary, keyof TrainJobFields | 'studentId'>;
+
+/** The fields a training job (run.ts) adds to the loop's result. */
+export type TrainJobFields = Pick<
+  TrainRunSummary,
+  'name' | 'outDir' | 'modelDir' | 'trainImages' | 'valImages' | 'trainCases' | 'valCases' | 'unpaired'
+>;
