@@ -93,6 +93,8 @@ export const RECIPE = {
   epochs: { min: 1, max: 10_000, default: 30 },
   batchSize: { min: 1, max: 256, default: 8 },
   learningRate: { min: 0, max: 1, default: 2e-3 },
+  /** Linear warm-up of the learning rate over the first steps. */
+  warmupSteps: { min: 0, max: 100_000, default: 20 },
   /** Epochs without a better validation Dice before stopping (0 = never). */
   patience: { min: 0, max: 10_000, default: 8 },
   /** Fraction of the cases held out to validate on. */
@@ -100,10 +102,22 @@ export const RECIPE = {
   seed: { min: 0, max: 2 ** 31 - 1, default: 1 },
 } as const;
 
-/** Fine-tuning on a few labeled images after the transfer. */
+/**
+ * The cosine schedule decays the learning rate from its peak to this fraction of it, for every run (the
+ * floor of `apprentice train --min-lr` and of the transfer's stages).
+ */
+export const MIN_LEARNING_RATE_FRACTION = 0.01;
+export const minLearningRate = (peak: number): number => peak * MIN_LEARNING_RATE_FRACTION;
+
+/**
+ * Fine-tuning a trained student on a few labeled images (the transfer's last stage, `apprentice
+ * finetune`): a lower peak, no warm-up (the weights are already trained), the student's patience.
+ */
 export const FINETUNE = {
   epochs: { min: 1, max: 10_000, default: 20 },
   learningRate: { min: 0, max: 1, default: 5e-4 },
+  warmupSteps: 0,
+  patience: RECIPE.patience.default,
 } as const;
 
 /** Input channels of a student: grey, or RGB where the data and teachers are colour. */

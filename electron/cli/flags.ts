@@ -14,7 +14,8 @@ export function num(
   raw: string | undefined,
   flag: string,
   fallback: number,
-  opts: { int?: boolean; min?: number; max?: number } = {},
+  /** `min`/`max` are inclusive bounds, `above` an exclusive lower bound (a learning rate > 0). */
+  opts: { int?: boolean; min?: number; above?: number; max?: number } = {},
 ): number {
   if (raw === undefined) return fallback;
   const v = numberOf(raw);
@@ -22,12 +23,19 @@ export function num(
     Number.isFinite(v) &&
     (!opts.int || Number.isInteger(v)) &&
     (opts.min === undefined || v >= opts.min) &&
+    (opts.above === undefined || v > opts.above) &&
     (opts.max === undefined || v <= opts.max);
-  if (!ok)
+  if (!ok) {
+    const bounds = [
+      ...(opts.min !== undefined ? [`>= ${opts.min}`] : []),
+      ...(opts.above !== undefined ? [`> ${opts.above}`] : []),
+      ...(opts.max !== undefined ? [`<= ${opts.max}`] : []),
+    ];
     throw new AppError(
       ErrorCode.INVALID_ARGUMENT,
-      `--${flag} must be ${opts.int ? 'an integer' : 'a number'}${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` and <= ${opts.max}` : ''}, got "${raw}"`,
+      `--${flag} must be ${opts.int ? 'an integer' : 'a number'}${bounds.length ? ` ${bounds.join(' and ')}` : ''}, got "${raw}"`,
     );
+  }
   return v;
 }
 
@@ -66,6 +74,22 @@ export function numberList(s: string, flag: string): number[] {
       `${flag} must be a number or a comma-separated list, got "${s}"`,
     );
   return a;
+}
+
+/** A flag whose value is one of `allowed` (`flag` without its dashes); `fallback` when not given. */
+export function oneOf<T extends string>(
+  raw: string | undefined,
+  allowed: readonly T[],
+  flag: string,
+  fallback: T,
+): T {
+  const value = raw ?? fallback;
+  if (!(allowed as readonly string[]).includes(value))
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `--${flag} must be one of ${allowed.join(', ')}, got "${value}"`,
+    );
+  return value as T;
 }
 
 /** The value of a flag that must be given (`flag` without its dashes). */

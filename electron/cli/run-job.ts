@@ -1,6 +1,6 @@
 /**
  * The one way a CLI verb runs a job: one set of app services for the command (the same job manager, the
- * same student and transfer services as the app), the job started through them, followed on the
+ * same services as the app), the job started through them, followed on the
  * command's output, cancelled on Ctrl-C (or the SIGTERM a scheduler sends first), and its typed result
  * returned, or its error thrown.
  */
@@ -11,6 +11,15 @@ import { createNullLogger } from '../services/logger.js';
 import { defaultUserDataDir } from '../services/user-data.js';
 import type { CliIo } from './command.js';
 import { jobPrinter, type PrinterOptions } from './progress.js';
+
+/**
+ * Starts the compute engine before a command builds or runs a model (the native CPU kernels, or the
+ * backend the environment asks for); loaded lazily so commands that run no model stay quick.
+ */
+export async function startCompute(): Promise<void> {
+  const { initCompute } = await import('../engine/backend.js');
+  await initCompute();
+}
 
 /** The app's services for one command, disposed (jobs cancelled, project closed) when `use` ends. */
 export async function withServices<T>(use: (services: AppServices) => Promise<T>): Promise<T> {

@@ -15,12 +15,12 @@ import { importImages } from './import-service.js';
 import { exportMasks } from './mask-export.js';
 import * as teachers from './teacher-service.js';
 import { teacherSummary } from './teacher-summary.js';
-import * as studentApi from './student-api.js';
 import { runEvaluation } from './evaluation-service.js';
 import { renderReport } from '../util/report-html.js';
 import { makeDirs, writeFileAtomic } from '../util/atomic-write.js';
-import { TransferService } from './transfer-service.js';
-import { StudentService } from './student-service.js';
+import * as transfer from './transfer-service.js';
+import * as students from './student-service.js';
+import { checkTransferPaths } from '../transfer/preflight.js';
 import * as review from './review-service.js';
 import * as curation from './curation-service.js';
 import { absolutePath, existingFolder } from './paths.js';
@@ -59,9 +59,6 @@ export interface AppServices {
   jobs: JobManager;
   projects: ProjectService;
   settings: SettingsService;
-  /** Student jobs beyond the AppApi (training from folders, evaluation, export), for the CLI. */
-  students: StudentService;
-  transfer: TransferService;
   subscribe(listener: AppEventListener): () => void;
   dispose(): Promise<void>;
 }
@@ -90,8 +87,6 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     log,
   );
   const jobs = new JobManager(emit, log);
-  const students = new StudentService(jobs, () => projects.current());
-  const transfer = new TransferService(jobs, () => projects.current());
 
   let compute: Promise<ComputeInfo | null> | null = null;
   const computeInfo = () => {
@@ -255,32 +250,31 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       return jobs.start('pseudo-label', (ctx) => teachers.pseudoLabel(store, req, ctx));
     },
     async listStudentPresets() {
-      return studentApi.studentPresets();
+      return students.studentPresets();
     },
     async describeStudent({ preset, size }) {
-      return studentApi.describeStudent(preset, size);
+      return students.describeStudent(preset, size);
     },
     async trainStudent(req) {
-      projects.require();
-      return studentApi.trainStudent(students, req);
+      return students.startProjectTraining(jobs, projects.require(), students.projectTrainRequest(req));
     },
     async planTraining(req) {
-      return studentApi.planTraining(projects.require(), req);
+      return students.planTraining(projects.require(), req);
     },
     async listTrainingRuns() {
-      return studentApi.listTrainingRuns(projects.require());
+      return students.listTrainingRuns(projects.require());
     },
     async runTransfer({ spec, fresh }) {
-      return transfer.start(spec, fresh === true);
+      return transfer.startTransfer(jobs, projects.current(), spec, fresh === true);
     },
     async checkTransferPaths({ paths }) {
-      return transfer.check(paths);
+      return checkTransferPaths(paths);
     },
     async loadTransferSpec({ path }) {
-      return transfer.load(path);
+      return transfer.loadTransferSpec(path);
     },
     async saveTransferSpec({ spec, path }) {
-      return transfer.save(spec, path);
+      return transfer.saveTransferSpec(spec, path);
     },
     async evaluateDataset(args) {
       return runEvaluation(projects.require(), args);
@@ -303,7 +297,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
           ErrorCode.FAILED_PRECONDITION,
           `Student "${student.name}" has no training folder to export`,
         );
-      return students.export({
+      return students.startExport(jobs, store, {
         student: trained,
         out: absolutePath(outDir, 'The export folder'),
         name: student.name,
@@ -318,7 +312,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       const html = renderReport({
         project: store.info().name,
         report: store.evaluations.get(evaluationId),
-        students: studentApi.listStudents(store),
+        students: students.listStudents(store),
         appVersion: APP_VERSION,
         generatedAt: new Date(),
       });
@@ -326,7 +320,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
       return { path };
     },
     async listStudents() {
-      return studentApi.listStudents(projects.require());
+      return students.listStudents(projects.require());
     },
     async getThumbnails({ imageIds, size }) {
       return curation.thumbnails(projects.require(), imageIds, size ?? 96);
@@ -357,8 +351,6 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     jobs,
     projects,
     settings,
-    students,
-    transfer,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -7,13 +7,8 @@
 import { isAbsolute } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { JobOf } from '../../shared/jobs.js';
-import type {
-  TransferPaths,
-  TransferPathsCheck,
-  TransferSpec,
-  TransferSpecInput,
-} from '../../shared/transfer.js';
-import { checkSpecPaths, checkTransferPaths } from '../transfer/preflight.js';
+import type { TransferSpec, TransferSpecInput } from '../../shared/transfer.js';
+import { checkSpecPaths } from '../transfer/preflight.js';
 import { checkEarlierRun } from '../transfer/run-state.js';
 import { runTransfer, type TransferProgress } from '../transfer/pipeline.js';
 import { loadSpecFile, parseSpec } from '../transfer/spec-file.js';
@@ -58,48 +53,42 @@ export function transferProgress(p: TransferProgress): JobUpdate<'transfer'> {
   };
 }
 
-export class TransferService {
-  constructor(
-    private readonly jobs: JobManager,
-    /** The open project, if any: a finished run is kept in it (runs work on folders and need none). */
-    private readonly project: () => ProjectStore | null = () => null,
-  ) {}
-
-  async start(input: TransferSpecInput, fresh: boolean): Promise<JobOf<'transfer'>> {
-    const spec = parseSpec(input, '/', 'run spec');
-    requireAbsolute(input);
-    await checkSpecPaths(spec);
-    // Another spec's run in the output folder is refused here, before any job, with the choices as detail.
-    if (!fresh) checkEarlierRun(spec.out, spec);
-    // The project open when the run starts keeps it (closing a project cancels its jobs first).
-    const store = this.project();
-    return this.jobs.start('transfer', async (ctx) => {
-      const summary = await runTransfer(spec, {
-        signal: ctx.signal,
-        fresh,
-        onProgress: (p) => ctx.progress(transferProgress(p)),
-      });
-      if (store) store.transferRuns.add(spec, summary);
-      return summary;
+/**
+ * Starts a transfer job from a run spec (absolute paths). Another spec's run in the output folder is
+ * refused here, before any job, with the choices as detail; `store`, the project open when the run
+ * starts, keeps the finished run (closing a project cancels its jobs first).
+ */
+export async function startTransfer(
+  jobs: JobManager,
+  store: ProjectStore | null,
+  input: TransferSpecInput,
+  fresh: boolean,
+): Promise<JobOf<'transfer'>> {
+  const spec = parseSpec(input, '/', 'run spec');
+  requireAbsolute(input);
+  await checkSpecPaths(spec);
+  if (!fresh) checkEarlierRun(spec.out, spec);
+  return jobs.start('transfer', async (ctx) => {
+    const summary = await runTransfer(spec, {
+      signal: ctx.signal,
+      fresh,
+      onProgress: (p) => ctx.progress(transferProgress(p)),
     });
-  }
+    if (store) store.transferRuns.add(spec, summary);
+    return summary;
+  });
+}
 
-  /** The paths of a spec being filled in, each checked where it is (teacher cards included). */
-  check(paths: TransferPaths): Promise<TransferPathsCheck> {
-    return checkTransferPaths(paths);
-  }
+/** A spec file (JSON/YAML) read and resolved: every path absolute, every default filled in. */
+export function loadTransferSpec(path: string): TransferSpec {
+  return loadSpecFile(absolutePath(path, 'The run spec'));
+}
 
-  /** A spec file (JSON/YAML) read and resolved: every path absolute, every default filled in. */
-  load(path: string): TransferSpec {
-    return loadSpecFile(absolutePath(path, 'The run spec'));
-  }
-
-  /** Writes a spec as JSON, e.g. to run the same transfer headless on a GPU server. */
-  save(input: TransferSpecInput, path: string): { path: string } {
-    const spec = parseSpec(input, '/', 'run spec');
-    requireAbsolute(input);
-    const file = absolutePath(path, 'The spec file');
-    writeFileAtomic(file, JSON.stringify(spec, null, 1) + '\n');
-    return { path: file };
-  }
+/** Writes a spec as JSON, e.g. to run the same transfer headless on a GPU server. */
+export function saveTransferSpec(input: TransferSpecInput, path: string): { path: string } {
+  const spec = parseSpec(input, '/', 'run spec');
+  requireAbsolute(input);
+  const file = absolutePath(path, 'The spec file');
+  writeFileAtomic(file, JSON.stringify(spec, null, 1) + '\n');
+  return { path: file };
 }

@@ -12,7 +12,7 @@
  *   OUT/student/         the exported student: tfjs/, NAME.onnx, NAME.json (card)
  *   OUT/metrics.json, metrics.csv, report.html
  */
-import { RECIPE } from '../../shared/recipe.js';
+import { FINETUNE, minLearningRate, RECIPE } from '../../shared/recipe.js';
 import { studentChannels, type StudentChannels } from './student-channels.js';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -122,7 +122,7 @@ function trainRequest(spec: TransferSpec, target: TrainTarget, teachers: string[
         epochs: s.epochs ?? RECIPE.epochs.max,
         steps: s.epochs === undefined ? s.steps : null,
         learningRate: s.learningRate,
-        minLearningRate: s.learningRate / 100,
+        minLearningRate: minLearningRate(s.learningRate),
         patience: s.patience,
       },
       split: { valFraction: spec.student.valFraction },
@@ -140,8 +140,8 @@ function trainRequest(spec: TransferSpec, target: TrainTarget, teachers: string[
       ...common,
       epochs: f.epochs,
       learningRate: f.learningRate,
-      minLearningRate: f.learningRate / 100,
-      warmupSteps: 0,
+      minLearningRate: minLearningRate(f.learningRate),
+      warmupSteps: FINETUNE.warmupSteps,
       patience: spec.student.patience,
       freezeEncoder: f.freezeEncoder,
     },

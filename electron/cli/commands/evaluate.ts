@@ -3,10 +3,10 @@ import { parseArgs } from 'node:util';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { toCsv } from '../../engine/metrics/index.js';
 import { ensureWritableDir } from '../../students/outputs.js';
-import type { EvaluateRequest } from '../../services/student-service.js';
+import { startEvaluation, type EvaluateRequest } from '../../services/student-service.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { CliCommand } from '../command.js';
-import { runJob, withServices } from '../run-job.js';
+import { runJob, startCompute, withServices } from '../run-job.js';
 import { readFoldFile } from '../../students/split.js';
 import { num, requireFlag } from '../flags.js';
 
@@ -83,11 +83,10 @@ export const evaluateCommand: CliCommand = {
         : {}),
     };
     if (v.csv) ensureWritableDir(dirname(resolve(v.csv)), 'CSV folder');
-    if (req.model) {
-      const { initCompute } = await import('../../engine/backend.js');
-      await initCompute();
-    }
-    const ev = await withServices((services) => runJob(services, io, () => services.students.evaluate(req)));
+    if (req.model) await startCompute();
+    const ev = await withServices((services) =>
+      runJob(services, io, () => startEvaluation(services.jobs, req)),
+    );
     if (v.csv) writeFileAtomic(resolve(v.csv), toCsv(ev.cases));
     if (v.json) {
       io.stdout(JSON.stringify({ ...ev.summary, unpaired: ev.unpaired, cases: ev.cases }));

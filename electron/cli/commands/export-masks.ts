@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { MASK_EXPORT_FORMATS, MASK_EXPORT_LAYERS } from '../../../shared/dto.js';
+import { oneOf } from '../flags.js';
 import { runJob, withServices } from '../run-job.js';
 
 export const exportMasksCommand: CliCommand = {
@@ -36,18 +37,8 @@ export const exportMasksCommand: CliCommand = {
     });
     if (!values.project || !values.out)
       throw new AppError(ErrorCode.INVALID_ARGUMENT, '--project and --out are required');
-    const format = (values.format ?? 'png') as (typeof MASK_EXPORT_FORMATS)[number];
-    const layer = (values.layer ?? 'reviewed') as (typeof MASK_EXPORT_LAYERS)[number];
-    if (!MASK_EXPORT_FORMATS.includes(format))
-      throw new AppError(
-        ErrorCode.INVALID_ARGUMENT,
-        `--format must be one of ${MASK_EXPORT_FORMATS.join(', ')}`,
-      );
-    if (!MASK_EXPORT_LAYERS.includes(layer))
-      throw new AppError(
-        ErrorCode.INVALID_ARGUMENT,
-        `--layer must be one of ${MASK_EXPORT_LAYERS.join(', ')}`,
-      );
+    const format = oneOf(values.format, MASK_EXPORT_FORMATS, 'format', 'png');
+    const layer = oneOf(values.layer, MASK_EXPORT_LAYERS, 'layer', 'reviewed');
     return withServices(async (services) => {
       await services.api.openProject({ path: resolve(values.project!) });
       let datasetId: number | undefined;

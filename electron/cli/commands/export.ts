@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { APP_VERSION } from '../../util/version.js';
 import type { CliCommand } from '../command.js';
 import { requireFlag } from '../flags.js';
-import { runJob, withServices } from '../run-job.js';
+import { importStudentAsTeacher, startExport } from '../../services/student-service.js';
+import { runJob, startCompute, withServices } from '../run-job.js';
 
 export const exportCommand: CliCommand = {
   name: 'export',
@@ -39,19 +40,18 @@ export const exportCommand: CliCommand = {
     });
     const student = resolve(requireFlag(v.student, 'student'));
     const out = resolve(requireFlag(v.out, 'out'));
-    const { initCompute } = await import('../../engine/backend.js');
-    await initCompute();
+    await startCompute();
     return withServices(async (services) => {
       if (v.project) await services.api.openProject({ path: resolve(v.project) });
       const r = await runJob(services, io, () =>
-        services.students.export({
+        startExport(services.jobs, services.projects.current(), {
           student,
           out,
           appVersion: APP_VERSION,
           ...(v.name ? { name: v.name } : {}),
         }),
       );
-      const teachers = v.project ? await services.students.importAsTeacher(out) : [];
+      const teachers = v.project ? await importStudentAsTeacher(services.projects.require(), out) : [];
       if (v.json) io.stdout(JSON.stringify({ ...r, onnx_max_abs_diff: r.onnxCheck.max_abs_diff, teachers }));
       else {
         io.stdout(`Exported ${r.name} (${r.parameters.toLocaleString('en-US')} parameters) to ${r.out}`);

@@ -1,10 +1,17 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveModelDir } from '../../students/evaluate-run.js';
-import type { TrainJobRequest } from '../../students/run.js';
 import type { CliCommand } from '../command.js';
 import { requireFlag } from '../flags.js';
-import { recipeFrom, RECIPE_HELP, RECIPE_OPTIONS, reportTraining, runTrainJob } from './train.js';
+import {
+  FINETUNE_DEFAULTS,
+  folderTrainRequest,
+  recipeFrom,
+  recipeHelp,
+  RECIPE_OPTIONS,
+  reportTraining,
+  runTrainJob,
+} from './training-recipe.js';
 
 export const finetuneCommand: CliCommand = {
   name: 'finetune',
@@ -12,12 +19,13 @@ export const finetuneCommand: CliCommand = {
   help: [
     'Usage: apprentice finetune --model PATH --images DIR --masks DIR --out DIR [--freeze-encoder] [flags]',
     '',
-    'Continues training from a model with a lower learning rate (default 0.0002, no warm-up, 15 epochs,',
-    'patience 5), optionally with the encoder frozen. The model keeps its input size and channels.',
+    `Continues training from a model with a lower learning rate (default ${FINETUNE_DEFAULTS.learningRate}, no warm-up, ${FINETUNE_DEFAULTS.epochs} epochs,`,
+    `patience ${FINETUNE_DEFAULTS.patience}), optionally with the encoder frozen, as the transfer's fine-tuning stage does.`,
+    'The model keeps its input size and channels.',
     '',
     '  --model PATH         a training output folder, an export folder (tfjs/) or a folder with model.json',
     '  --freeze-encoder     keep the encoder weights of a zoo model fixed (only the decoder and head learn)',
-    ...RECIPE_HELP,
+    ...recipeHelp(FINETUNE_DEFAULTS),
     '',
     'Exit status: 0 trained, 1 training failed or was stopped, 2 bad input.',
   ].join('\n'),
@@ -28,37 +36,9 @@ export const finetuneCommand: CliCommand = {
       strict: true,
     });
     const modelDir = resolveModelDir(resolve(requireFlag(v.model, 'model')));
-    const { options, split } = recipeFrom(v, {
-      learningRate: 2e-4,
-      minLearningRate: 2e-6,
-      warmupSteps: 0,
-      epochs: 15,
-      patience: 5,
-    });
-    options.freezeEncoder = v['freeze-encoder'] === true;
-    const out = resolve(requireFlag(v.out, 'out'));
-    const request: TrainJobRequest = {
-      name: v.name ?? out.split(/[\\/]/).filter(Boolean).at(-1) ?? 'student',
-      data: {
-        kind: 'folders',
-        images: resolve(requireFlag(v.images, 'images')),
-        masks: resolve(requireFlag(v.masks, 'masks')),
-        ...(v['case-regex'] ? { caseRegex: v['case-regex'] } : {}),
-      },
-      model: { kind: 'model', dir: modelDir },
-      options,
-      split,
-      outDir: out,
-      resume: v.resume === true,
-      ...(v.teachers
-        ? {
-            teachers: v.teachers
-              .split(',')
-              .map((t) => t.trim())
-              .filter(Boolean),
-          }
-        : {}),
-    };
+    const recipe = recipeFrom(v, FINETUNE_DEFAULTS);
+    const options = { ...recipe.options, freezeEncoder: v['freeze-encoder'] === true };
+    const request = folderTrainRequest(v, { kind: 'model', dir: modelDir }, { ...recipe, options });
     if (!v.json)
       io.stdout(
         `Fine-tuning ${modelDir} (lr ${options.learningRate}${options.freezeEncoder ? ', encoder frozen' : ''})`,

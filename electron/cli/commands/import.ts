@@ -3,6 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../command.js';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
+import { oneOf } from '../flags.js';
 import { DATASET_ROLES, type DatasetRoleName } from '../../../shared/dto.js';
 import type { AppServices } from '../../services/app-services.js';
 import { runJob, withServices } from '../run-job.js';
@@ -46,10 +47,7 @@ export const importCommand: CliCommand = {
     if (positionals.length !== 1)
       throw new AppError(ErrorCode.INVALID_ARGUMENT, 'give exactly one file or folder to import');
     if (!values.project) throw new AppError(ErrorCode.INVALID_ARGUMENT, '--project <dir> is required');
-    const role = (values.role ?? 'transferal') as DatasetRoleName;
-    if (!DATASET_ROLES.includes(role)) {
-      throw new AppError(ErrorCode.INVALID_ARGUMENT, `--role must be one of ${DATASET_ROLES.join(', ')}`);
-    }
+    const role: DatasetRoleName = oneOf(values.role, DATASET_ROLES, 'role', 'transferal');
     const path = resolve(positionals[0]!);
     const projectDir = resolve(values.project);
     return withServices(async (services) => {

@@ -1,6 +1,6 @@
 /** Flag parsing shared by `infer`, `fuse` and `transfer`: fusion method and post-processing options. */
 import { AppError, ErrorCode } from '../../../shared/errors.js';
-import { numberList, positiveInt, unitInterval } from '../flags.js';
+import { numberList, oneOf, positiveInt, unitInterval } from '../flags.js';
 import { FUSION_METHODS, type FusionMethod } from '../../../shared/recipe.js';
 import type { FusionOptions } from '../../teachers/fusion.js';
 import type { PostProcessOptions } from '../../../shared/masks/morphology.js';
@@ -34,12 +34,7 @@ export function fusionFlags(
   threshold: string | undefined,
   fallback: FusionMethod,
 ): FusionOptions {
-  const m = (method ?? fallback) as FusionMethod;
-  if (!FUSION_METHODS.includes(m))
-    throw new AppError(
-      ErrorCode.INVALID_ARGUMENT,
-      `--fuse must be one of ${FUSION_METHODS.join(', ')}, got "${method}"`,
-    );
+  const m = oneOf(method, FUSION_METHODS, 'fuse', fallback);
   if (m === 'weighted' && weights === undefined)
     throw new AppError(ErrorCode.INVALID_ARGUMENT, '--fuse weighted needs --weights');
   if (m !== 'weighted' && weights !== undefined)

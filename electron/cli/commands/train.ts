@@ -1,123 +1,31 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError, ErrorCode } from '../../../shared/errors.js';
-import { DEFAULT_AUGMENT } from '../../students/augment.js';
-import type { TrainJobRequest } from '../../students/run.js';
 import type { TrainRunSummary } from '../../../shared/jobs.js';
-import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../../students/trainer.js';
+import { RECIPE } from '../../../shared/recipe.js';
+import type { TrainOptions } from '../../students/trainer.js';
 import { buildModel, describePresets, PRESETS, resolveConfig } from '../../engine/zoo/index.js';
-import { listTrainingRuns, planTraining } from '../../services/student-api.js';
+import {
+  describePlan,
+  listTrainingRuns,
+  planTraining,
+  startProjectTraining,
+} from '../../services/student-service.js';
 import type { ProjectStore } from '../../store/index.js';
 import type { ArchConfig } from '../../engine/zoo/index.js';
 import { STUDENT_LABEL_SOURCES, UNASSIGNED_SPLIT_POLICIES } from '../../../shared/dto.js';
-import { describePlan } from '../../services/student-service.js';
 import type { CliCommand, CliIo } from '../command.js';
-import { num, requireFlag } from '../flags.js';
-import { runJob, withServices } from '../run-job.js';
-
-/** Training-recipe flags shared by train and finetune. */
-export const RECIPE_OPTIONS = {
-  images: { type: 'string' },
-  masks: { type: 'string' },
-  out: { type: 'string' },
-  epochs: { type: 'string' },
-  batch: { type: 'string' },
-  lr: { type: 'string' },
-  'min-lr': { type: 'string' },
-  warmup: { type: 'string' },
-  patience: { type: 'string' },
-  seed: { type: 'string' },
-  'no-augment': { type: 'boolean' },
-  vflip: { type: 'boolean' },
-  'soft-labels': { type: 'boolean' },
-  'val-fraction': { type: 'string' },
-  'case-regex': { type: 'string' },
-  folds: { type: 'string' },
-  fold: { type: 'string' },
-  'max-minutes': { type: 'string' },
-  'steps-per-epoch': { type: 'string' },
-  teachers: { type: 'string' },
-  name: { type: 'string' },
-  resume: { type: 'boolean' },
-  json: { type: 'boolean' },
-} as const;
-
-export const RECIPE_HELP = [
-  '  --images DIR         training images (PNG/JPEG/TIFF/DICOM/NIfTI: first slice), paired with masks by file name',
-  '  --masks DIR          masks (0 = background, non-zero = foreground; with --soft-labels value/255 = probability)',
-  '  --out DIR            output folder: checkpoints/, model/ (best model, TF.js layers) and training.json',
-  '  --epochs N           epochs (default 30)',
-  '  --batch N            batch size (default 8)',
-  '  --lr X               peak learning rate of Adam (default 0.002)',
-  '  --min-lr X           the cosine schedule decays to this (default 0.00002)',
-  '  --warmup N           linear warm-up steps (default 20)',
-  '  --patience N         stop after N epochs without a better validation Dice (default 8; 0 = never)',
-  '  --seed N             seed of shuffling, augmentation and initialisation (default 1)',
-  '  --no-augment         no augmentation (default: flips, +-10 deg rotation, +-10% scale, intensity jitter)',
-  '  --vflip              also flip vertically',
-  '  --soft-labels        train on probabilities (mask value / 255) with soft-label BCE',
-  '  --val-fraction F     fraction of cases held out for validation (default 0.2)',
-  '  --case-regex RE      regex on the file name whose first group is the case/patient id (default: file name)',
-  '  --folds CSV --fold K a k-fold file (columns ID, kFold): fold K is the validation set',
-  '  --max-minutes M      training budget: the last epoch is cut short so that training ends within M minutes',
-  '  --steps-per-epoch N  cap the steps per epoch',
-  '  --teachers A,B       teachers whose pseudo-labels the masks are (recorded for the model card)',
-  "  --name NAME          the student's name (default: the output folder name)",
-  '  --resume             continue from the latest checkpoint in OUT/checkpoints',
-  '  --json               print one JSON object with the result as the last line',
-];
-
-type RecipeValues = {
-  [K in keyof typeof RECIPE_OPTIONS]?: (typeof RECIPE_OPTIONS)[K]['type'] extends 'boolean'
-    ? boolean
-    : string;
-};
-
-export function recipeFrom(
-  v: RecipeValues,
-  defaults: Partial<TrainOptions> = {},
-): { options: TrainOptions; split: TrainJobRequest['split'] } {
-  const d = { ...DEFAULT_TRAIN_OPTIONS, ...defaults };
-  const options: TrainOptions = {
-    ...d,
-    epochs: num(v.epochs, 'epochs', d.epochs, { int: true, min: 1 }),
-    batchSize: num(v.batch, 'batch', d.batchSize, { int: true, min: 1, max: 1024 }),
-    learningRate: num(v.lr, 'lr', d.learningRate, { min: 0 }),
-    minLearningRate: num(v['min-lr'], 'min-lr', d.minLearningRate, { min: 0 }),
-    warmupSteps: num(v.warmup, 'warmup', d.warmupSteps, { int: true, min: 0 }),
-    patience: num(v.patience, 'patience', d.patience, { int: true, min: 0 }),
-    seed: num(v.seed, 'seed', d.seed, { int: true }),
-    augment: v['no-augment'] ? null : { ...DEFAULT_AUGMENT, vflip: v.vflip === true },
-    targetMode: v['soft-labels'] ? 'soft' : d.targetMode,
-    maxSeconds:
-      v['max-minutes'] === undefined ? null : num(v['max-minutes'], 'max-minutes', 0, { min: 0 }) * 60,
-    stepsPerEpoch:
-      v['steps-per-epoch'] === undefined
-        ? null
-        : num(v['steps-per-epoch'], 'steps-per-epoch', 0, { int: true, min: 1 }),
-  };
-  if (v.folds !== undefined && v.fold === undefined)
-    throw new AppError(ErrorCode.INVALID_ARGUMENT, '--folds needs --fold K');
-  const split: TrainJobRequest['split'] =
-    v.folds !== undefined
-      ? { foldsFile: resolve(v.folds), fold: num(v.fold, 'fold', 0, { int: true }) }
-      : { valFraction: num(v['val-fraction'], 'val-fraction', 0.2, { min: 0, max: 0.9 }) };
-  return { options, split };
-}
-
-/** Runs a training request as a job through the student service, drawing progress; returns the result. */
-export async function runTrainJob(
-  request: TrainJobRequest,
-  io: CliIo,
-  json: boolean,
-): Promise<TrainRunSummary> {
-  return withServices((services) =>
-    runJob(services, io, () => services.students.train(request), {
-      lines: !json,
-      stopped: `Stopped; resume with --resume (checkpoints in ${request.outDir})`,
-    }),
-  );
-}
+import { num, oneOf, requireFlag } from '../flags.js';
+import { runJob, startCompute, withServices } from '../run-job.js';
+import {
+  folderTrainRequest,
+  recipeFrom,
+  recipeHelp,
+  RECIPE_OPTIONS,
+  reportTraining,
+  runTrainJob,
+  TRAIN_DEFAULTS,
+} from './training-recipe.js';
 
 /**
  * Trains on a dataset of a project, as the Train screen does: the assigned splits are honoured (test
@@ -141,8 +49,8 @@ async function trainOnProject(
   io: CliIo,
   json: boolean,
 ): Promise<TrainRunSummary> {
-  const labels = oneOf(req.labels ?? 'reviewed', STUDENT_LABEL_SOURCES, 'labels');
-  const unassigned = oneOf(req.unassigned ?? 'split', UNASSIGNED_SPLIT_POLICIES, 'unassigned');
+  const labels = oneOf(req.labels, STUDENT_LABEL_SOURCES, 'labels', 'reviewed');
+  const unassigned = oneOf(req.unassigned, UNASSIGNED_SPLIT_POLICIES, 'unassigned', 'split');
   return withServices(async (services) => {
     await services.api.openProject({ path: req.project });
     const store = services.projects.require();
@@ -172,7 +80,7 @@ async function trainOnProject(
       services,
       io,
       () =>
-        services.students.trainFromProject({
+        startProjectTraining(services.jobs, store, {
           ...selection,
           name,
           model: { kind: 'zoo', config: { ...req.config, seed: req.options.seed } },
@@ -221,15 +129,6 @@ function softLabelTeacher(
   });
 }
 
-function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
-  if (!(allowed as readonly string[]).includes(value))
-    throw new AppError(
-      ErrorCode.INVALID_ARGUMENT,
-      `--${flag} must be one of ${allowed.join(', ')}, got "${value}"`,
-    );
-  return value as T;
-}
-
 /** The first "student-N" no student or training folder of the project uses. */
 function freshRunName(store: ProjectStore): string {
   const used = new Set([
@@ -237,39 +136,6 @@ function freshRunName(store: ProjectStore): string {
     ...listTrainingRuns(store).map((r) => r.name),
   ]);
   for (let n = 1; ; n++) if (!used.has(`student-${n}`)) return `student-${n}`;
-}
-
-export function reportTraining(r: TrainRunSummary, io: CliIo, json: boolean): number {
-  const summary = {
-    name: r.name,
-    out: r.outDir,
-    model: r.modelDir,
-    params: r.params,
-    epochs: r.epochsRun,
-    best_epoch: r.bestEpoch,
-    val_dice: r.bestValDice,
-    val_iou: r.bestValIou,
-    stopped_early: r.stoppedEarly,
-    time_budget_hit: r.timeBudgetHit,
-    resumed_from_epoch: r.resumedFromEpoch,
-    seconds: Math.round(r.seconds * 10) / 10,
-    train_images: r.trainImages,
-    val_images: r.valImages,
-    train_cases: r.trainCases,
-    val_cases: r.valCases,
-    unpaired: r.unpaired,
-    history: r.history,
-  };
-  if (json) io.stdout(JSON.stringify(summary));
-  else {
-    io.stdout(
-      `Trained ${r.name}: ${r.epochsRun} epoch(s) in ${summary.seconds} s; best validation Dice ${r.bestValDice?.toFixed(4) ?? 'n/a'} (epoch ${r.bestEpoch ?? '-'})`,
-    );
-    io.stdout(`  model: ${r.modelDir}`);
-    if (r.unpaired.length)
-      io.stdout(`  ${r.unpaired.length} image(s) without a mask were left out, e.g. ${r.unpaired[0]}`);
-  }
-  return 0;
 }
 
 export const trainCommand: CliCommand = {
@@ -303,7 +169,7 @@ export const trainCommand: CliCommand = {
     '  --teacher NAME       with --labels probability: the teacher whose probability maps are the soft labels',
     '  --unassigned U       images without an assigned split: split (by case with --val-fraction, default),',
     '                       train (all train) or exclude (left out)',
-    ...RECIPE_HELP,
+    ...recipeHelp(TRAIN_DEFAULTS),
     '',
     'Exit status: 0 trained, 1 training failed or was stopped, 2 bad input.',
   ].join('\n'),
@@ -330,10 +196,9 @@ export const trainCommand: CliCommand = {
       },
       strict: true,
     });
-    const size = num(v.size, 'size', 128, { int: true, min: 16 });
+    const size = num(v.size, 'size', RECIPE.size.default, { int: true, ...RECIPE.size });
     if (v['list-archs']) {
-      const { initCompute } = await import('../../engine/backend.js');
-      await initCompute();
+      await startCompute();
       const rows = describePresets(size);
       if (v.json) io.stdout(JSON.stringify({ size, presets: rows }));
       else
@@ -344,14 +209,15 @@ export const trainCommand: CliCommand = {
     const classes = num(v.classes, 'classes', 1, { int: true, min: 1, max: 255 });
     const config = resolveConfig(v.arch ?? 'unet', {
       size,
-      width: v.width === undefined ? undefined : num(v.width, 'width', 16, { int: true, min: 1 }),
-      depth: v.depth === undefined ? undefined : num(v.depth, 'depth', 3, { int: true, min: 1 }),
+      width: v.width === undefined ? undefined : num(v.width, 'width', 0, { int: true, ...RECIPE.width }),
+      depth: v.depth === undefined ? undefined : num(v.depth, 'depth', 0, { int: true, ...RECIPE.depth }),
       inChannels: num(v.channels, 'channels', 1, { int: true, min: 1, max: 3 }) as 1 | 3,
       classes,
       batchNorm: v['batch-norm'] ? true : v['no-batch-norm'] ? false : undefined,
       deepSupervision: v['deep-supervision'] ? true : undefined,
     });
-    const { options, split } = recipeFrom(v, classes > 1 ? { targetMode: 'labels' } : {});
+    const recipe = recipeFrom(v, TRAIN_DEFAULTS, classes > 1 ? 'labels' : 'binary');
+    const { options, split } = recipe;
     if (v.project !== undefined) {
       const folderFlags = (['images', 'masks', 'out', 'folds', 'case-regex'] as const).filter(
         (f) => v[f] !== undefined,
@@ -374,7 +240,7 @@ export const trainCommand: CliCommand = {
           teacher: v.teacher,
           unassigned: v.unassigned,
           name: v.name,
-          valFraction: 'valFraction' in split ? split.valFraction : 0.2,
+          valFraction: 'valFraction' in split ? split.valFraction : RECIPE.valFraction.default,
           config,
           options,
           resume: v.resume === true,
@@ -386,43 +252,10 @@ export const trainCommand: CliCommand = {
     }
     for (const f of ['dataset', 'labels', 'teacher', 'unassigned'] as const)
       if (v[f] !== undefined) throw new AppError(ErrorCode.INVALID_ARGUMENT, `--${f} needs --project`);
-    const out = resolve(requireFlag(v.out, 'out'));
-    const request: TrainJobRequest = {
-      name: v.name ?? out.split(/[\\/]/).filter(Boolean).at(-1) ?? 'student',
-      data: {
-        kind: 'folders',
-        images: resolve(requireFlag(v.images, 'images')),
-        masks: resolve(requireFlag(v.masks, 'masks')),
-        ...(v['case-regex'] ? { caseRegex: v['case-regex'] } : {}),
-      },
-      model: { kind: 'zoo', config: { ...config, seed: options.seed } },
-      options,
-      split,
-      outDir: out,
-      resume: v.resume === true,
-      ...(v.teachers
-        ? {
-            teachers: v.teachers
-              .split(',')
-              .map((t) => t.trim())
-              .filter(Boolean),
-          }
-        : {}),
-    };
-    if (v['case-regex']) {
-      try {
-        new RegExp(v['case-regex']);
-      } catch {
-        throw new AppError(
-          ErrorCode.INVALID_ARGUMENT,
-          `--case-regex is not a valid regular expression: ${v['case-regex']}`,
-        );
-      }
-    }
+    const request = folderTrainRequest(v, { kind: 'zoo', config: { ...config, seed: options.seed } }, recipe);
     if (!v.json) {
       // Parameter count before training: building the graph is cheap.
-      const { initCompute } = await import('../../engine/backend.js');
-      await initCompute();
+      await startCompute();
       const model = buildModel(config);
       io.stdout(
         `Training ${v.arch ?? 'unet'} (${config.arch}) at ${config.size}x${config.size}: ${model.countParams().toLocaleString('en-US')} parameters, seed ${options.seed}`,

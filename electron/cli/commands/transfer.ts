@@ -8,7 +8,9 @@ import { loadSpecFile, mergeSpec, parseSpec } from '../../transfer/spec-file.js'
 import type { CliCommand, CliIo } from '../command.js';
 import { FUSION_OPTIONS } from './teacher-flags.js';
 import { int, num, real } from '../flags.js';
+import { startTransfer } from '../../services/transfer-service.js';
 import { runJob, withServices } from '../run-job.js';
+import { fuseShardsFirst, runShard, SHARD_HELP, shardMode } from './transfer-shards.js';
 
 const OPTIONS = {
   spec: { type: 'string' },
@@ -42,6 +44,8 @@ const OPTIONS = {
   fresh: { type: 'boolean' },
   project: { type: 'string' },
   json: { type: 'boolean' },
+  shard: { type: 'string' },
+  shards: { type: 'string' },
 } as const;
 
 type Values = {
@@ -228,6 +232,7 @@ export const transferCommand: CliCommand = {
     '  --out DIR              output folder',
     '  --fresh                forget an earlier run in OUT and start from the first stage',
     '  --project DIR          keep the finished run in this project (listed on its Transfer screen)',
+    ...SHARD_HELP,
     '  --json                 print one JSON object as the last line: dice.teachers, dice.fused, dice.student, ...',
     '',
     'Exit status: 0 done, 1 the run failed or was stopped, 2 bad input.',
@@ -240,14 +245,27 @@ export const transferCommand: CliCommand = {
       ? loadSpecFile(v.spec, flags)
       : parseSpec(mergeSpec({}, flags), process.cwd(), 'flags');
     const quiet = v.json === true;
+    const mode = shardMode(v);
+    const fresh = v.fresh === true;
+    const interruptible = <T>(work: (signal: AbortSignal) => Promise<T>) =>
+      runWithInterrupt(io, 'transfer', work);
+    if (mode && 'shard' in mode) return runShard(spec, mode.shard, { fresh, json: quiet }, io, interruptible);
     return withServices(async (services) => {
       // Opened (and locked) before the run: a project that cannot take the record is refused up front.
       if (v.project) await services.api.openProject({ path: resolve(v.project) });
+      // Sharded pseudo-labels are fused first; the run below then finds that stage done in the ledger.
+      if (mode && !(await fuseShardsFirst(spec, mode.shards, { fresh, json: quiet }, io, interruptible)))
+        return 1;
       const summary = await runWithInterrupt(io, 'transfer', () =>
-        runJob(services, io, () => services.transfer.start(spec, v.fresh === true), {
-          lines: !quiet,
-          bar: !quiet,
-        }),
+        runJob(
+          services,
+          io,
+          () => startTransfer(services.jobs, services.projects.current(), spec, fresh && !mode),
+          {
+            lines: !quiet,
+            bar: !quiet,
+          },
+        ),
       );
       if (!summary) return 1;
       if (v.json) io.stdout(JSON.stringify(summaryLine(summary)));

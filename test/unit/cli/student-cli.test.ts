@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateCommand } from '../../../electron/cli/commands/evaluate.js';
 import { exportCommand } from '../../../electron/cli/commands/export.js';
 import { finetuneCommand } from '../../../electron/cli/commands/finetune.js';
-import { RECIPE_OPTIONS, trainCommand } from '../../../electron/cli/commands/train.js';
+import { trainCommand } from '../../../electron/cli/commands/train.js';
+import { RECIPE_OPTIONS } from '../../../electron/cli/commands/training-recipe.js';
 import { REPO_ROOT, SHARED_DIR, tempDir } from '../../helpers/temp.js';
 
 const tmp = tempDir('apprentice-student-cli-');

@@ -7,9 +7,9 @@ import { DEFAULT_TRAIN_OPTIONS } from '../../../electron/students/trainer.js';
 import { resolveConfig } from '../../../electron/engine/zoo/index.js';
 import { JobManager } from '../../../electron/services/job-manager.js';
 import { createNullLogger } from '../../../electron/services/logger.js';
-import { StudentService } from '../../../electron/services/student-service.js';
+import { startTraining } from '../../../electron/services/student-service.js';
 import { tempDir } from '../../helpers/temp.js';
-import { BUS_BRA, TINY_IDS } from './helpers.js';
+import { BUS_BRA, TINY_IDS } from '../students/helpers.js';
 
 const tmp = tempDir('apprentice-service-');
 afterAll(() => tmp.cleanup());
@@ -32,7 +32,6 @@ describe('training as a job in a worker thread', () => {
   it('reports epoch/step/loss/validation Dice and time per step, can be cancelled, and resumes', async () => {
     const events: JobProgress[] = [];
     const jobs = new JobManager((e) => e.type === 'job' && events.push(e.job), createNullLogger());
-    const students = new StudentService(jobs);
     const out = join(tmp.dir, 'run');
     const request: TrainJobRequest = {
       name: 'svc',
@@ -50,7 +49,7 @@ describe('training as a job in a worker thread', () => {
       outDir: out,
       resume: false,
     };
-    const started = students.train(request);
+    const started = startTraining(jobs, request);
     // Cancel once the first epoch has been validated and checkpointed.
     await new Promise<void>((resolve, reject) => {
       const t0 = Date.now();
@@ -78,7 +77,11 @@ describe('training as a job in a worker thread', () => {
     });
     expect(validated!.phase).toMatch(/^epoch 1\/40/);
 
-    const resumed = students.train({ ...request, options: { ...request.options, epochs: 3 }, resume: true });
+    const resumed = startTraining(jobs, {
+      ...request,
+      options: { ...request.options, epochs: 3 },
+      resume: true,
+    });
     const done = await jobs.wait(resumed.jobId);
     expect(done.state, done.error?.message).toBe('done');
     const r = done.result as unknown as TrainJobResult;
@@ -90,7 +93,7 @@ describe('training as a job in a worker thread', () => {
 
   it('reports bad input from the worker as the structured error', async () => {
     const jobs = new JobManager(() => undefined, createNullLogger());
-    const job = new StudentService(jobs).train({
+    const job = startTraining(jobs, {
       name: 'bad',
       data: { kind: 'folders', images: join(tmp.dir, 'nope'), masks: join(tmp.dir, 'nope') },
       model: { kind: 'zoo', config: resolveConfig('unet-tiny', { size: 32 }) },

@@ -7,14 +7,19 @@ import { DEFAULT_TRAIN_OPTIONS } from '../../../electron/students/trainer.js';
 import { resolveConfig } from '../../../electron/engine/zoo/index.js';
 import { JobManager } from '../../../electron/services/job-manager.js';
 import { createNullLogger } from '../../../electron/services/logger.js';
-import { listTrainingRuns, planTraining, trainStudent } from '../../../electron/services/student-api.js';
-import { StudentService, type ProjectTrainRequest } from '../../../electron/services/student-service.js';
+import {
+  listTrainingRuns,
+  planTraining,
+  projectTrainRequest,
+  startProjectTraining,
+  type ProjectTrainRequest,
+} from '../../../electron/services/student-service.js';
 import { ProjectStore } from '../../../electron/store/index.js';
 import type { Split } from '../../../electron/store/images.js';
 import { apiArgSchemas } from '../../../shared/api-schema.js';
 import type { TrainStudentRequest } from '../../../shared/dto.js';
 import { tempDir } from '../../helpers/temp.js';
-import { tinySamples } from './helpers.js';
+import { tinySamples } from '../students/helpers.js';
 
 const tmp = tempDir('apprentice-project-train-');
 afterAll(() => tmp.cleanup());
@@ -76,7 +81,7 @@ describe("training on a project's stored images and labels", () => {
       expect(got[1]!.caseId).toBe('bus_0005');
 
       const jobs = new JobManager(() => undefined, createNullLogger());
-      const job = new StudentService(jobs, () => store).trainFromProject({
+      const job = startProjectTraining(jobs, store, {
         ...TINY_TRAINING,
         name: 'from-project',
         datasetId: ds.id,
@@ -93,7 +98,7 @@ describe("training on a project's stored images and labels", () => {
       // A second run under the same name is refused before it starts, in the screen's words; the
       // finished run is listed as such, so the screen can propose a fresh name.
       expect(() =>
-        new StudentService(jobs, () => store).trainFromProject({
+        startProjectTraining(jobs, store, {
           ...TINY_TRAINING,
           name: 'from-project',
           datasetId: ds.id,
@@ -174,7 +179,7 @@ describe('assigned splits', () => {
     const { store, ds } = await projectWith('trained', ['test', 'test', 'val', 'train', 'train', 'val']);
     try {
       const jobs = new JobManager(() => undefined, createNullLogger());
-      const job = new StudentService(jobs, () => store).trainFromProject({
+      const job = startProjectTraining(jobs, store, {
         ...TINY_TRAINING,
         name: 'honours-splits',
         datasetId: ds.id,
@@ -199,7 +204,7 @@ describe('assigned splits', () => {
     try {
       const jobs = new JobManager(() => undefined, createNullLogger());
       expect(() =>
-        new StudentService(jobs, () => store).trainFromProject({
+        startProjectTraining(jobs, store, {
           ...TINY_TRAINING,
           name: 'nothing-to-train',
           datasetId: ds.id,
@@ -275,7 +280,7 @@ describe("soft labels: one teacher's probability maps", () => {
         resume: false,
       };
       expect(apiArgSchemas.trainStudent.safeParse([request]).success).toBe(true);
-      const job = trainStudent(new StudentService(jobs, () => store), request);
+      const job = startProjectTraining(jobs, store, projectTrainRequest(request));
       const final = await jobs.wait(job.jobId);
       expect(final.state, final.error?.message).toBe('done');
       const record = JSON.parse(
