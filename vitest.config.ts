@@ -8,7 +8,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          // test/bench/**: checks that a benchmark measures what it claims (e.g. the reference U-Net's parity).
+          include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/bench/**/*.test.ts'],
           environment: 'node',
           pool: 'forks',
           testTimeout: 60_000,

@@ -1,9 +1,8 @@
 /**
  * One optimizer step of a layers model on one batch: forward, loss, backward, update, with every
- * intermediate tensor released. The benchmark's reference row (and engine tests) step with it, as
+ * intermediate tensor released. The benchmark's reference row steps with it, as
  * ../shared/bench/torch_unet.py steps (Adam, plain BCE). The product's trainer does not call it: it steps
- * inside electron/students/trainer.ts with its Dice + BCE loss and learning-rate schedule, which the
- * benchmark's "product" row measures.
+ * with studentStep (electron/students/training/step.ts: Dice + BCE), which the "product" row calls.
  */
 import * as tf from '../../../electron/engine/tf.js';
 
