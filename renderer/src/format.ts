@@ -15,3 +15,8 @@ export function dateTimeText(iso: string): string {
 export function notLoadedText(connection: string, what: string): string {
   return connection === 'connected' ? `Loading ${what}…` : 'Not loaded: not connected.';
 }
+
+/** A score with `digits` decimals, or "–" where there is none (NaN and infinities arrive as null over JSON). */
+export function fixed(v: number | null | undefined, digits: number): string {
+  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '–';
+}
