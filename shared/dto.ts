@@ -417,11 +417,55 @@ export interface EvaluationSummaryDto {
   conventions: string;
 }
 
+/** One CT/MR series or NIfTI volume scored as a whole (conventions in VolumeSummaryDto.conventions). */
+export interface VolumeScores {
+  /** The series or file, as a person recognises it (folder and series UID, or the NIfTI file name). */
+  volume: string;
+  slices: number;
+  dice: number;
+  iou: number;
+  precision: number;
+  recall: number;
+  /** Symmetric 95th percentile surface distance in mm (voxel spacing incl. slice spacing); null when one mask is empty. */
+  hd95_mm: number | null;
+  truth_voxels: number;
+  pred_voxels: number;
+  /** [row, column, slice] in mm. */
+  spacing: [number, number, number];
+  /** The first slice's image in the project (to open it). */
+  imageId?: number;
+}
+
+export interface VolumeSummaryDto {
+  n: number;
+  dice_mean: number;
+  iou_mean: number;
+  hd95_mm_mean: number | null;
+  hd95_mm_n: number;
+  conventions: string;
+}
+
+/**
+ * A source scored per volume, for datasets of CT/MR series or NIfTI volumes; `skipped` names each volume
+ * left out and why (a series that is no regular grid, slices without ground truth or without this mask).
+ */
+export interface VolumeEvaluation {
+  summary: VolumeSummaryDto;
+  cases: VolumeScores[];
+  skipped: { volume: string; reason: string }[];
+}
+
 /** Every mask source of a dataset (teachers, fused label, reviewed masks) scored per image. */
 export interface EvaluationReport {
   datasetId: number;
   images: number;
-  sources: { source: string; summary: EvaluationSummaryDto; cases: CaseScores[] }[];
+  sources: {
+    source: string;
+    summary: EvaluationSummaryDto;
+    cases: CaseScores[];
+    /** Present when the dataset holds volumes (series of 2 or more slices with their geometry). */
+    volumes?: VolumeEvaluation;
+  }[];
 }
 
 /** An evaluation kept in the project: what was evaluated, with which settings, when. */

@@ -30,6 +30,12 @@ export interface Slice {
   pixels: PixelArray;
   /** Patient-space position (mm) of the first pixel's centre, when the file says. */
   position?: [number, number, number];
+  /**
+   * DICOM: this slice's own ImageOrientationPatient and PixelSpacing. A series may mix them; the stack's
+   * values are its first file's, and a volume built from the slices checks they agree (io/volume.ts).
+   */
+  orientation?: [number, number, number, number, number, number];
+  pixelSpacing?: [number, number];
   provenance: SliceProvenance;
 }
 
@@ -53,6 +59,8 @@ export interface ImageStack {
   pixelSpacing?: [number, number];
   /** Distance between slice centres along the normal (mm), when known. */
   sliceSpacing?: number;
+  /** DICOM SliceThickness (mm), when the file says. */
+  sliceThickness?: number;
   /** Direction cosines: first row then first column (DICOM ImageOrientationPatient), when known. */
   orientation?: [number, number, number, number, number, number];
   /** Default display window in output units. */

@@ -6,7 +6,9 @@
  * at one position, a gap, slices shifted sideways as on a tilted gantry) is refused with a message that
  * names the series and the slices concerned.
  */
+import { basename } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import type { ImageStack } from './types.js';
 
 type Vec3 = [number, number, number];
 
@@ -165,4 +167,45 @@ export function rasAffine(layout: VolumeLayout): number[] {
   const step = p0.map((v, i) => (pn[i]! - v) / (n - 1));
   const lps = [0, 1, 2].map((w) => [o[w]! * cs, o[3 + w]! * rs, step[w]!, p0[w]!]);
   return [...lps[0]!.map((v) => -v), ...lps[1]!.map((v) => -v), ...lps[2]!, 0, 0, 0, 1].map((v) => v + 0);
+}
+
+/**
+ * Each slice's geometry as the import keeps it: for DICOM and NIfTI stacks, what the file says of the
+ * slice (its own orientation and pixel spacing where DICOM gives them per file); null for the slices
+ * of formats without a patient space (PNG, JPEG, TIFF).
+ */
+export function stackGeometry(stack: ImageStack): (SliceGeometry | null)[] {
+  if (stack.format !== 'dicom' && stack.format !== 'nifti') return stack.slices.map(() => null);
+  return stack.slices.map((s) => ({
+    volume: stack.seriesKey,
+    position: s.position ?? null,
+    orientation: s.orientation ?? stack.orientation ?? null,
+    pixelSpacing: s.pixelSpacing ?? stack.pixelSpacing ?? null,
+    sliceThickness: stack.sliceThickness ?? null,
+  }));
+}
+
+/**
+ * Why a multi-slice DICOM or NIfTI stack is not one regular volume (the message names the series), or
+ * undefined when it is one or is no volume at all (a single image, a 2-D format). Its slices are still
+ * usable one by one; per-volume metrics and volume exports leave it out with this reason.
+ */
+export function volumeProblem(stack: ImageStack): string | undefined {
+  if (stack.slices.length < 2 || (stack.format !== 'dicom' && stack.format !== 'nifti')) return undefined;
+  const label = stack.seriesDescription ? `${stack.seriesKey} (${stack.seriesDescription})` : stack.seriesKey;
+  const geometry = stackGeometry(stack);
+  try {
+    volumeLayout(
+      geometry.map((g) => ({ rows: stack.rows, cols: stack.cols, geometry: g })),
+      label,
+    );
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    // Slice numbers are in the stack's order; the files say which ones to look at.
+    const d = err.detail as { slice?: number; slices?: number[] } | undefined;
+    const numbers = d?.slices ?? (d?.slice ? [d.slice] : []);
+    const files = numbers.map((n) => basename(stack.slices[n - 1]?.provenance.path ?? '')).filter(Boolean);
+    return files.length ? `${err.message} (${files.join(', ')})` : err.message;
+  }
 }

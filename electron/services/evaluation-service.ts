@@ -9,14 +9,36 @@ import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { EvaluationReport, SavedEvaluation } from '../../shared/dto.js';
 import { caseMetrics, summarize, type CaseMetrics } from '../engine/metrics/index.js';
 import type { ProjectStore } from '../store/index.js';
-import type { Split } from '../store/images.js';
+import type { ImageRecord, Split } from '../store/images.js';
+import { evaluateVolumes } from './volume-evaluation.js';
+
+/** An image's masks by source: each teacher (p > 0.5), the fused pseudo-label, the reviewed mask. */
+function sourceMasks(
+  store: ProjectStore,
+  img: ImageRecord,
+  teacherNames: Map<number, string>,
+): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  for (const m of store.masks.probabilityMaps(img.id)) {
+    const prob = store.masks.read(m);
+    out.set(
+      `teacher: ${teacherNames.get(m.teacherId!) ?? m.teacherId}`,
+      prob.map((q) => (q >= 128 ? 1 : 0)),
+    );
+  }
+  const fused = store.masks.latest(img.id, 'pseudo_label');
+  const fusedMask = fused ? store.masks.read(fused) : undefined;
+  if (fusedMask) out.set('fused pseudo-label', fusedMask);
+  const corrected = store.edits.current(img.id, 'corrected');
+  if (corrected || fusedMask) out.set('reviewed', corrected ?? fusedMask!);
+  return out;
+}
 
 /** `split`: only the images assigned to it on Data (e.g. the held-out test images); default all. */
 export function evaluateDataset(store: ProjectStore, datasetId: number, split?: Split): EvaluationReport {
   store.datasets.get(datasetId);
-  const images = store.images
-    .list({ datasetId, ...(split ? { split } : {}) })
-    .filter((i) => store.masks.latest(i.id, 'ground_truth'));
+  const all = store.images.list({ datasetId, ...(split ? { split } : {}) });
+  const images = all.filter((i) => store.masks.latest(i.id, 'ground_truth'));
   if (!images.length) {
     throw new AppError(
       ErrorCode.FAILED_PRECONDITION,
@@ -37,24 +59,22 @@ export function evaluateDataset(store: ProjectStore, datasetId: number, split?: 
     const truth = store.masks.read(store.masks.latest(img.id, 'ground_truth')!);
     const name =
       basename(img.source.path) + (img.source.sliceIndex !== null ? ` [${img.source.sliceIndex + 1}]` : '');
-    const score = (source: string, pred: Uint8Array) =>
+    for (const [source, pred] of sourceMasks(store, img, teacherNames))
       add(source, { ...caseMetrics(name, pred, truth, img.rows, img.cols, img.spacing), imageId: img.id });
-    for (const m of store.masks.probabilityMaps(img.id)) {
-      const prob = store.masks.read(m);
-      score(
-        `teacher: ${teacherNames.get(m.teacherId!) ?? m.teacherId}`,
-        prob.map((q) => (q >= 128 ? 1 : 0)),
-      );
-    }
-    const fused = store.masks.latest(img.id, 'pseudo_label');
-    if (fused) score('fused pseudo-label', store.masks.read(fused));
-    const corrected = store.edits.current(img.id, 'corrected');
-    if (corrected || fused) score('reviewed', corrected ?? store.masks.read(fused!));
   }
+  // CT/MR series and NIfTI volumes are also scored whole (3-D Dice, HD95 in mm), from every slice.
+  const volumes = evaluateVolumes(store, all, [...rows.keys()], (img) =>
+    sourceMasks(store, img, teacherNames),
+  );
   return {
     datasetId,
     images: images.length,
-    sources: [...rows.entries()].map(([source, cases]) => ({ source, summary: summarize(cases), cases })),
+    sources: [...rows.entries()].map(([source, cases]) => ({
+      source,
+      summary: summarize(cases),
+      cases,
+      ...(volumes ? { volumes: volumes.get(source)! } : {}),
+    })),
   };
 }
 

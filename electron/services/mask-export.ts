@@ -12,6 +12,7 @@ import { writePngMask } from '../io/masks/png.js';
 import { writeNiftiMask } from '../io/masks/nifti.js';
 import { writeDicomSeg } from '../io/masks/seg-write.js';
 import type { ImageStack } from '../io/types.js';
+import { volumeProblem } from '../io/volume.js';
 import type { ImageRecord } from '../store/images.js';
 import type { ProjectStore } from '../store/project-store.js';
 import { makeDirs, writeFileAtomic } from '../util/atomic-write.js';
@@ -67,6 +68,27 @@ async function sourceStack(group: ImageRecord[]): Promise<ImageStack> {
   return dicomStack(images);
 }
 
+/**
+ * The masks in the order of the re-read source's slices: DICOM slices are matched by SOP Instance UID
+ * and frame (not by the import's slice index alone), others by index. Null when a slice is not found.
+ */
+function inSourceOrder(
+  group: ImageRecord[],
+  masks: (Uint8Array | null)[],
+  source: ImageStack,
+): Uint8Array[] | null {
+  if (source.format !== 'dicom') return masks as Uint8Array[];
+  const key = (uid: string | null | undefined, frame: number | null | undefined) => `${uid}#${frame ?? 0}`;
+  const byKey = new Map(group.map((img, k) => [key(img.source.sopUid, img.source.frameIndex), masks[k]!]));
+  const out: Uint8Array[] = [];
+  for (const sl of source.slices) {
+    const m = byKey.get(key(sl.provenance.sopInstanceUid, sl.provenance.frameIndex));
+    if (!m) return null;
+    out.push(m);
+  }
+  return out;
+}
+
 export async function exportMasks(
   store: ProjectStore,
   req: MaskExportRequest,
@@ -113,6 +135,9 @@ export async function exportMasks(
         ctx.progress({ done: gi + 1 });
         continue;
       }
+      const series = source.seriesDescription
+        ? `${source.seriesKey} (${source.seriesDescription})`
+        : source.seriesKey;
       if (
         source.slices.length !== group.length ||
         source.rows !== group[0]!.rows ||
@@ -120,7 +145,27 @@ export async function exportMasks(
       ) {
         summary.skipped.push({
           name,
-          reason: 'the source files changed since the import (different slices or size)',
+          reason: `Series ${series}: the source files changed since the import (now ${source.slices.length} slice(s) of ${source.cols}x${source.rows}, the project has ${group.length} of ${group[0]!.cols}x${group[0]!.rows})`,
+        });
+        ctx.progress({ done: gi + 1 });
+        continue;
+      }
+      // A NIfTI or SEG carries one grid: a series that is no regular volume, or has no place in the
+      // patient, cannot be written as one (its slices still export as PNG).
+      const problem =
+        source.format === 'dicom' && (!source.orientation || source.slices.some((sl) => !sl.position))
+          ? `Series ${series}: has no ImagePositionPatient/ImageOrientationPatient, so a volume file cannot be placed in the patient`
+          : volumeProblem(source);
+      if (problem) {
+        summary.skipped.push({ name, reason: problem });
+        ctx.progress({ done: gi + 1 });
+        continue;
+      }
+      const ordered = inSourceOrder(group, masks, source);
+      if (!ordered) {
+        summary.skipped.push({
+          name,
+          reason: `Series ${series}: the source files changed since the import (other instances)`,
         });
         ctx.progress({ done: gi + 1 });
         continue;
@@ -128,7 +173,7 @@ export async function exportMasks(
       const mask = {
         rows: source.rows,
         cols: source.cols,
-        slices: masks.map((m) => m!.map((v) => (v ? 1 : 0))),
+        slices: ordered.map((m) => m.map((v) => (v ? 1 : 0))),
         segments: [{ number: 1, label: 'lesion' }],
       };
       if (req.format === 'nifti') {

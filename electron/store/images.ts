@@ -1,4 +1,5 @@
 import { AppError, ErrorCode } from '../../shared/errors.js';
+import type { SliceGeometry } from '../io/volume.js';
 import type { ContentStore } from './content-store.js';
 import { isContentHash } from './content-store.js';
 import { type Db, checkEnum, checkId, checkText, nowIso, where } from './sqlite.js';
@@ -54,6 +55,8 @@ export interface NewImage {
   tags?: string[];
   /** What could not be decoded exactly in the source (shown with the image); none when omitted. */
   warnings?: string[];
+  /** The slice's place in its DICOM series or NIfTI volume; null/omitted for a plain 2-D image. */
+  geometry?: SliceGeometry | null;
 }
 
 export interface ImageRecord {
@@ -71,6 +74,8 @@ export interface ImageRecord {
   tags: string[];
   /** Decode warnings of the source file, e.g. a palette image shown as grey indices; [] when exact. */
   warnings: string[];
+  /** The slice's place in its volume (io/volume.ts); null for 2-D images and slices imported before it was kept. */
+  geometry: SliceGeometry | null;
   createdAt: string;
 }
 
@@ -125,8 +130,9 @@ export class Images {
         const s = i.source;
         const r = this.db.run(
           `INSERT INTO images (dataset_id, rows, cols, channels, dtype, spacing_row, spacing_col, pixel_hash, source_kind,
-             source_path, frame_index, slice_index, study_uid, series_uid, sop_uid, case_id, patient_id, included, split, decode_warnings, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             source_path, frame_index, slice_index, study_uid, series_uid, sop_uid, case_id, patient_id, included, split, decode_warnings,
+             geometry_json, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             i.datasetId,
             i.rows,
@@ -148,6 +154,7 @@ export class Images {
             i.included === false ? 0 : 1,
             i.split ?? null,
             i.warnings?.length ? JSON.stringify(i.warnings) : null,
+            i.geometry ? JSON.stringify(i.geometry) : null,
             nowIso(),
           ],
         );
@@ -293,6 +300,7 @@ export class Images {
       split: r.split,
       tags,
       warnings: r.decode_warnings === null ? [] : (JSON.parse(r.decode_warnings) as string[]),
+      geometry: r.geometry_json ? (JSON.parse(r.geometry_json) as SliceGeometry) : null,
       createdAt: r.created_at,
     };
   }
@@ -320,6 +328,7 @@ function checkNewImage(i: NewImage): NewImage {
       field: 'pixelHash',
     });
   checkEnum(i.source?.kind, SOURCE_KINDS, 'source.kind');
+  if (i.geometry != null) checkGeometry(i.geometry);
   checkText(i.source.path, 'source.path', 4096);
   if (i.split != null) checkEnum(i.split, SPLITS, 'split');
   if (i.warnings !== undefined) {
@@ -330,6 +339,21 @@ function checkNewImage(i: NewImage): NewImage {
     i.warnings.forEach((w) => checkText(w, 'warning', 4096));
   }
   return i;
+}
+
+const finiteList = (v: unknown, n: number): boolean =>
+  Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+
+function checkGeometry(g: SliceGeometry): void {
+  const bad = (what: string) =>
+    new AppError(ErrorCode.INVALID_ARGUMENT, `geometry.${what} is not valid`, { field: `geometry.${what}` });
+  if (typeof g.volume !== 'string' || g.volume === '') throw bad('volume');
+  if (g.position !== null && !finiteList(g.position, 3)) throw bad('position');
+  if (g.orientation !== null && !finiteList(g.orientation, 6)) throw bad('orientation');
+  if (g.pixelSpacing !== null && !(finiteList(g.pixelSpacing, 2) && g.pixelSpacing.every((x) => x > 0)))
+    throw bad('pixelSpacing');
+  if (g.sliceThickness !== null && !(Number.isFinite(g.sliceThickness) && g.sliceThickness >= 0))
+    throw bad('sliceThickness');
 }
 
 interface ImageRow {
@@ -354,6 +378,7 @@ interface ImageRow {
   included: number;
   split: Split | null;
   decode_warnings: string | null;
+  geometry_json?: string | null;
   created_at: string;
 }
 

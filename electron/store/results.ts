@@ -11,6 +11,7 @@ import type {
   EvaluationReport,
   EvaluationSummaryDto,
   SavedEvaluation,
+  VolumeEvaluation,
 } from '../../shared/dto.js';
 import type { TransferRunRecord, TransferSpec, TransferSummary } from '../../shared/transfer.js';
 import { type Db, checkId, checkText, nowIso, parseJson, toJson } from './sqlite.js';
@@ -68,7 +69,12 @@ export class Evaluations {
     settings: Record<string, unknown>;
   }): SavedEvaluation {
     checkText(e.datasetName, 'dataset name', 200);
-    const summaries = e.report.sources.map((s) => ({ source: s.source, summary: s.summary }));
+    // Per-volume scores are few (one row per series): they stay in the summary's JSON with their source.
+    const summaries = e.report.sources.map((s) => ({
+      source: s.source,
+      summary: s.summary,
+      ...(s.volumes ? { volumes: s.volumes } : {}),
+    }));
     const id = this.db.tx(() => {
       const r = this.db.run(
         `INSERT INTO evaluations (dataset_id, dataset_name, settings_json, images, summary_json, created_at)
@@ -113,9 +119,13 @@ export class Evaluations {
 
   /** Earlier evaluations, newest first, without their per-image rows. */
   list(): EvaluationListItem[] {
-    return this.db
-      .all<EvaluationRow>('SELECT * FROM evaluations ORDER BY id DESC')
-      .map((r) => ({ ...header(r), sources: parseJson(r.summary_json) }));
+    return this.db.all<EvaluationRow>('SELECT * FROM evaluations ORDER BY id DESC').map((r) => ({
+      ...header(r),
+      sources: parseJson<{ source: string; summary: EvaluationSummaryDto }[]>(r.summary_json).map((s) => ({
+        source: s.source,
+        summary: s.summary,
+      })),
+    }));
   }
 
   /** One evaluation with its per-image rows, as evaluateDataset reported it. */
@@ -148,7 +158,9 @@ export class Evaluations {
       if (list) list.push(row);
       else cases.set(c.source, [row]);
     }
-    const summaries = parseJson<{ source: string; summary: EvaluationSummaryDto }[]>(r.summary_json);
+    const summaries = parseJson<
+      { source: string; summary: EvaluationSummaryDto; volumes?: VolumeEvaluation }[]
+    >(r.summary_json);
     return {
       ...header(r),
       sources: summaries.map((s) => ({ ...s, cases: cases.get(s.source) ?? [] })),

@@ -150,6 +150,8 @@ export function dicomStack(images: DicomImage[]): ImageStack {
     return {
       pixels: pixels[i]!,
       ...(position ? { position } : {}),
+      ...(r.image.info.orientation ? { orientation: r.image.info.orientation } : {}),
+      ...(r.image.info.pixelSpacing ? { pixelSpacing: r.image.info.pixelSpacing } : {}),
       provenance: {
         path: r.image.info.path,
         frameIndex: r.frame,
@@ -182,6 +184,7 @@ export function dicomStack(images: DicomImage[]): ImageStack {
     slices,
     ...(info.pixelSpacing ? { pixelSpacing: info.pixelSpacing } : {}),
     ...(sliceSpacing ? { sliceSpacing } : {}),
+    ...(info.sliceThickness ? { sliceThickness: info.sliceThickness } : {}),
     ...(info.orientation ? { orientation: info.orientation } : {}),
     ...(window ? { window } : {}),
     range,

@@ -1,4 +1,5 @@
-// The part of dcmjs Apprentice uses (the package ships no typings): writing a naturalized data set.
+// The part of dcmjs Apprentice uses (the package ships no typings): writing a naturalized data set, and
+// reading a file back into one.
 declare module 'dcmjs' {
   interface DicomDictInstance {
     dict: Record<string, unknown>;
@@ -10,6 +11,12 @@ declare module 'dcmjs' {
       DicomMetaDictionary: {
         uid(): string;
         denaturalizeDataset(ds: Record<string, unknown>): Record<string, unknown>;
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a naturalized data set is any DICOM
+        naturalizeDataset(dict: Record<string, unknown>): Record<string, any>;
+      };
+      /** Reads a Part 10 file (tests read written SEGs back with it). */
+      DicomMessage: {
+        readFile(buffer: ArrayBuffer): { meta: Record<string, unknown>; dict: Record<string, unknown> };
       };
     };
   };
