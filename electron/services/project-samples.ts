@@ -11,6 +11,7 @@ import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { TrainingPlan } from '../../shared/dto.js';
 import type { ImageRecord, ProjectStore } from '../store/index.js';
 import type { Sample } from '../students/dataset.js';
+import type { SampleSource } from '../students/samples/source.js';
 import { toUnit } from '../students/image-ops.js';
 import { splitByAssignment, type UnassignedPolicy } from '../students/split.js';
 
@@ -128,7 +129,26 @@ export function selectTrainingImages(store: ProjectStore, req: TrainingSelection
   };
 }
 
-/** The training samples of selected images: pixels scaled to [0, 1] and their labels. */
+/** One selected image as a training sample: pixels scaled to [0, 1] and its label. */
+function sampleOf(store: ProjectStore, img: ImageRecord, source: LabelSource, teacherId?: number): Sample {
+  const mask = labelOf(store, img, source, teacherId);
+  if (!mask)
+    throw new AppError(ErrorCode.FAILED_PRECONDITION, `Image ${img.id} lost its ${source} label`, {
+      imageId: img.id,
+    });
+  return {
+    id: `image-${img.id}`,
+    caseId: caseOf(img),
+    rows: img.rows,
+    cols: img.cols,
+    channels: img.channels,
+    image: toUnit(store.images.typedPixels(img.id)),
+    mask,
+    spacing: img.spacing,
+  };
+}
+
+/** The training samples of selected images, all read now (small sets; training streams instead). */
 export function loadSamples(
   store: ProjectStore,
   images: readonly ImageRecord[],
@@ -136,21 +156,22 @@ export function loadSamples(
   teacherId?: number,
 ): Sample[] {
   checkTeacher(source, teacherId);
-  return images.map((img) => {
-    const mask = labelOf(store, img, source, teacherId);
-    if (!mask)
-      throw new AppError(ErrorCode.FAILED_PRECONDITION, `Image ${img.id} lost its ${source} label`, {
-        imageId: img.id,
-      });
-    return {
-      id: `image-${img.id}`,
-      caseId: caseOf(img),
-      rows: img.rows,
-      cols: img.cols,
-      channels: img.channels,
-      image: toUnit(store.images.typedPixels(img.id)),
-      mask,
-      spacing: img.spacing,
-    };
-  });
+  return images.map((img) => sampleOf(store, img, source, teacherId));
+}
+
+/**
+ * The same samples as a streaming source: each image's pixels and label are read from the store when
+ * training asks for them, so a dataset larger than memory trains (students/samples/prepared-set.ts).
+ */
+export function projectSampleSource(
+  store: ProjectStore,
+  images: readonly ImageRecord[],
+  source: LabelSource,
+  teacherId?: number,
+): SampleSource {
+  checkTeacher(source, teacherId);
+  return {
+    refs: images.map((img) => ({ id: `image-${img.id}`, caseId: caseOf(img) })),
+    load: async (i) => sampleOf(store, images[i]!, source, teacherId),
+  };
 }

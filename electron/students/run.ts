@@ -1,7 +1,8 @@
 /**
- * One training (or fine-tuning) job from a plain, structured-clone-safe request: load and pair the
- * data, split it by case, prepare it at the model's size, train with checkpoints in OUT/checkpoints,
- * copy the best model to OUT/model and write OUT/training.json. The worker runs this; so can tests.
+ * One training (or fine-tuning) job from a plain request: list and pair the data (no pixels read),
+ * split it by case, stream it at the model's size through a bounded cache, train with checkpoints in
+ * OUT/checkpoints, copy the best model to OUT/model and write OUT/training.json. The worker runs this;
+ * so can tests.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,15 +13,24 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import * as tf from '../engine/tf.js';
 import { buildModel, validateConfig, type ArchConfig } from '../engine/zoo/index.js';
 import { bestModelDir, hasCheckpoint } from './checkpoint.js';
-import { loadFolderSamples, prepare, type Sample } from './dataset.js';
+import type { Sample } from './dataset.js';
+import { folderSource } from './samples/folder-source.js';
+import { DEFAULT_CACHE_BYTES, sampleCache, streamingSet } from './samples/prepared-set.js';
+import { memorySource, type SampleRef, type SampleSource } from './samples/source.js';
 import { CHECKPOINT_DIR, copyDir, ensureWritableDir, MODEL_DIR, TRAINING_JSON } from './outputs.js';
 import { modelGeometry } from './predict.js';
 import { readFoldFile, splitByCase, splitByFold, splitByIds } from './split.js';
 import { trainStudent, type TrainHooks, type TrainOptions, type TrainResult } from './trainer.js';
 
+/**
+ * Where a run's samples come from. Folders and sources stream: each sample is read when a batch needs it
+ * and kept in a cache of `cacheBytes`; `samples` are already in memory (small sets, tests). A `source` is
+ * not structured-clone data: the training worker serves it to the worker's thread (workers/).
+ */
 export type DataSource =
   | { kind: 'folders'; images: string; masks: string; caseRegex?: string }
-  | { kind: 'samples'; samples: Sample[]; description: string };
+  | { kind: 'samples'; samples: Sample[]; description: string }
+  | { kind: 'source'; source: SampleSource; description: string };
 
 export type ModelSource = { kind: 'zoo'; config: ArchConfig } | { kind: 'model'; dir: string };
 
@@ -39,6 +49,11 @@ export interface TrainJobRequest {
   resume: boolean;
   /** Teachers whose pseudo-labels are the targets (for the card), when known. */
   teachers?: string[];
+  /**
+   * Bytes of prepared samples kept between epochs (default DEFAULT_CACHE_BYTES); the rest is read again
+   * when needed. Changes speed and memory only, never the result.
+   */
+  cacheBytes?: number;
 }
 
 /** The job's result is the API's (shared/jobs.ts), less the project's student id that the service adds. */
@@ -77,26 +92,17 @@ export async function runTrainingJob(
       `${outDir} already holds a training run: resume it (--resume) or choose another output folder`,
       { path: outDir },
     );
-  hooks.onPhase?.('loading data');
-  const { samples, unpaired, source } =
-    req.data.kind === 'folders'
-      ? {
-          ...(await loadFolderSamples(
-            req.data.images,
-            req.data.masks,
-            req.data.caseRegex ? { caseRegex: new RegExp(req.data.caseRegex) } : {},
-          )),
-          source: `${req.data.images} + ${req.data.masks}`,
-        }
-      : { samples: req.data.samples, unpaired: [] as string[], source: req.data.description };
-  if (samples.length === 0)
+  hooks.onPhase?.('listing data');
+  const { source, unpaired, description } = openSource(req.data);
+  const refs = source.refs.map((r, at) => ({ ...r, at }));
+  if (refs.length === 0)
     throw new AppError(ErrorCode.INVALID_ARGUMENT, 'The training set is empty', { field: 'data' });
   const split =
     'foldsFile' in req.split
-      ? splitByFold(samples, readFoldFile(req.split.foldsFile), req.split.fold)
+      ? splitByFold(refs, readFoldFile(req.split.foldsFile), req.split.fold)
       : 'valIds' in req.split
-        ? splitByIds(samples, req.split.valIds)
-        : splitByCase(samples, req.split.valFraction, req.options.seed);
+        ? splitByIds(refs, req.split.valIds)
+        : splitByCase(refs, req.split.valFraction, req.options.seed);
   if (split.train.length === 0)
     throw new AppError(ErrorCode.INVALID_ARGUMENT, 'The split leaves no image for training', {
       field: 'split',
@@ -119,10 +125,17 @@ export async function runTrainingJob(
     describe = { ...base, finetunedFrom: dir };
     createModel = async () => model;
   }
-  hooks.onPhase?.('preparing');
-  const prep = (s: Sample[]) =>
-    prepare(s, geometry.size, geometry.inChannels, req.options.targetMode, geometry.classes);
-  const data = { train: prep(split.train), val: prep(split.val) };
+  // Train and validation share one cache: it is keyed by the source's positions.
+  const spec = { ...geometry, mode: req.options.targetMode };
+  const cache = sampleCache(req.cacheBytes ?? DEFAULT_CACHE_BYTES);
+  const side = (list: typeof refs) =>
+    streamingSet(
+      source,
+      list.map((r) => r.at),
+      spec,
+      cache,
+    );
+  const data = { train: side(split.train), val: side(split.val) };
 
   const result = await trainStudent(
     {
@@ -138,7 +151,7 @@ export async function runTrainingJob(
   const best = bestModelDir(join(outDir, CHECKPOINT_DIR));
   const modelDir = join(outDir, MODEL_DIR);
   if (best && !result.cancelled) copyDir(best, modelDir);
-  const cases = (s: Sample[]) => new Set(s.map((x) => x.caseId)).size;
+  const cases = (s: readonly SampleRef[]) => new Set(s.map((x) => x.caseId)).size;
   const { model: _m, ...rest } = result;
   const record: TrainingRecord = {
     name: req.name,
@@ -147,7 +160,7 @@ export async function runTrainingJob(
     input: { size: geometry.size, channels: geometry.inChannels, classes: geometry.classes },
     options: req.options,
     data: {
-      source,
+      source: description,
       targetMode: req.options.targetMode,
       trainImages: split.train.length,
       valImages: split.val.length,
@@ -176,6 +189,24 @@ export async function runTrainingJob(
     valCases: cases(split.val),
     unpaired,
   };
+}
+
+function openSource(data: DataSource): { source: SampleSource; unpaired: string[]; description: string } {
+  switch (data.kind) {
+    case 'folders':
+      return {
+        ...folderSource(
+          data.images,
+          data.masks,
+          data.caseRegex ? { caseRegex: new RegExp(data.caseRegex) } : {},
+        ),
+        description: `${data.images} + ${data.masks}`,
+      };
+    case 'samples':
+      return { source: memorySource(data.samples), unpaired: [], description: data.description };
+    case 'source':
+      return { source: data.source, unpaired: [], description: data.description };
+  }
 }
 
 /**

@@ -1,14 +1,17 @@
 /**
  * Starts a training worker and turns its messages into callbacks and a promise. An AbortSignal stops
  * the run between steps (the last epoch checkpoint stays the resume point); the promise then resolves
- * with `cancelled: true`. The worker starts through util/worker.ts (built JavaScript or tsx sources).
+ * with `cancelled: true`. The worker starts through util/worker.ts (built JavaScript or tsx sources). A
+ * request whose data is a sample source (a project's) is served to the worker sample by sample.
  */
+import { MessageChannel } from 'node:worker_threads';
 import type { ComputeBackendChoice } from '../../shared/compute.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { TrainJobRequest, TrainJobResult } from '../students/run.js';
 import type { TrainProgress } from '../students/trainer.js';
 import { startModuleWorker } from '../util/worker.js';
-import type { TrainWorkerData, WorkerMessage } from './train-protocol.js';
+import { serveSource } from './served-source.js';
+import type { TrainWorkerData, WorkerMessage, WorkerRequest } from './train-protocol.js';
 
 export interface WorkerCallbacks {
   onPhase?(phase: string): void;
@@ -22,8 +25,30 @@ export function runTrainingInWorker(
   cb: WorkerCallbacks = {},
 ): Promise<TrainJobResult> {
   const stopFlag = new SharedArrayBuffer(4);
-  const data: TrainWorkerData = { request, stopFlag, ...(cb.backend ? { backend: cb.backend } : {}) };
-  const worker = startModuleWorker('./train-worker', import.meta.url, { workerData: data });
+  // A sample source stays here (it may read an open project) and is served to the worker on demand.
+  const channel = request.data.kind === 'source' ? new MessageChannel() : null;
+  const workerRequest: WorkerRequest =
+    request.data.kind === 'source'
+      ? {
+          ...request,
+          data: {
+            kind: 'served',
+            refs: request.data.source.refs.map((r) => ({ id: r.id, caseId: r.caseId })),
+            description: request.data.description,
+          },
+        }
+      : { ...request, data: request.data };
+  if (channel && request.data.kind === 'source') serveSource(request.data.source, channel.port1);
+  const data: TrainWorkerData = {
+    request: workerRequest,
+    stopFlag,
+    ...(channel ? { samplePort: channel.port2 } : {}),
+    ...(cb.backend ? { backend: cb.backend } : {}),
+  };
+  const worker = startModuleWorker('./train-worker', import.meta.url, {
+    workerData: data,
+    ...(channel ? { transferList: [channel.port2] } : {}),
+  });
   const stop = () => Atomics.store(new Int32Array(stopFlag), 0, 1);
   if (cb.signal?.aborted) stop();
   cb.signal?.addEventListener('abort', stop, { once: true });
@@ -33,6 +58,7 @@ export function runTrainingInWorker(
       if (settled) return;
       settled = true;
       cb.signal?.removeEventListener('abort', stop);
+      channel?.port1.close();
       f();
       void worker.terminate();
     };

@@ -6,12 +6,24 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toAppError } from '../../shared/errors.js';
 import { initCompute } from '../engine/backend.js';
-import { runTrainingJob } from '../students/run.js';
+import { runTrainingJob, type TrainJobRequest } from '../students/run.js';
+import { servedSource } from './served-source.js';
 import type { TrainWorkerData, WorkerMessage } from './train-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('train-worker.ts must run as a worker thread');
-const { request, stopFlag, backend } = workerData as TrainWorkerData;
+const { request: sent, stopFlag, backend, samplePort } = workerData as TrainWorkerData;
+const request: TrainJobRequest =
+  sent.data.kind === 'served'
+    ? {
+        ...sent,
+        data: {
+          kind: 'source',
+          source: servedSource(sent.data.refs, samplePort!),
+          description: sent.data.description,
+        },
+      }
+    : { ...sent, data: sent.data };
 const stop = new Int32Array(stopFlag);
 const send = (m: WorkerMessage) => port.postMessage(m);
 
@@ -23,6 +35,7 @@ try {
     onProgress: (progress) => send({ type: 'progress', progress }),
     shouldStop: () => Atomics.load(stop, 0) !== 0,
   });
+  samplePort?.close();
   send({ type: 'done', result });
 } catch (err) {
   send({ type: 'error', error: toAppError(err).toPayload() });
