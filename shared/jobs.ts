@@ -7,6 +7,7 @@
 import type { FusionReport } from './fusion-report.js';
 import type {
   CaseScores,
+  VolumeEvaluation,
   EvaluationSummaryDto,
   ImportSummary,
   MaskExportSummary,
@@ -118,6 +119,8 @@ export interface EvaluationResult {
   cases: CaseScores[];
   /** Images or predictions without a partner, by path. */
   unpaired: string[];
+  /** Present when the ground truth is NIfTI volumes: each scored whole (3-D Dice, HD95 in mm). */
+  volumes?: VolumeEvaluation;
 }
 
 /** Each job kind with its progress detail (`never`: counters and phase only) and its result. */

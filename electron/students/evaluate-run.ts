@@ -13,12 +13,15 @@ import { inferenceModel } from '../engine/zoo/index.js';
 import { loadFolderSamples, prepareInput, type Sample } from './dataset.js';
 import { resizeBilinear } from '../engine/image/resize.js';
 import { modelGeometry, predictProbabilities, toLabels } from './predict.js';
+import { evaluateVolumeFolders, isVolumeFolder, type VolumeResult } from './evaluate-volumes.js';
 
 export interface Evaluation {
   summary: EvaluationSummary;
   cases: CaseMetrics[];
   /** Images or predictions without a partner, by path. */
   unpaired: string[];
+  /** Ground truth of NIfTI volumes: each volume scored whole (3-D Dice, HD95 in mm) besides its slices. */
+  volumes?: VolumeResult;
 }
 
 export interface EvaluateOptions {
@@ -47,6 +50,7 @@ export async function evaluateMaskFolders(
   truthDir: string,
   opts: EvaluateOptions = {},
 ): Promise<Evaluation> {
+  if (isVolumeFolder(truthDir)) return evaluateVolumeFolders(predDir, truthDir, opts);
   // The predictions take the images' place: pairing, size checks and file errors are the same.
   const { samples, unpaired } = await loadFolderSamples(predDir, truthDir, opts.ids ? { ids: opts.ids } : {});
   const cases: CaseMetrics[] = [];
@@ -81,6 +85,29 @@ export async function evaluateModel(
   const model: tf.LayersModel = inferenceModel(loaded);
   try {
     const g = modelGeometry(model);
+    // Volumes: the student predicts slice by slice; the slices are stacked back and scored whole too.
+    if (isVolumeFolder(truthDir))
+      return await evaluateVolumeFolders(imagesDir, truthDir, {
+        ...opts,
+        predict: async (slices) => {
+          const out: Uint8Array[] = [];
+          for (let i = 0; i < slices.length; i += 8) {
+            const chunk = slices.slice(i, i + 8);
+            const probs = predictProbabilities(
+              model,
+              chunk.map((s) => prepareInput(s, g.size, g.inChannels)),
+              8,
+            );
+            chunk.forEach((s, k) =>
+              out.push(
+                labelsOnImageGrid(probs[k]!, g.size, g.classes, s.rows, s.cols).map((v) => (v > 0 ? 1 : 0)),
+              ),
+            );
+            await new Promise((r) => setImmediate(r));
+          }
+          return out;
+        },
+      });
     const { samples, unpaired } = await loadFolderSamples(
       imagesDir,
       truthDir,

@@ -38,6 +38,9 @@ export const evaluateCommand: CliCommand = {
     'Pairs files by name (without extension) and scores each case on the ground truth grid. A model',
     '(a model folder with model.json, a training output folder or an exported folder) runs on the images',
     'with its input size; its probabilities are resized back to each image and thresholded at 0.5.',
+    'When the ground truth is NIfTI volumes (.nii/.nii.gz), the predictions are volumes on the same grid',
+    '(or the model predicts each slice): every slice is a case, and each volume is also scored whole,',
+    '3-D Dice and HD95 in mm with the voxel spacing incl. the slice spacing (listed per volume).',
     '',
     '  --masks DIR        ground-truth masks (0 = background, non-zero = foreground)',
     '  --pred DIR         predicted masks to score',
@@ -48,7 +51,8 @@ export const evaluateCommand: CliCommand = {
     '  --folds CSV --fold K  only the images of fold K of a k-fold file (columns ID, kFold)',
     '  --csv FILE         also write the per-case rows as CSV',
     '  --json             print one JSON object as the last line: n, dice_mean, iou_mean, precision_mean,',
-    '                     recall_mean, hd95_px_mean, hd95_mm_mean, conventions, and per-case rows in "cases"',
+    '                     recall_mean, hd95_px_mean, hd95_mm_mean, conventions, and per-case rows in "cases";',
+    '                     for volumes also "volumes": {summary, cases (volume, dice, hd95_mm, spacing, ...)}',
     '',
     'Conventions: a metric whose denominator is 0 is 1 when prediction and truth are both empty, else 0;',
     'HD95 (medpy convention) is 0 for two empty masks and undefined (null, not averaged) when one is empty.',
@@ -89,7 +93,14 @@ export const evaluateCommand: CliCommand = {
     );
     if (v.csv) writeFileAtomic(resolve(v.csv), toCsv(ev.cases));
     if (v.json) {
-      io.stdout(JSON.stringify({ ...ev.summary, unpaired: ev.unpaired, cases: ev.cases }));
+      io.stdout(
+        JSON.stringify({
+          ...ev.summary,
+          unpaired: ev.unpaired,
+          cases: ev.cases,
+          ...(ev.volumes ? { volumes: ev.volumes } : {}),
+        }),
+      );
     } else {
       const s = ev.summary;
       const f = (x: number | null) => (x === null ? 'n/a' : x.toFixed(4));
@@ -100,6 +111,16 @@ export const evaluateCommand: CliCommand = {
         `HD95 ${f(s.hd95_px_mean)} px over ${s.hd95_px_n} case(s)` +
           (s.hd95_mm_n ? `, ${f(s.hd95_mm_mean)} mm over ${s.hd95_mm_n}` : ''),
       );
+      if (ev.volumes) {
+        const vs = ev.volumes.summary;
+        io.stdout(
+          `${vs.n} volume(s), scored whole: Dice ${f(vs.dice_mean)}, HD95 ${f(vs.hd95_mm_mean)} mm over ${vs.hd95_mm_n} volume(s)`,
+        );
+        for (const c of ev.volumes.cases)
+          io.stdout(
+            `  ${c.volume}: ${c.slices} slices, Dice ${f(c.dice)}, HD95 ${f(c.hd95_mm)} mm (voxels ${c.spacing.map((x) => x.toFixed(3)).join(' x ')} mm)`,
+          );
+      }
       if (ev.unpaired.length)
         io.stdout(`${ev.unpaired.length} file(s) without ground truth were left out, e.g. ${ev.unpaired[0]}`);
       if (v.csv) io.stdout(`Per-case rows: ${resolve(v.csv)}`);
