@@ -1,7 +1,8 @@
 /**
  * Import of images (and, optionally, their ground-truth masks) into the open project, run as a job:
  * read (DICOM series, NIfTI volumes, PNG/JPEG/TIFF) -> store every slice with its provenance, one stack
- * at a time as the folder scan hands it on, so memory is bounded by the largest series. A file
+ * at a time as the folder scan hands it on, so memory is bounded by the largest series; slices are
+ * written in batches (import-batch.ts). A file
  * that cannot be imported is reported with its reason and the job goes on; a cancelled import keeps
  * what it stored so far, and importing the same folder again skips what is already there.
  */
@@ -13,11 +14,11 @@ import { readImageFile } from '../io/read.js';
 import { scanFolderStream } from '../io/scan.js';
 import type { ScanItem } from '../io/scan.js';
 import type { FileWarning, ImageStack, PixelArray, SkippedFile } from '../io/types.js';
-import { stackGeometry, volumeProblem } from '../io/volume.js';
 import type { Dataset, DatasetRole } from '../store/datasets.js';
 import type { PixelDtype, SourceKind } from '../store/images.js';
 import type { ProjectStore } from '../store/project-store.js';
 import { fileStem, filesByStem } from '../util/files.js';
+import { ImportBatch } from './import-batch.js';
 import type { JobContext } from './job-manager.js';
 import { readManifest } from './manifest.js';
 
@@ -64,14 +65,20 @@ export async function importImages(
   let imported = 0;
   let duplicates = 0;
   let withMasks = 0;
+  // Slices are stored in batches (import-batch.ts); a cancel stores what was read before it ends the job.
+  const batch = new ImportBatch(store);
+  const cancelPoint = async () => {
+    if (ctx.signal.aborted) await batch.flush();
+    ctx.throwIfCancelled();
+  };
 
-  for await (const item of items) {
+  for await (const item of flushedOnCancel(items, batch)) {
     if ('skipped' in item) {
       skipped.push(item.skipped);
       continue;
     }
     const { stack } = item;
-    ctx.throwIfCancelled();
+    await cancelPoint();
     stacks++;
     dataset ??=
       store.datasets.byName(req.dataset) ??
@@ -82,19 +89,15 @@ export async function importImages(
     const warningsOf = (file: string): string[] =>
       (stack.warnings ?? []).filter((w) => w.path === file).map((w) => w.warning);
     const storedFrom = new Set<string>();
-    // Each slice keeps its place in the series; a series that is no regular volume is imported (its
-    // slices train one by one) with a warning naming it, and left out of per-volume metrics and exports.
-    const geometry = stackGeometry(stack);
-    const problem = volumeProblem(stack);
     for (let k = 0; k < stack.slices.length; k++) {
-      ctx.throwIfCancelled();
+      await cancelPoint();
       const slice = stack.slices[k]!;
       const frameIndex = slice.provenance.frameIndex;
       const sliceIndex = stack.slices.length > 1 ? k : null;
       if (store.images.findBySource(dataset.id, slice.provenance.path, frameIndex, sliceIndex)) {
         duplicates++;
       } else {
-        const record = store.images.addWithPixels(
+        await batch.add(
           {
             datasetId: dataset.id,
             rows: stack.rows,
@@ -104,7 +107,6 @@ export async function importImages(
             spacing: stack.pixelSpacing ?? listed?.spacing ?? null,
             split: listed?.split ?? null,
             warnings: warningsOf(slice.provenance.path),
-            geometry: geometry[k] ?? null,
             source: {
               kind: sourceKind(stack.format),
               path: slice.provenance.path,
@@ -118,19 +120,17 @@ export async function importImages(
             },
           },
           littleEndianBytes(slice.pixels),
+          mask?.[k],
         );
-        if (mask) {
-          store.masks.put(record.id, { kind: 'ground_truth', pixels: mask[k]! });
-          withMasks++;
-        }
+        if (mask) withMasks++;
         imported++;
         storedFrom.add(slice.provenance.path);
       }
     }
     // Reported only for files stored now: a re-import that adds nothing repeats no warning.
     warnings.push(...(stack.warnings ?? []).filter((w) => storedFrom.has(w.path)));
-    if (problem && storedFrom.size) warnings.push({ path: stack.files[0]!, warning: problem });
   }
+  await batch.flush();
   ctx.throwIfCancelled();
   // Nothing readable: no dataset is created (an empty one would become every screen's default).
   if (!dataset) {
@@ -153,6 +153,16 @@ export async function importImages(
     skipped,
     warnings,
   };
+}
+
+/** The scan's items; a cancel that ends the scan itself first stores the slices read before it. */
+async function* flushedOnCancel<T>(items: AsyncIterable<T>, batch: ImportBatch): AsyncGenerator<T> {
+  try {
+    yield* items;
+  } catch (err) {
+    if (err instanceof AppError && err.code === ErrorCode.CANCELLED) await batch.flush();
+    throw err;
+  }
 }
 
 /** A single chosen file as a scan of one: its stack, or the reason it is skipped (a cancel throws). */

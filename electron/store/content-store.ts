@@ -1,8 +1,19 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
-import { TEMP_SUFFIX, fsyncFile, mkdirDurable, writeFileAtomic } from '../util/atomic-write.js';
+import { TEMP_SUFFIX, fsyncFile, mkdirDurable, tempPathFor, writeFileAtomic } from '../util/atomic-write.js';
 
 export const CONTENT_DIR = 'content';
 const HASH_RE = /^[0-9a-f]{64}$/;
@@ -56,6 +67,55 @@ export class ContentStore {
       throw toAppError(err);
     }
     return hash;
+  }
+
+  /**
+   * Stores many blobs at once, durable when it resolves, as `put` is for one but at a fraction of the
+   * cost: every file is written to a temp name first, then all are fsynced concurrently (the file system
+   * commits them together rather than one journal commit each), renamed into place, and each folder
+   * fsynced once. An import stores its slices this way, one batch per transaction.
+   */
+  async putMany(blobs: readonly Uint8Array[]): Promise<string[]> {
+    const hashes = blobs.map(sha256Hex);
+    const written: { tmp: string; path: string; fd: number }[] = [];
+    const dirs = new Set<string>();
+    const seen = new Set<string>();
+    try {
+      for (let i = 0; i < blobs.length; i++) {
+        const hash = hashes[i]!;
+        if (seen.has(hash)) continue; // the same pixels twice in one batch: one file
+        seen.add(hash);
+        const path = this.pathOf(hash);
+        if (this.intact(path, hash)) {
+          fsyncFile(path);
+          continue;
+        }
+        const dir = join(this.root, hash.slice(0, 2));
+        if (!dirs.has(dir)) mkdirDurable(dir);
+        dirs.add(dir);
+        const w = { tmp: tempPathFor(path), path, fd: -1 };
+        written.push(w);
+        w.fd = openSync(w.tmp, 'w', 0o644);
+        const bytes = blobs[i]!;
+        let off = 0;
+        while (off < bytes.length) off += writeSync(w.fd, bytes, off, bytes.length - off);
+      }
+      await Promise.all(written.map((w) => fsyncAsync(w.fd)));
+      for (const w of written) {
+        closeSync(w.fd);
+        w.fd = -1;
+        renameSync(w.tmp, w.path);
+        w.tmp = '';
+      }
+      await Promise.all([...dirs].map(fsyncDirAsync));
+    } catch (err) {
+      for (const w of written) {
+        if (w.fd >= 0) closeSync(w.fd);
+        if (w.tmp) rmSync(w.tmp, { force: true });
+      }
+      throw toAppError(err);
+    }
+    return hashes;
   }
 
   private intact(path: string, hash: string): boolean {
@@ -128,6 +188,27 @@ export class ContentStore {
       }
     }
     return res;
+  }
+}
+
+function fsyncAsync(fd: number): Promise<void> {
+  return new Promise((done, fail) => fsync(fd, (err) => (err ? fail(err) : done())));
+}
+
+/** A folder's fsync, making the renames in it durable; skipped where folders cannot be fsynced (Windows). */
+async function fsyncDirAsync(dir: string): Promise<void> {
+  let fd: number;
+  try {
+    fd = openSync(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
+    await fsyncAsync(fd);
+  } catch {
+    /* platform without directory fsync */
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,5 +1,5 @@
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import { type Db, checkText, nowIso } from './sqlite.js';
+import { type Db, checkText, nowIso, where } from './sqlite.js';
 
 /** One measured number: what was measured (name), of what (job/teacher/student), on what (image or whole set). */
 export interface Metric {
@@ -62,21 +62,16 @@ export class Metrics {
   }
 
   list(f: MetricFilter = {}): Metric[] {
-    return this.db
-      .all<MetricRow>(
-        `SELECT * FROM metrics WHERE (@job IS NULL OR job_id = @job) AND (@teacher IS NULL OR teacher_id = @teacher)
-           AND (@student IS NULL OR student_id = @student) AND (@name IS NULL OR name = @name)
-           AND (@anyImage = 1 OR image_id IS @image) ORDER BY id`,
-        {
-          job: f.jobId ?? null,
-          teacher: f.teacherId ?? null,
-          student: f.studentId ?? null,
-          name: f.name ?? null,
-          anyImage: f.imageId === undefined ? 1 : 0,
-          image: f.imageId ?? null,
-        },
-      )
-      .map(toMetric);
+    // Only the filters given become conditions, so that SQLite can answer each from an index
+    // ('@x IS NULL OR col = @x' would make it read the whole table).
+    const w = where([
+      ['job_id = ?', f.jobId ?? undefined],
+      ['teacher_id = ?', f.teacherId ?? undefined],
+      ['student_id = ?', f.studentId ?? undefined],
+      ['name = ?', f.name ?? undefined],
+      [f.imageId === null ? 'image_id IS NULL AND ? IS NULL' : 'image_id = ?', f.imageId],
+    ]);
+    return this.db.all<MetricRow>(`SELECT * FROM metrics ${w.sql} ORDER BY id`, w.params).map(toMetric);
   }
 }
 

@@ -6,6 +6,14 @@ import { AppError, ErrorCode } from '../../shared/errors.js';
 /** Suffix of every temp file this module writes; `ContentStore.gc` sweeps leftovers by it. */
 export const TEMP_SUFFIX = '.tmp';
 
+/** A temp file's name beside `path`, unique to this process and call, ending in TEMP_SUFFIX. */
+export function tempPathFor(path: string): string {
+  return join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`,
+  );
+}
+
 /**
  * Writes a file so that a crash, kill -9 or full disk leaves either the old content or the new, never a
  * torn file: write a temp file beside the target, fsync it, rename over the target, fsync the folder.
@@ -13,7 +21,7 @@ export const TEMP_SUFFIX = '.tmp';
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`);
+  const tmp = tempPathFor(path);
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let fd = -1;
   try {

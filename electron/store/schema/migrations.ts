@@ -272,12 +272,15 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    description: 'paged image lists: an index in list order and a substring search over names and tags',
+    description:
+      'paged image lists: an index in list order, a substring search over names and tags, metrics by name',
     // Screens page through 50,000 images in (dataset, import) order and search file names and tags by any
     // part: images_list serves the order, image_search (FTS5 trigram, rowid = image id) the search; the
-    // triggers keep it in step. The name is the file name (the part after the last / or \).
+    // triggers keep it in step. The name is the file name (the part after the last / or \). The review
+    // queue reads one metric of every image (teachers.disagreement): metrics_name.
     up: `
       CREATE INDEX images_list ON images (dataset_id, id);
+      CREATE INDEX metrics_name ON metrics (name, image_id);
       CREATE VIRTUAL TABLE image_search USING fts5(name, tags, tokenize = 'trigram');
       INSERT INTO image_search (rowid, name, tags)
         SELECT id, ${basenameSql('source_path')},

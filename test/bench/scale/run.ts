@@ -82,7 +82,8 @@ function smallImport(
   const imports: ImportChildRequest['imports'] = [];
   let slices = 0;
   const want3d = Math.round(want * 0.8);
-  for (const s of data.series) {
+  const largest = data.series.reduce((a, b) => (b.pixelBytes > a.pixelBytes ? b : a));
+  for (const s of [largest, ...data.series.filter((x) => x !== largest)]) {
     if (slices >= want3d && imports.length > 0) break;
     imports.push({ path: join(dataDir, s.dir), dataset: 'series' });
     slices += s.slices;
@@ -241,7 +242,10 @@ async function measureProject(projectDir: string): Promise<ScaleRow[]> {
     const series = datasets.find((d) => d.name === 'series')!;
     const queries: [string, Parameters<typeof api.listImagesPage>[0]][] = [
       ['Data grid: a dataset, first page', { filter: { datasetId: series.id }, limit: 100 }],
-      ['Data grid: page at the end (offset)', { offset: summary.counts.images - 100, limit: 100 }],
+      [
+        'Data grid: page at the end (offset)',
+        { offset: Math.max(0, (summary.counts.images ?? 0) - 100), limit: 100 },
+      ],
       [
         'filter: status unreviewed + split train',
         { filter: { status: 'unreviewed', split: 'train' }, limit: 100 },

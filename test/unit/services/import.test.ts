@@ -1,5 +1,5 @@
 // Import into a real project: real BUS-BRA PNGs with their masks, a real 20-slice MR series, broken files.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -16,6 +16,7 @@ import type { AppServices } from '../../../electron/services/app-services.js';
 import type { ImportSummary } from '../../../shared/dto.js';
 import { testServices } from '../../helpers/services.js';
 import { importImages } from '../../../electron/services/import-service.js';
+import { IMPORT_BATCH_LIMITS } from '../../../electron/services/import-batch.js';
 import { writeNifti } from '../../../electron/io/nifti/write.js';
 import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
 
@@ -143,13 +144,17 @@ describe('importing images into a project', () => {
   it('keeps what was stored when cancelled, and the project reopens intact', async () => {
     // Cancel exactly when the third slice is stored (the events a shell sees are throttled, so waiting
     // for one would race a fast import).
+    // Slices are stored in batches: batches of one here, so that the cancel falls between two slices.
     const store = services.projects.require();
-    const add = store.images.addWithPixels.bind(store.images);
+    const add = store.images.addMany.bind(store.images);
     const running: { jobId?: string } = {};
-    vi.spyOn(store.images, 'addWithPixels').mockImplementation((input, pixels) => {
-      const record = add(input, pixels);
+    const limits = { ...IMPORT_BATCH_LIMITS };
+    IMPORT_BATCH_LIMITS.slices = 1;
+    onTestFinished(() => void Object.assign(IMPORT_BATCH_LIMITS, limits));
+    vi.spyOn(store.images, 'addMany').mockImplementation((inputs) => {
+      const records = add(inputs);
       if (store.images.count({}) === 3) services.jobs.cancel(running.jobId!);
-      return record;
+      return records;
     });
     running.jobId = (
       await services.api.importImages({ path: MR_SERIES, dataset: 'mr', role: 'transferal' })
@@ -187,9 +192,12 @@ describe('importing images into a project', () => {
     expect(store.images.count({})).toBe(0);
   });
 
-  it('stores each 2D image before reading the next file', async () => {
+  it('stores the 2D images in bounded batches while reading, not after the folder', async () => {
     const store = services.projects.require();
     const storedWhenRead: number[] = [];
+    const limits = { ...IMPORT_BATCH_LIMITS };
+    IMPORT_BATCH_LIMITS.slices = 2;
+    onTestFinished(() => void Object.assign(IMPORT_BATCH_LIMITS, limits));
     const job = services.jobs.start('import', (ctx) =>
       importImages(
         store,
@@ -204,7 +212,7 @@ describe('importing images into a project', () => {
       ).then((r) => ({ ...r })),
     );
     expect((await services.jobs.wait(job.jobId)).state).toBe('done');
-    expect(storedWhenRead).toEqual([1, 2, 3, 4]);
+    expect(storedWhenRead).toEqual([0, 2, 2, 4]);
   });
 
   it('skips a NIfTI with NaN spacing by name and imports the files before and after it', async () => {
