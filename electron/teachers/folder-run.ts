@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { FusionReport } from '../../shared/fusion-report.js';
-import { DEFAULT_FUSION_METHOD } from '../../shared/recipe.js';
 import { postProcess, type PostProcessOptions } from '../../shared/masks/morphology.js';
 import { readImageFile } from '../io/read.js';
 import { dequantizeProbabilities } from '../store/mask-codec.js';
@@ -18,9 +17,8 @@ import type { FusionOptions } from './fusion.js';
 import { readTeacherImages } from './images.js';
 import { listFiles, fileStem } from '../util/files.js';
 import { runLabelling, type FusedImage, type MapsChunk } from './labelling/run-labelling.js';
-import { SetFusion } from './labelling/set-fusion.js';
-import { predictTeacherMaps, viewNames, type TeacherMap } from './labelling/teacher-maps.js';
-import { ttaViewsOf } from './labelling/tta-settings.js';
+import { fusionFor, teacherDirName } from './labelling/maps-pass.js';
+import { predictTeacherMaps, type TeacherMap } from './labelling/teacher-maps.js';
 import { dice, iou, mean, threshold } from '../engine/metrics/index.js';
 import { writeGreyPng } from './png.js';
 import type { TeacherImage } from './preprocess.js';
@@ -82,7 +80,8 @@ export interface FolderRunSummary {
   outcomes: ImageOutcome[];
 }
 
-function imageFiles(path: string): string[] {
+/** The image files of a folder (in name order), or the one file given. */
+export function imageFiles(path: string): string[] {
   let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();
@@ -129,9 +128,7 @@ export async function readStoredMap(file: string, rows: number, cols: number): P
 }
 
 /** The folder a teacher's maps or masks go to, under `probs` / `teacherMasks`. */
-export function teacherDirName(name: string): string {
-  return name.replace(/[^\w.-]+/g, '_');
-}
+export { teacherDirName };
 
 /** A 0/1 mask as 0/255 pixels for an 8-bit PNG. */
 export function to255(mask: Uint8Array): Uint8Array {
@@ -155,16 +152,9 @@ export async function runFolder(
   makeDirs(out);
   const names = teachers.map((t) => t.name);
   const several = teachers.length > 1;
-  const options = req.fusion ?? (several ? {} : { method: 'mean' as const });
-  const method = options.method ?? DEFAULT_FUSION_METHOD;
-  const views = ttaViewsOf({ ...options, method });
-  const fusion = new SetFusion(names, {
-    ...options,
-    method,
-    ttaViews: viewNames(views),
-    ...(req.reuseWeights ? { reuseWeights: req.reuseWeights } : {}),
-  });
-  const t = options.threshold ?? 0.5;
+  const { fusion, views } = fusionFor(names, req.fusion, req.reuseWeights);
+  const method = fusion.options.method;
+  const t = fusion.options.threshold ?? 0.5;
   const post = req.post ?? {};
   const gtIndex = req.masks ? new Map(listFiles(resolve(req.masks)).map((f) => [fileStem(f), f])) : undefined;
   // 'auto' fuses in a second pass from the maps as stored: without --probs they go to a folder of our own.

@@ -80,7 +80,7 @@ export function stagesOf(spec: TransferSpec): TransferStage[] {
 }
 
 /** The folders a run writes in OUT (report files are rewritten at the end). */
-const OUTPUT_DIRS = ['pseudo-labels', 'training', 'finetune', 'test', 'student'];
+export const OUTPUT_DIRS = ['pseudo-labels', 'training', 'finetune', 'test', 'student'];
 
 /** What a training stage trains: the student from scratch (with its input channels), or its fine-tuning. */
 type TrainTarget = { kind: 'train'; channels: StudentChannels } | { kind: 'finetune' };
@@ -164,7 +164,8 @@ function trainRecord(r: TrainJobResult): TrainRecord {
   };
 }
 
-async function openTeachers(spec: TransferSpec): Promise<TeacherRunner[]> {
+/** The spec's teachers, opened (all or none); two teachers of one name are refused. */
+export async function openTeachers(spec: TransferSpec): Promise<TeacherRunner[]> {
   const runners: TeacherRunner[] = [];
   try {
     for (const file of spec.teachers) runners.push(await openTeacher(loadTeacherCard(file)));

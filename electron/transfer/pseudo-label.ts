@@ -65,6 +65,32 @@ export async function pseudoLabel(
     ...(hooks.signal ? { signal: hooks.signal } : {}),
     onProgress: (done, total) => hooks.onProgress?.('pseudo-labelling', done, total),
   });
+  return finishLabels(spec, root, run, t0);
+}
+
+/** What pass 1 and 2 made of the transferal set, from one process (runFolder) or from shards. */
+export interface LabelledSet {
+  images: number;
+  failed: number;
+  errors: readonly { image: string; teacher?: string; message: string }[];
+  /** Every image, in order; `written` when its fused label is in pseudo-labels/fused/. */
+  outcomes: readonly { image: string; written: boolean; disagreement?: number; entropy?: number }[];
+  fusionReport: FusionReport;
+}
+
+/**
+ * The rest of stage 1 once every fused label is in `root`/fused: the training targets (corrections in
+ * place of their images' fused labels) and the review queue.
+ */
+export async function finishLabels(
+  spec: TransferSpec,
+  root: string,
+  run: LabelledSet,
+  t0: number,
+): Promise<PseudoLabelResult> {
+  const fusedDir = join(root, 'fused');
+  const labels = join(root, 'labels');
+  makeDirs(labels);
   const written = run.outcomes.filter((o) => o.written);
   for (const o of written) copyFileSync(join(fusedDir, `${o.image}.png`), join(labels, `${o.image}.png`));
 

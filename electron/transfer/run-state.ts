@@ -160,3 +160,12 @@ export function replacesUnfinishedRun(out: string, spec: TransferSpec): boolean 
   const earlier = readLedger(out);
   return earlier !== null && earlier.spec !== specFingerprint(spec) && finishedStages(earlier).length === 0;
 }
+
+/**
+ * The stages a run of `spec` in `out` has finished, read without writing anything (a shard job must not
+ * touch the ledger its siblings and the fusing run share); none when the ledger is another spec's.
+ */
+export function finishedStagesOf(out: string, spec: TransferSpec): TransferStage[] {
+  const earlier = readLedger(out);
+  return earlier && earlier.spec === specFingerprint(spec) ? finishedStages(earlier) : [];
+}

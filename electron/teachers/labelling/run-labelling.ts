@@ -107,15 +107,34 @@ export async function runLabelling<I extends LabelItem, C extends MapsChunk<I>>(
   } finally {
     await flush();
   }
-  if (twoPass) {
-    const todo = withMaps.filter((item) => !fe.hasLabel?.(item));
-    for (let from = 0; from < todo.length; from += fe.chunkSize) {
-      fe.throwIfCancelled();
-      const part = todo.slice(from, from + fe.chunkSize);
-      const labels: FusedImage<I>[] = [];
-      for (const item of part) labels.push(fuseOne(fusion, post, item, await fe.readMaps(item)));
-      await fe.commitLabels(labels, from + part.length, todo.length);
-    }
-  }
+  if (twoPass) await fuseStored(fe, fusion, post, withMaps);
   return fusion.report();
+}
+
+/** What pass 2 needs of a front end. */
+export type StoredMapsFrontEnd<I extends LabelItem> = Pick<
+  LabellingFrontEnd<I, MapsChunk<I>>,
+  'chunkSize' | 'readMaps' | 'commitLabels' | 'hasLabel' | 'throwIfCancelled'
+>;
+
+/**
+ * Pass 2: each of `items` (in this order) fused from its maps as stored, chunk by chunk. `fusion` has
+ * observed the whole set already: here in pass 1, or from a sharded pass 1's agreement scores
+ * (SetFusion.observeScores). Maps read back as stored are the maps pass 1 fused with, so a label made
+ * here equals one fused in pass 1.
+ */
+export async function fuseStored<I extends LabelItem>(
+  fe: StoredMapsFrontEnd<I>,
+  fusion: SetFusion,
+  post: PostProcessOptions,
+  items: readonly I[],
+): Promise<void> {
+  const todo = items.filter((item) => !fe.hasLabel?.(item));
+  for (let from = 0; from < todo.length; from += fe.chunkSize) {
+    fe.throwIfCancelled();
+    const part = todo.slice(from, from + fe.chunkSize);
+    const labels: FusedImage<I>[] = [];
+    for (const item of part) labels.push(fuseOne(fusion, post, item, await fe.readMaps(item)));
+    await fe.commitLabels(labels, from + part.length, todo.length);
+  }
 }

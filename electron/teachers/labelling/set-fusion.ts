@@ -78,9 +78,25 @@ export class SetFusion {
     );
   }
 
-  /** Records one image's agreement scores (call once per image, in either pass). */
-  observe(maps: readonly Float32Array[]): void {
-    this.scores.push(agreementScores(maps));
+  /** Records one image's agreement scores (call once per image, in either pass); returns them. */
+  observe(maps: readonly Float32Array[]): number[] {
+    const scores = agreementScores(maps);
+    this.observeScores(scores);
+    return scores;
+  }
+
+  /**
+   * Records one image's agreement scores as `observe` computed them elsewhere (a shard of a sharded
+   * pass 1): the same numbers in the same image order give the same weights to the last bit.
+   */
+  observeScores(scores: readonly number[]): void {
+    const K = this.teacherNames.length;
+    if (scores.length !== K || scores.some((s) => !Number.isFinite(s) || s < 0))
+      throw new AppError(
+        ErrorCode.INVALID_ARGUMENT,
+        `Agreement scores: ${K} finite number(s) >= 0 expected, got ${scores.join(', ')}`,
+      );
+    this.scores.push([...scores]);
     this.estimated = null;
   }
 
