@@ -59,7 +59,8 @@ export function evaluateVolumes(
         name,
       );
     } catch (err) {
-      skipAll(name, (err as Error).message);
+      // The row names the volume already: keep the problem itself.
+      skipAll(name, (err as Error).message.replace(`Series ${name}: `, ''));
       continue;
     }
     const ordered = layout.order.map((i) => group[i]!);

@@ -108,6 +108,29 @@ export function renderReport(opts: {
         `<tr><td>${esc(c.case)}</td>${report.sources.map((s) => `<td>${num(s.cases[k]?.dice)}</td>`).join('')}</tr>`,
     )
     .join('');
+  // CT/MR series and NIfTI volumes scored whole, with the volumes left out and why.
+  const volumeRows = report.sources
+    .flatMap((s) =>
+      (s.volumes?.cases ?? []).map(
+        (v) =>
+          `<tr><td>${esc(s.source)}</td><td>${esc(v.volume)}</td><td>${v.slices}</td><td>${num(v.dice)}</td><td>${num(v.hd95_mm, 1)}</td></tr>`,
+      ),
+    )
+    .join('');
+  const withVolumes = report.sources.find((s) => s.volumes)?.volumes;
+  const volumesLeftOut = [
+    ...new Set(
+      report.sources.flatMap((s) => (s.volumes?.skipped ?? []).map((x) => `${x.volume}: ${x.reason}`)),
+    ),
+  ]
+    .map((k) => `<li>${esc(k)}</li>`)
+    .join('');
+  const volumes = withVolumes
+    ? `<h2>Per volume</h2>
+<table><thead><tr><th>Source</th><th>Volume</th><th>Slices</th><th>Dice</th><th>HD95 mm</th></tr></thead><tbody>${volumeRows}</tbody></table>
+${volumesLeftOut ? `<p>Left out:</p><ul>${volumesLeftOut}</ul>` : ''}<p><small>${esc(withVolumes.summary.conventions)}</small></p>
+`
+    : '';
   const students = opts.students
     .map((s) => `<tr><td>${esc(s.name)}</td><td>${num(s.bestValDice)}</td><td>${s.history.length}</td></tr>`)
     .join('');
@@ -121,7 +144,7 @@ export function renderReport(opts: {
 <h2>Summary</h2>
 <table><thead><tr><th>Source</th><th>n</th><th>Dice</th><th>IoU</th><th>Precision</th><th>Recall</th><th>HD95 px</th><th>HD95 mm</th></tr></thead><tbody>${summary}</tbody></table>
 <p><small>${esc(report.sources[0]?.summary.conventions ?? '')}</small></p>
-<h2>Dice per image</h2>
+${volumes}<h2>Dice per image</h2>
 <table><thead><tr><th>Image</th>${report.sources.map((s) => `<th>${esc(s.source)}</th>`).join('')}</tr></thead><tbody>${cases}</tbody></table>
 ${opts.students.length ? `<h2>Students</h2><table><thead><tr><th>Student</th><th>Best validation Dice</th><th>Epochs</th></tr></thead><tbody>${students}</tbody></table>${opts.students.map(learningCurves).join('')}` : ''}
 </body></html>

@@ -176,6 +176,17 @@ describe('volumes: import geometry, per-volume evaluation, NIfTI and SEG export'
     );
     const listed = (await services.api.listEvaluations()).find((e) => e.id === evaluation.id)!;
     expect(listed.sources[0]).not.toHaveProperty('volumes');
+    // The HTML report has a table of volumes and says which were left out and why.
+    const outFile = join(t.dir, 'report.html');
+    await services.api.saveReport({ evaluationId: evaluation.id, outFile });
+    const html = readFileSync(outFile, 'utf8');
+    expect(html).toContain('<h2>Per volume</h2>');
+    expect(html).toMatch(
+      /<td>fused pseudo-label<\/td><td>oblique \(series …[0-9.]+\)<\/td><td>5<\/td><td>0\.667<\/td><td>4\.0<\/td>/,
+    );
+    expect(html).toContain(
+      `dup (series …${dup.seriesUid.slice(-8)}): slices 2 and 3 are at the same position`,
+    );
   });
 
   it('scores the real MR series whole (a perfect prediction: Dice 1, HD95 0)', async () => {
