@@ -10,13 +10,17 @@ export const exportMasksCommand: CliCommand = {
   name: 'export-masks',
   summary: "Write a project's masks as PNG, NIfTI or DICOM SEG files",
   help: [
-    'Usage: apprentice export-masks --project <dir> --out <dir> [--format png|nifti|dicom-seg]',
+    'Usage: apprentice export-masks --project <dir> --out <dir> [--format png|nifti|dicom-seg|seg]',
     '                               [--layer reviewed|ground_truth|pseudo_label] [--dataset NAME] [--json]',
     '',
     '  --project DIR   the project folder',
     '  --out DIR       where to write (created if missing)',
     `  --format F      ${MASK_EXPORT_FORMATS.join(' | ')} (default png): PNG per slice (0/255, named after the image),`,
     '                  NIfTI per volume on the source grid, DICOM SEG per DICOM series referencing its images',
+    "                  (seg = dicom-seg). A NIfTI has the affine of its source: a NIfTI source's own, a DICOM",
+    "                  series' geometry turned from LPS into RAS (as dcm2niix); the SEG references the source",
+    '                  instances and frame of reference, one frame per slice with its position. A series that',
+    '                  is no regular volume (missing geometry, duplicate positions, gaps) is skipped, named.',
     `  --layer L       ${MASK_EXPORT_LAYERS.join(' | ')} (default reviewed: the correction where there is one,`,
     '                  else the fused pseudo-label)',
     '  --dataset NAME  only this dataset',
@@ -37,7 +41,12 @@ export const exportMasksCommand: CliCommand = {
     });
     if (!values.project || !values.out)
       throw new AppError(ErrorCode.INVALID_ARGUMENT, '--project and --out are required');
-    const format = oneOf(values.format, MASK_EXPORT_FORMATS, 'format', 'png');
+    const format = oneOf(
+      values.format === 'seg' ? 'dicom-seg' : values.format,
+      MASK_EXPORT_FORMATS,
+      'format',
+      'png',
+    );
     const layer = oneOf(values.layer, MASK_EXPORT_LAYERS, 'layer', 'reviewed');
     return withServices(async (services) => {
       await services.api.openProject({ path: resolve(values.project!) });

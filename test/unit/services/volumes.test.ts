@@ -3,6 +3,7 @@
 // scored per volume (3-D Dice, HD95 in mm), and their masks exported as NIfTI (affine checked with
 // nifti-reader-js against the DICOM geometry and a NIfTI source's own) and DICOM SEG (read back with dcmjs).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -12,7 +13,7 @@ import type { AppServices } from '../../../electron/services/app-services.js';
 import type { ImportSummary, MaskExportSummary, SavedEvaluation } from '../../../shared/dto.js';
 import { readImageFile } from '../../../electron/io/read.js';
 import { testServices } from '../../helpers/services.js';
-import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
+import { REPO_ROOT, SHARED_DIR, tempDir } from '../../helpers/temp.js';
 import { writeCtSeries, type SynthSeries } from '../../helpers/synth-dicom.js';
 
 type Vec3 = [number, number, number];
@@ -345,5 +346,42 @@ describe('volumes: import geometry, per-volume evaluation, NIfTI and SEG export'
     expect(s.skipped[0]!.reason).toContain(
       `Series ${series.seriesUid} (changed): the source files changed since the import (now 3 slice(s) of 8x7, the project has 3 of 8x6)`,
     );
+  });
+
+  it('is reachable from the CLI: export-masks --format seg / nifti', async () => {
+    await services.api.closeProject();
+    const cli = (format: string) =>
+      spawnSync(
+        process.execPath,
+        [
+          join(REPO_ROOT, 'electron', 'cli', 'apprentice.mjs'),
+          'export-masks',
+          '--project',
+          join(t.dir, 'p'),
+          '--out',
+          join(t.dir, `cli-${format}`),
+          '--format',
+          format,
+          '--layer',
+          'pseudo_label',
+          '--dataset',
+          'ct',
+          '--json',
+        ],
+        { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 },
+      );
+    for (const [format, ext] of [
+      ['seg', '.seg.dcm'],
+      ['nifti', '.nii.gz'],
+    ] as const) {
+      const r = cli(format);
+      expect(r.status, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as MaskExportSummary;
+      expect(out.files).toHaveLength(1);
+      expect(out.files[0]!.endsWith(ext)).toBe(true);
+      expect(out.skipped.map((k) => k.reason).join('\n')).toContain(
+        `Series ${noGeo.seriesUid} (no geometry)`,
+      );
+    }
   });
 });
