@@ -221,20 +221,20 @@ export async function runFolder(
       }
     }
   };
-  const truth = new Map<string, Uint8Array | undefined>();
+  // A readable mask is read again when needed, not kept: kept from pass 1 to pass 2, every mask of a
+  // large set would be in memory at once. An unreadable one is remembered, so it is reported once.
+  const unreadable = new Set<string>();
   const groundTruth = async (item: NamedImage): Promise<Uint8Array | undefined> => {
-    if (!gtIndex) return undefined;
-    if (truth.has(item.name)) return truth.get(item.name);
-    let gt: Uint8Array | undefined;
+    const file = gtIndex?.get(item.name);
+    if (file === undefined || unreadable.has(item.name)) return undefined;
     try {
-      const file = gtIndex.get(item.name);
-      gt = file === undefined ? undefined : await readBinaryMask(file, item.rows, item.cols);
+      return await readBinaryMask(file, item.rows, item.cols);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
+      unreadable.add(item.name);
       summary.errors.push({ image: item.name, code: err.code, message: err.message });
+      return undefined;
     }
-    truth.set(item.name, gt);
-    return gt;
   };
 
   let report: FusionReport;
