@@ -6,7 +6,7 @@
  *   tsx test/bench/scale/import-child.ts '{"projectDir": "...", "imports": [{"path": "...", "dataset": "ct"}]}'
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createAppServices } from '../../../electron/services/app-services.js';
 import { createNullLogger } from '../../../electron/services/logger.js';
@@ -24,6 +24,12 @@ export interface ImportChildReport {
   peakRssBytes: number;
   /** Resident memory before the first import (the app loaded, the project open), bytes. */
   baseRssBytes: number;
+  /** CPU time (user + system) the imports took, seconds: what they cost whatever else the machine runs. */
+  cpuSeconds: number;
+  /** The machine's 1-minute load average at the start and the end (2 cores here). */
+  load: [number, number];
+  /** The highest of each part of memory seen twice a second (process.memoryUsage), bytes. */
+  peaks: { rss: number; heapUsed: number; external: number; arrayBuffers: number };
   skippedExamples: string[];
 }
 
@@ -50,6 +56,13 @@ async function main(req: ImportChildRequest): Promise<ImportChildReport> {
     let skipped = 0;
     const skippedExamples: string[] = [];
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const load0 = loadavg()[0]!;
+    const peaks = { rss: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+    const sample = setInterval(() => {
+      const m = process.memoryUsage();
+      for (const k of Object.keys(peaks) as (keyof typeof peaks)[]) peaks[k] = Math.max(peaks[k], m[k]);
+    }, 500);
     for (const { path, dataset } of req.imports) {
       const job = await services.api.importImages({ path, dataset, role: 'transferal' });
       const done = await services.jobs.wait(job);
@@ -60,12 +73,17 @@ async function main(req: ImportChildRequest): Promise<ImportChildReport> {
       skippedExamples.push(...done.result.skipped.slice(0, 3).map((s) => `${s.path}: ${s.reason}`));
     }
     const seconds = (performance.now() - t0) / 1000;
+    clearInterval(sample);
+    const cpu = process.cpuUsage(cpu0);
     return {
       imported,
       skipped,
       seconds,
       peakRssBytes: procMemory('VmHWM'),
       baseRssBytes,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      load: [load0, loadavg()[0]!],
+      peaks,
       skippedExamples: skippedExamples.slice(0, 5),
     };
   } finally {
