@@ -11,6 +11,7 @@ import {
   type StudentChannels,
 } from '../../../shared/recipe.js';
 import type { TransferSpec, TransferSpecInput, TransferStage } from '../../../shared/transfer.js';
+import { LIMITS, numberProblem, type NumberLimit } from '../forms/limits.js';
 
 /**
  * shared/transfer.ts's TRANSFER_STAGES, in the order the pipeline runs them. A copy because importing the
@@ -83,7 +84,7 @@ export function defaultForm(): TransferForm {
     channels: 'auto',
     length: 'steps',
     steps: RECIPE.steps.default,
-    epochs: 30,
+    epochs: RECIPE.epochs.default,
     batchSize: RECIPE.batchSize.default,
     learningRate: RECIPE.learningRate.default,
     seed: RECIPE.seed.default,
@@ -199,36 +200,41 @@ export function stagesOf(f: {
   );
 }
 
-const isInt = (n: number, min: number) => Number.isInteger(n) && n >= min;
-
 /**
  * Why the run cannot start yet, in the order of the form; empty when it can. A path filled in is the
  * server's to judge (checkTransferPaths: relative, missing, of the wrong kind), beside its field: said
- * here as well, it would be counted twice.
+ * here as well, it would be counted twice. Numbers are judged as their fields judge them (forms/limits.ts,
+ * the run spec's limits), and only those the run uses: the epochs or the steps, whichever sizes it.
  */
 export function formProblems(f: TransferForm): string[] {
   const problems: string[] = [];
   const required = (label: string, p: string) => {
     if (!p.trim()) problems.push(`Choose the ${label}`);
   };
+  const number = (label: string, v: number, limit: NumberLimit) => {
+    const problem = numberProblem(v, limit);
+    if (problem) problems.push(`${label} ${problem}`);
+  };
   if (!f.teachers.length) problems.push('Add at least one teacher card');
   f.teachers.forEach((t, k) => required(`teacher card ${k + 1}`, t));
   required('transferal images folder', f.images);
   if (!/^[\w.+-]+$/.test(f.name.trim())) problems.push('Name the student with letters, digits, . _ + - only');
   if (!(f.threshold > 0 && f.threshold < 1)) problems.push('The threshold must lie between 0 and 1');
-  if (f.method === 'weighted' && f.teachers.some((_, k) => !((f.weights[k] ?? 1) >= 0)))
-    problems.push('Each teacher needs a weight of 0 or more');
-  if (!isInt(f.size, 16)) problems.push('The input size must be a whole number of at least 16 px');
-  if (!isInt(f.epochs, 1)) problems.push('Train for at least one epoch');
-  if (!isInt(f.batchSize, 1)) problems.push('The batch size must be at least 1');
-  if (!(f.learningRate > 0 && f.learningRate <= 1)) problems.push('The learning rate must lie in (0, 1]');
-  if (!Number.isInteger(f.seed)) problems.push('The seed must be a whole number');
+  if (f.method === 'weighted') {
+    const k = f.teachers.findIndex((_, k) => numberProblem(f.weights[k] ?? 1, LIMITS.weight) !== null);
+    if (k >= 0) number(`The weight of teacher ${k + 1}`, f.weights[k] ?? 1, LIMITS.weight);
+  }
+  number('The input size', f.size, LIMITS.size);
+  if (f.length === 'steps') number('The number of steps', f.steps, LIMITS.steps);
+  else number('The number of epochs', f.epochs, LIMITS.epochs);
+  number('The batch size', f.batchSize, LIMITS.batchSize);
+  number('The learning rate', f.learningRate, LIMITS.learningRate);
+  number('The seed', f.seed, LIMITS.seed);
   if (f.finetune.enabled) {
     required('fine-tuning images folder', f.finetune.images);
     required('fine-tuning masks folder', f.finetune.masks);
-    if (!isInt(f.finetune.epochs, 1)) problems.push('Fine-tune for at least one epoch');
-    if (!(f.finetune.learningRate > 0 && f.finetune.learningRate <= 1))
-      problems.push('The fine-tuning learning rate must lie in (0, 1]');
+    number('The number of fine-tuning epochs', f.finetune.epochs, LIMITS.finetuneEpochs);
+    number('The fine-tuning learning rate', f.finetune.learningRate, LIMITS.finetuneLearningRate);
   }
   if (f.test.enabled) {
     required('test images folder', f.test.images);

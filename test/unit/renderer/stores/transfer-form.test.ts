@@ -102,8 +102,39 @@ describe('transfer form', () => {
     f.out = 'runs/one';
     f.test.enabled = true;
     f.test.images = '/test/images';
+    f.length = 'epochs';
     f.epochs = 0;
     // A relative output folder is the server check's to name, beside its field: not counted here too.
-    expect(formProblems(f)).toEqual(['Train for at least one epoch', 'Choose the test masks folder']);
+    expect(formProblems(f)).toEqual([
+      'The number of epochs must be a whole number from 1 to 10,000',
+      'Choose the test masks folder',
+    ]);
+  });
+
+  it('judges the numbers the run uses, by the limits of the run spec', () => {
+    // Sized in steps, the epochs field is not used (the spec leaves it out): only the steps are judged.
+    const f = filled();
+    f.epochs = 0;
+    expect(formProblems(f)).toEqual([]);
+    f.steps = NaN; // an empty field
+    f.batchSize = 257;
+    f.learningRate = 0;
+    f.seed = -1;
+    expect(formProblems(f)).toEqual([
+      'The number of steps must be a whole number from 1 to 10,000,000',
+      'The batch size must be a whole number from 1 to 256',
+      'The learning rate must be a number above 0 and at most 1',
+      'The seed must be a whole number from 0 to 2,147,483,647',
+    ]);
+    const g = filled();
+    g.method = 'weighted';
+    g.weights = [1, -0.5];
+    g.finetune = { ...g.finetune, enabled: true, images: '/ft/i', masks: '/ft/m', epochs: 2.5 };
+    expect(formProblems(g)).toEqual([
+      'The weight of teacher 2 must be a number from 0 to 1,000',
+      'The number of fine-tuning epochs must be a whole number from 1 to 10,000',
+    ]);
+    // Whatever the form lets start, the run spec takes.
+    expect(transferSpecSchema.safeParse(specFromForm(filled())).success).toBe(true);
   });
 });
