@@ -152,10 +152,7 @@ export async function exportMasks(
       }
       // A NIfTI or SEG carries one grid: a series that is no regular volume, or has no place in the
       // patient, cannot be written as one (its slices still export as PNG).
-      const problem =
-        source.format === 'dicom' && (!source.orientation || source.slices.some((sl) => !sl.position))
-          ? `Series ${series}: has no ImagePositionPatient/ImageOrientationPatient, so a volume file cannot be placed in the patient`
-          : volumeProblem(source);
+      const problem = volumeProblem(source);
       if (problem) {
         summary.skipped.push({ name, reason: problem });
         ctx.progress({ done: gi + 1 });

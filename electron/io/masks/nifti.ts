@@ -1,3 +1,4 @@
+import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { badFile, unsupported } from '../errors.js';
 import { readNiftiBytes } from '../nifti/read.js';
 import { writeNifti } from '../nifti/write.js';
@@ -71,9 +72,26 @@ function stackToLps(ref: MaskReference): { m: number[][]; ok: boolean } {
  * DICOM geometry (LPS turned into NIfTI's RAS), or of their pixel spacing when they have none.
  */
 export function niftiMaskVolume(mask: MaskStack, ref: MaskReference): NiftiVolume {
+  const series = `Series ${ref.seriesKey ?? 'without a name'}`;
   if (mask.rows !== ref.rows || mask.cols !== ref.cols || mask.slices.length !== ref.slices.length) {
-    throw new Error('mask and image grids differ');
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${series}: the mask is ${mask.cols}x${mask.rows}x${mask.slices.length}, the image ${ref.cols}x${ref.rows}x${ref.slices.length}`,
+      { volume: ref.seriesKey },
+    );
   }
+  // A DICOM series is placed by its own tags; guessing an identity affine would misplace it silently.
+  // (A single 2-D DICOM image without them, e.g. ultrasound, gets its pixel spacing, as a PNG does.)
+  if (
+    ref.format === 'dicom' &&
+    ref.slices.length > 1 &&
+    (!ref.orientation || ref.slices.some((s) => !s.position))
+  )
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${series}: has no ImagePositionPatient/ImageOrientationPatient, so a NIfTI cannot be placed in the patient`,
+      { volume: ref.seriesKey },
+    );
   const wide = mask.slices.some((s) => s instanceof Uint16Array);
   const Out = wide ? Uint16Array : Uint8Array;
   const meta = ref.meta;

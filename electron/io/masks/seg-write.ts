@@ -1,4 +1,5 @@
 import dcmjs from 'dcmjs';
+import { AppError, ErrorCode } from '../../../shared/errors.js';
 import type { ImageStack } from '../types.js';
 import type { MaskStack } from './types.js';
 
@@ -30,8 +31,20 @@ const ds = (v: number): string => String(Number(v.toFixed(6)));
 export function writeDicomSeg(mask: MaskStack, source: ImageStack, opts: SegWriteOptions = {}): Uint8Array {
   if (source.format !== 'dicom') throw new Error('a DICOM SEG needs a DICOM source series');
   if (mask.rows !== source.rows || mask.cols !== source.cols || mask.slices.length !== source.slices.length) {
-    throw new Error('mask and image grids differ');
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `Series ${source.seriesKey}: the mask is ${mask.cols}x${mask.rows}x${mask.slices.length}, the image ${source.cols}x${source.rows}x${source.slices.length}`,
+      { volume: source.seriesKey },
+    );
   }
+  // Each frame of a series must say where it lies (PlanePositionSequence) for a viewer to overlay it; a
+  // single 2-D image without a patient space (ultrasound) is referenced by its instance alone.
+  if (source.slices.length > 1 && (!source.orientation || source.slices.some((s) => !s.position)))
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `Series ${source.seriesKey}: has no ImagePositionPatient/ImageOrientationPatient, so the SEG's frames cannot be placed`,
+      { volume: source.seriesKey },
+    );
   const now = opts.now ?? new Date();
   const date = now.toISOString().slice(0, 10).replace(/-/g, '');
   const time = now.toISOString().slice(11, 19).replace(/:/g, '');

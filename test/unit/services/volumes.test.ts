@@ -236,7 +236,7 @@ describe('volumes: import geometry, per-volume evaluation, NIfTI and SEG export'
     // The series that are no regular volume are left out, by name.
     const reasons = s.skipped.map((x) => x.reason).join('\n');
     expect(reasons).toContain(`Series ${dup.seriesUid} (duplicate): slices 2 and 3 are at the same position`);
-    expect(reasons).toContain(`Series ${noGeo.seriesUid} (no geometry): has no ImagePositionPatient`);
+    expect(reasons).toContain(`Series ${noGeo.seriesUid} (no geometry): slice 1 has no ImagePositionPatient`);
   });
 
   it('writes a NIfTI source’s mask with the source’s own affine and voxel order', async () => {
