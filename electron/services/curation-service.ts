@@ -15,15 +15,40 @@ import { dHash, nearDuplicateGroups, shrinkGrey } from './curation/image-hash.js
 import { loneImageCount, splitByCase, type SplitFractions } from './curation/splits.js';
 import { getImage } from './review-service.js';
 
-export function thumbnails(store: ProjectStore, imageIds: readonly number[], size: number): Thumbnail[] {
-  return imageIds.map((id) => {
-    const img = getImage(store, id);
-    const k = size / Math.max(img.rows, img.cols);
-    const width = Math.max(1, Math.round(img.cols * Math.min(1, k)));
-    const height = Math.max(1, Math.round(img.rows * Math.min(1, k)));
-    const grey = shrinkGrey(img.pixels, img.rows, img.cols, img.channels, img.window, width, height);
-    return { imageId: id, width, height, pixels: Uint8Array.from(grey, (v) => Math.round(v)) };
-  });
+/**
+ * Small grey previews. Made one after another with a pause for the event loop after each few ms of work:
+ * a grid asks for many while the person filters or opens an image, and those calls must not wait for the
+ * whole batch.
+ */
+export async function thumbnails(
+  store: ProjectStore,
+  imageIds: readonly number[],
+  size: number,
+): Promise<Thumbnail[]> {
+  const out: Thumbnail[] = [];
+  let since = performance.now();
+  for (const id of imageIds) {
+    out.push(thumbnail(store, id, size));
+    if (performance.now() - since > YIELD_AFTER_MS) {
+      await new Promise((r) => setImmediate(r));
+      since = performance.now();
+    }
+  }
+  return out;
+}
+
+/** Work between two pauses of a thumbnail batch. */
+const YIELD_AFTER_MS = 8;
+
+function thumbnail(store: ProjectStore, id: number, size: number): Thumbnail {
+  const img = getImage(store, id);
+  const k = size / Math.max(img.rows, img.cols);
+  const width = Math.max(1, Math.round(img.cols * Math.min(1, k)));
+  const height = Math.max(1, Math.round(img.rows * Math.min(1, k)));
+  const grey = shrinkGrey(img.pixels, img.rows, img.cols, img.channels, img.window, width, height);
+  const pixels = new Uint8Array(grey.length);
+  for (let i = 0; i < grey.length; i++) pixels[i] = Math.round(grey[i]!);
+  return { imageId: id, width, height, pixels };
 }
 
 /**
@@ -84,7 +109,7 @@ export function assignSplits(
 
 export function renameDataset(store: ProjectStore, req: { datasetId: number; name: string }): DatasetSummary {
   const { description: _d, ...summary } = store.datasets.update(req.datasetId, { name: req.name.trim() });
-  return summary;
+  return { ...summary, loneImages: loneImages(store, summary.id) };
 }
 
 /**
