@@ -12,11 +12,10 @@ export interface LoneCases {
   images: number;
 }
 
-/** How many of `images` are alone in their case, or null when too few of them are (or fewer than two). */
-export function loneCases(images: readonly { caseId: string | null }[]): LoneCases | null {
-  if (images.length < 2) return null;
-  const perCase = new Map<string, number>();
-  for (const { caseId } of images) if (caseId !== null) perCase.set(caseId, (perCase.get(caseId) ?? 0) + 1);
-  const lone = images.filter((i) => i.caseId === null || perCase.get(i.caseId) === 1).length;
-  return lone / images.length >= LONE_CASE_WARNING_SHARE ? { lone, images: images.length } : null;
+/** How many of a dataset's images are alone in their case, or null when too few are (or fewer than two images). */
+export function loneCases(d: { imageCount: number; loneImages: number }): LoneCases | null {
+  if (d.imageCount < 2) return null;
+  return d.loneImages / d.imageCount >= LONE_CASE_WARNING_SHARE
+    ? { lone: d.loneImages, images: d.imageCount }
+    : null;
 }

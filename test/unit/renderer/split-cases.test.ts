@@ -2,8 +2,17 @@
 // one patient's images may then land in train and test.
 import { describe, expect, it } from 'vitest';
 import { loneCases } from '../../../renderer/src/split-cases.js';
+import { loneImageCount } from '../../../electron/services/curation/splits.js';
 
-const withCases = (...cases: (string | null)[]) => cases.map((caseId) => ({ caseId }));
+/** A dataset whose images have these cases, summarised as listDatasets does (case groups counted). */
+function withCases(...cases: (string | null)[]): { imageCount: number; loneImages: number } {
+  const groups = new Map<string | null, number>();
+  const nulls = cases.filter((c) => c === null).length;
+  for (const c of cases) if (c !== null) groups.set(c, (groups.get(c) ?? 0) + 1);
+  const rows = [...groups].map(([caseId, images]) => ({ caseId, images }));
+  if (nulls) rows.push({ caseId: null, images: nulls });
+  return { imageCount: cases.length, loneImages: loneImageCount(rows) };
+}
 
 describe('loneCases', () => {
   it('flags a dataset where every image is its own case, as a PNG import without a manifest gives', () => {
@@ -30,7 +39,7 @@ describe('loneCases', () => {
   });
 
   it('says nothing for fewer than two images, where no patient can straddle splits', () => {
-    expect(loneCases([])).toBeNull();
+    expect(loneCases(withCases())).toBeNull();
     expect(loneCases(withCases('a'))).toBeNull();
   });
 });

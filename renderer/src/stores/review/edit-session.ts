@@ -10,6 +10,10 @@ import { api, errorMessage } from '../../api/client';
 
 export type SaveState = 'idle' | 'saving' | 'saved' | 'error';
 
+/** Images fetched ahead that are kept, and for how long (their masks may change meanwhile: a job, a save). */
+const PREFETCH_KEEP = 3;
+const PREFETCH_FRESH_MS = 15_000;
+
 /** What an edit or decision changed about an image, for the queue's list (status dots, ✎, ⚑). */
 export type ItemChange = (imageId: number, patch: Partial<ImageListItem>) => void;
 
@@ -27,6 +31,8 @@ export const useReviewSessionStore = defineStore('review-session', () => {
 
   /** Saves run one after another so that undo steps keep the order of the strokes. */
   let saves: Promise<void> = Promise.resolve();
+  /** Images asked for ahead of time (the queue's next one), used once by load() while still fresh. */
+  const ahead = new Map<number, { at: number; data: Promise<[ImagePixels, ImageMasks]> }>();
   let loadSeq = 0;
   /** The queue listens here (it depends on this store, not the other way round). */
   let itemChanged: ItemChange = () => {};
@@ -44,7 +50,7 @@ export const useReviewSessionStore = defineStore('review-session', () => {
     loading.value = true;
     error.value = null;
     try {
-      const [img, m] = await Promise.all([api().getImage({ imageId }), api().getMasks({ imageId })]);
+      const [img, m] = await (takeAhead(imageId) ?? fetchImage(imageId));
       if (seq !== loadSeq) return false; // a later switch won
       shown();
       image.value = img;
@@ -57,6 +63,30 @@ export const useReviewSessionStore = defineStore('review-session', () => {
     } finally {
       if (seq === loadSeq) loading.value = false;
     }
+  }
+
+  function fetchImage(imageId: number): Promise<[ImagePixels, ImageMasks]> {
+    return Promise.all([api().getImage({ imageId }), api().getMasks({ imageId })]);
+  }
+
+  /**
+   * Starts fetching an image and its masks before it is opened (the queue's next one): switching to it
+   * then waits for nothing. Kept briefly and for a few images only; a failed fetch is tried again on load.
+   */
+  function prefetch(imageId: number): void {
+    if (ahead.has(imageId) || image.value?.id === imageId) return;
+    // After the saves so far: a stroke on that image still on its way would be missing from its masks.
+    const data = saves.then(() => fetchImage(imageId));
+    data.catch(() => undefined); // load() fetches again
+    ahead.set(imageId, { at: Date.now(), data });
+    while (ahead.size > PREFETCH_KEEP) ahead.delete(ahead.keys().next().value!);
+  }
+
+  function takeAhead(imageId: number): Promise<[ImagePixels, ImageMasks]> | undefined {
+    const got = ahead.get(imageId);
+    ahead.delete(imageId);
+    if (!got || Date.now() - got.at > PREFETCH_FRESH_MS) return undefined;
+    return got.data.catch(() => fetchImage(imageId));
   }
 
   /** Nothing to show (an empty queue). */
@@ -169,6 +199,7 @@ export const useReviewSessionStore = defineStore('review-session', () => {
   /** Another project was opened: nothing of this one's may show. */
   function reset(): void {
     loadSeq++; // an image still loading belongs to the old project
+    ahead.clear();
     clear();
     edit.value = null;
     error.value = null;
@@ -191,6 +222,7 @@ export const useReviewSessionStore = defineStore('review-session', () => {
     loading,
     onItemChange,
     load,
+    prefetch,
     clear,
     applyOp,
     commitStroke,

@@ -3,13 +3,17 @@
  * counts as reviewed, what Accept records and where it goes next. Relative `.js` imports because those
  * tests type-check it as Node code too.
  */
-import type { ImageListItem, ReviewStateName } from '../../../../shared/dto.js';
+import type { ImageListItem, ImagePageFilter, ReviewStateName } from '../../../../shared/dto.js';
 
 /** The whole dataset, or only the images the teachers labelled (the queue a pseudo-labelling run made). */
 export type QueueScope = 'all' | 'pseudo-labelled';
 
-export function queueOf(items: readonly ImageListItem[], scope: QueueScope): ImageListItem[] {
-  return scope === 'pseudo-labelled' ? items.filter((i) => i.hasPseudoLabel) : [...items];
+/** The database's filter for a queue: one dataset or all, and only the pseudo-labelled ones when scoped. */
+export function queueFilter(datasetId: number | undefined, scope: QueueScope): ImagePageFilter {
+  return {
+    ...(datasetId !== undefined ? { datasetId } : {}),
+    ...(scope === 'pseudo-labelled' ? { pseudoLabelled: true } : {}),
+  };
 }
 
 /** Reviewed means decided: a stroke alone is an edit in progress, not a decision. */
@@ -17,8 +21,11 @@ export function isReviewed(item: Pick<ImageListItem, 'status'>): boolean {
   return item.status !== 'unreviewed';
 }
 
-export function reviewedCount(items: readonly Pick<ImageListItem, 'status'>[]): number {
-  return items.filter(isReviewed).length;
+/** How a change of status moves the queue's "n reviewed": +1 when decided, -1 when undecided again. */
+export function reviewedChange(before: ReviewStateName, after: ReviewStateName): -1 | 0 | 1 {
+  const was = isReviewed({ status: before });
+  const is = isReviewed({ status: after });
+  return was === is ? 0 : is ? 1 : -1;
 }
 
 /** Accept records 'corrected' when the reviewer's edits are what is accepted, 'accepted' otherwise. */

@@ -1,48 +1,90 @@
 /**
  * The review queue: the images to review in order (most uncertain first, or by name), which one is on
- * screen, and Accept's move to the next. Opening an image hands it to the edit session.
+ * screen, and Accept's move to the next. Opening an image hands it to the edit session. The queue is read
+ * from the database a page at a time (a 50,000-image project is never listed whole), and the next image
+ * is fetched while the person looks at this one, so that moving on is instant.
  */
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { ImageListItem } from '@shared/dto';
+import type { ImageListItem, ImagePageFilter } from '@shared/dto';
 import { api, errorMessage, isDisconnectedError } from '../../api/client';
+import { PageCache } from '../../virtual/page-cache';
 import { useReviewSessionStore } from './edit-session';
-import { acceptedStatus, indexAfterDecision, queueOf, reviewedCount, type QueueScope } from './queue-rules';
+import {
+  acceptedStatus,
+  indexAfterDecision,
+  queueFilter,
+  reviewedChange,
+  type QueueScope,
+} from './queue-rules';
+
+/** Queue rows per request; the next page is asked for this many images before the end of this one. */
+const PAGE = 100;
+const PAGE_AHEAD = 10;
 
 export const useReviewQueueStore = defineStore('review-queue', () => {
   const session = useReviewSessionStore();
-  const items = ref<ImageListItem[]>([]);
   const index = ref(-1);
   /** Review order: most uncertain first (the teachers disagree most), or by name. */
   const order = ref<'uncertainty' | 'name'>('uncertainty');
   /** The whole dataset, or only the images the teachers labelled (what a pseudo-labelling run links to). */
   const scope = ref<QueueScope>('all');
-  /** Whether `items` came from the server: an empty queue is announced only then, not after a failed load. */
+  /** Whether the queue came from the server: an empty queue is announced only then, not after a failed load. */
   const queueLoaded = ref(false);
+  /** Images in the queue, and how many of them have a decision. */
+  const length = ref(0);
+  const reviewed = ref(0);
 
-  const current = computed(() => items.value[index.value] ?? null);
-  const reviewed = computed(() => reviewedCount(items.value));
+  /** Bumped when a page arrives or an item changes: the page cache is plain, readers look again. */
+  const version = ref(0);
+  const fetchPage = (filter: ImagePageFilter) => (offset: number, limit: number) =>
+    api().listImagesPage({ offset, limit, filter, sort: order.value });
+  const pages = new PageCache<ImageListItem>(fetchPage({}), () => version.value++, PAGE, 30);
+
+  /** The queue's item at `i` once its page is in (the sidebar asks for the rows it shows). */
+  function itemAt(i: number): ImageListItem | undefined {
+    void version.value;
+    return pages.get(i);
+  }
+  const current = computed(() => itemAt(index.value) ?? null);
 
   function markItem(imageId: number, patch: Partial<ImageListItem>): void {
-    items.value = items.value.map((x) => (x.id === imageId ? { ...x, ...patch } : x));
+    pages.patch(
+      (x) => x.id === imageId,
+      (x) => {
+        if (patch.status) reviewed.value += reviewedChange(x.status, patch.status);
+        return { ...x, ...patch };
+      },
+    );
   }
   session.onItemChange(markItem);
 
+  /** Makes sure the rows [start, end) are in (the sidebar's visible rows). */
+  function ensure(start: number, end: number): void {
+    pages.ensure(start, end).catch((err: unknown) => {
+      if (!isDisconnectedError(err)) session.error = errorMessage(err);
+    });
+  }
+
   /** Loads the queue; on failure the last one stays (a lost connection is shown app-wide, not here). */
   async function loadQueue(datasetId?: number): Promise<void> {
-    let listed: ImageListItem[];
+    const filter = queueFilter(datasetId, scope.value);
+    pages.reset(fetchPage(filter));
     try {
-      listed = await api().listImages({
-        order: order.value,
-        ...(datasetId === undefined ? {} : { datasetId }),
-      });
+      // The first page (with the queue's length) and the number still to review, side by side.
+      const [, unreviewed] = await Promise.all([
+        pages.ensure(0, PAGE),
+        api().listImagesPage({ limit: 1, filter: { ...filter, status: 'unreviewed' } }),
+      ]);
+      length.value = pages.total ?? 0;
+      reviewed.value = length.value - unreviewed.total;
     } catch (err) {
       if (!isDisconnectedError(err)) session.error = errorMessage(err);
       return;
     }
-    items.value = queueOf(listed, scope.value);
     queueLoaded.value = true;
-    if (items.value.length) await open(Math.min(Math.max(index.value, 0), items.value.length - 1));
+    version.value++;
+    if (length.value) await open(Math.min(Math.max(index.value, 0), length.value - 1));
     else {
       index.value = -1;
       session.clear();
@@ -50,9 +92,30 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
   }
 
   async function open(i: number): Promise<void> {
-    const item = items.value[i];
+    if (i < 0 || i >= length.value) return;
+    try {
+      await pages.ensure(i, i + 1);
+    } catch (err) {
+      if (!isDisconnectedError(err)) session.error = errorMessage(err);
+      return;
+    }
+    const item = pages.get(i);
     if (!item) return;
-    await session.load(item.id, () => (index.value = i));
+    const shown = await session.load(item.id, () => (index.value = i));
+    if (shown) prefetchAfter(i);
+  }
+
+  /** The next image (and, near a page's end, the next page) are fetched while this one is on screen. */
+  function prefetchAfter(i: number): void {
+    if (i + 1 >= length.value) return;
+    ensure(i + 1, Math.min(length.value, i + 1 + PAGE_AHEAD));
+    void pages.ensure(i + 1, i + 2).then(
+      () => {
+        const next = pages.get(i + 1);
+        if (next && index.value === i) session.prefetch(next.id);
+      },
+      () => undefined, // said by ensure() above
+    );
   }
 
   /**
@@ -64,17 +127,34 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
     const at = index.value;
     const recorded = await session.setReview({ status: acceptedStatus(Boolean(session.edit?.savedAt)) });
     if (!recorded || index.value !== at) return;
-    const next = indexAfterDecision(at, items.value.length, advance);
+    const next = indexAfterDecision(at, length.value, advance);
     if (next !== at) await open(next);
   }
 
   /** Another project was opened: nothing of this one's may show, in the queue or on screen. */
   function reset(): void {
     session.reset();
-    items.value = [];
+    pages.reset();
+    length.value = 0;
+    reviewed.value = 0;
+    version.value++;
     queueLoaded.value = false;
     index.value = -1;
   }
 
-  return { items, index, order, scope, queueLoaded, current, reviewed, loadQueue, open, accept, reset };
+  return {
+    index,
+    order,
+    scope,
+    queueLoaded,
+    length,
+    reviewed,
+    current,
+    itemAt,
+    ensure,
+    loadQueue,
+    open,
+    accept,
+    reset,
+  };
 });
