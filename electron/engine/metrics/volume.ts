@@ -229,14 +229,13 @@ export function hd95Volume(pred: MaskVolume, truth: MaskVolume, spacing: VoxelSp
   }
   if (np === 0 && nt === 0) return 0;
   if (np === 0 || nt === 0) return Number.NaN;
-  const toTruth = squaredDistanceTransform3d(st, dims, spacing);
-  const toPred = squaredDistanceTransform3d(sp, dims, spacing);
+  // One transform at a time: a large lesion's box holds millions of voxels.
   const dists = new Float64Array(np + nt);
   let k = 0;
-  for (let i = 0; i < sp.length; i++) {
-    if (sp[i]) dists[k++] = Math.sqrt(toTruth[i]!);
-    if (st[i]) dists[k++] = Math.sqrt(toPred[i]!);
-  }
+  const toTruth = squaredDistanceTransform3d(st, dims, spacing);
+  for (let i = 0; i < sp.length; i++) if (sp[i]) dists[k++] = Math.sqrt(toTruth[i]!);
+  const toPred = squaredDistanceTransform3d(sp, dims, spacing);
+  for (let i = 0; i < st.length; i++) if (st[i]) dists[k++] = Math.sqrt(toPred[i]!);
   return percentile(dists, 95);
 }
 
