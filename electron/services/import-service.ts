@@ -14,6 +14,7 @@ import { readImageFile } from '../io/read.js';
 import { scanFolderStream } from '../io/scan.js';
 import type { ScanItem } from '../io/scan.js';
 import type { FileWarning, ImageStack, PixelArray, SkippedFile } from '../io/types.js';
+import { stackGeometry, volumeProblem } from '../io/volume.js';
 import type { Dataset, DatasetRole } from '../store/datasets.js';
 import type { PixelDtype, SourceKind } from '../store/images.js';
 import type { ProjectStore } from '../store/project-store.js';
@@ -89,6 +90,10 @@ export async function importImages(
     const warningsOf = (file: string): string[] =>
       (stack.warnings ?? []).filter((w) => w.path === file).map((w) => w.warning);
     const storedFrom = new Set<string>();
+    // Each slice keeps its place in the series; a series that is no regular volume is imported (its
+    // slices train one by one) with a warning naming it, and left out of per-volume metrics and exports.
+    const geometry = stackGeometry(stack);
+    const problem = volumeProblem(stack);
     for (let k = 0; k < stack.slices.length; k++) {
       await cancelPoint();
       const slice = stack.slices[k]!;
@@ -107,6 +112,7 @@ export async function importImages(
             spacing: stack.pixelSpacing ?? listed?.spacing ?? null,
             split: listed?.split ?? null,
             warnings: warningsOf(slice.provenance.path),
+            geometry: geometry[k] ?? null,
             source: {
               kind: sourceKind(stack.format),
               path: slice.provenance.path,
@@ -127,8 +133,12 @@ export async function importImages(
         storedFrom.add(slice.provenance.path);
       }
     }
+    // A series is stored before the next is read: a batch still holding some of its slices would keep
+    // its whole buffer alive next to the next series, and memory would be two series, not one.
+    if (stack.slices.length > 1) await batch.flush();
     // Reported only for files stored now: a re-import that adds nothing repeats no warning.
     warnings.push(...(stack.warnings ?? []).filter((w) => storedFrom.has(w.path)));
+    if (problem && storedFrom.size) warnings.push({ path: stack.files[0]!, warning: problem });
   }
   await batch.flush();
   ctx.throwIfCancelled();

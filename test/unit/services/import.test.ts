@@ -162,8 +162,10 @@ describe('importing images into a project', () => {
     const final = await services.jobs.wait(running.jobId);
     vi.restoreAllMocks();
     expect(final.state).toBe('cancelled');
+    // What was stored, and the slice read while the last batch was written: no more.
     const kept = services.projects.require().images.count({});
-    expect(kept).toBe(3);
+    expect(kept).toBeGreaterThanOrEqual(3);
+    expect(kept).toBeLessThanOrEqual(4);
     await services.api.closeProject();
     const reopened = await services.api.openProject({ path: join(t.dir, 'proj') });
     expect(reopened.counts.images).toBe(kept);
@@ -212,7 +214,10 @@ describe('importing images into a project', () => {
       ).then((r) => ({ ...r })),
     );
     expect((await services.jobs.wait(job.jobId)).state).toBe('done');
-    expect(storedWhenRead).toEqual([0, 2, 2, 4]);
+    // A full batch is written behind the reading: the first is stored by the time the fourth file is read.
+    expect(storedWhenRead.length).toBe(4);
+    expect(storedWhenRead[3]).toBeGreaterThanOrEqual(2);
+    expect(storedWhenRead.every((n, i) => n <= i + 1)).toBe(true);
   });
 
   it('skips a NIfTI with NaN spacing by name and imports the files before and after it', async () => {
