@@ -5,7 +5,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeNifti } from '../../../electron/io/nifti/write.js';
-import { evaluateMaskFolders } from '../../../electron/students/evaluate-run.js';
+import { evaluateMaskFolders, evaluateModel } from '../../../electron/students/evaluate-run.js';
+import { writeLayersModel } from '../../../electron/students/export/tfjs-layers.js';
+import { buildModel, resolveConfig } from '../../../electron/engine/zoo/index.js';
 import { isVolumeFolder } from '../../../electron/students/evaluate-volumes.js';
 import { REPO_ROOT, tempDir } from '../../helpers/temp.js';
 
@@ -87,5 +89,31 @@ describe('evaluating folders of volumes', () => {
       volumes: { cases: { volume: string; hd95_mm: number }[] };
     };
     expect(out.volumes.cases.map((v) => v.volume)).toEqual(['case1', 'case2']);
+  });
+
+  it('runs a model slice by slice on image volumes and scores each volume whole', async () => {
+    // An untrained tiny U-Net: what matters is that its slices are stacked back and pooled as a volume.
+    const model = buildModel(resolveConfig('unet-tiny', { size: 32, width: 4, depth: 2, seed: 3 }));
+    const modelDir = join(t.dir, 'model');
+    await writeLayersModel(modelDir, model);
+    model.dispose();
+    const img = new Uint8Array(NX * NY * NZ).map((_, i) => (i * 37) % 251);
+    const images = folder('images', {
+      'case1.nii.gz': writeNifti({ data: img, dims: [NX, NY, NZ], affine: AFFINE }, true),
+    });
+    const t1 = folder('truth-model', { 'case1.nii.gz': volume([1, 2]) });
+    const ev = await evaluateModel(modelDir, images, t1);
+    expect(ev.cases).toHaveLength(NZ);
+    const v = ev.volumes!.cases[0]!;
+    expect(v.slices).toBe(NZ);
+    // The volume pools the slices: its voxel counts and Dice follow from the per-slice rows.
+    const nt = ev.cases.reduce((a, c) => a + c.truth_pixels, 0);
+    const np = ev.cases.reduce((a, c) => a + c.pred_pixels, 0);
+    const tp = ev.cases.reduce((a, c) => a + (c.dice * (c.truth_pixels + c.pred_pixels)) / 2, 0);
+    expect([v.truth_voxels, v.pred_voxels]).toEqual([nt, np]);
+    // (This seed predicts some foreground and some background, so the pooling is not trivially 0 or 1.)
+    expect(np).toBeGreaterThan(0);
+    expect(np).toBeLessThan(NX * NY * NZ);
+    expect(v.dice).toBeCloseTo(nt + np === 0 ? 1 : (2 * tp) / (nt + np), 9);
   });
 });
