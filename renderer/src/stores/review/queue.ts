@@ -25,6 +25,11 @@ const PAGE_AHEAD = 10;
 export const useReviewQueueStore = defineStore('review-queue', () => {
   const session = useReviewSessionStore();
   const index = ref(-1);
+  /**
+   * The image last asked for: ahead of `index` while it loads, so that keys pressed in quick succession
+   * move on from it (N N N goes three images on, not one three times).
+   */
+  let target = -1;
   /** Review order: most uncertain first (the teachers disagree most), or by name. */
   const order = ref<'uncertainty' | 'name'>('uncertainty');
   /** The whole dataset, or only the images the teachers labelled (what a pseudo-labelling run links to). */
@@ -87,22 +92,32 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
     if (length.value) await open(Math.min(Math.max(index.value, 0), length.value - 1));
     else {
       index.value = -1;
+      target = -1;
       session.clear();
     }
   }
 
   async function open(i: number): Promise<void> {
     if (i < 0 || i >= length.value) return;
+    target = i;
     try {
       await pages.ensure(i, i + 1);
     } catch (err) {
       if (!isDisconnectedError(err)) session.error = errorMessage(err);
+      if (target === i) target = index.value;
       return;
     }
     const item = pages.get(i);
-    if (!item) return;
+    if (!item || target !== i) return; // a later move overtook this one
     const shown = await session.load(item.id, () => (index.value = i));
     if (shown) prefetchAfter(i);
+    else if (target === i) target = index.value; // failed: the next move starts from what is shown
+  }
+
+  /** Next (+1) or previous (-1) image, from the one last asked for. */
+  function step(delta: number): Promise<void> {
+    const i = (target >= 0 ? target : index.value) + delta;
+    return i >= 0 && i < length.value ? open(i) : Promise.resolve();
   }
 
   /** The next image (and, near a page's end, the next page) are fetched while this one is on screen. */
@@ -140,6 +155,7 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
     version.value++;
     queueLoaded.value = false;
     index.value = -1;
+    target = -1;
   }
 
   return {
@@ -154,6 +170,7 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
     ensure,
     loadQueue,
     open,
+    step,
     accept,
     reset,
   };

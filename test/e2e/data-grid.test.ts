@@ -1,0 +1,133 @@
+// End to end: the Data grid and the review queue are virtual. With 300 images, only the rows on screen
+// (and a few beyond) are in the DOM however far the grid is scrolled, the cells that come into view get
+// their thumbnails, and filters, search and "Select all shown" still answer for the whole set, not only
+// for what is on screen. The review queue's list is virtual too and keeps the open image in view.
+import { describe, expect, it } from 'vitest';
+import { screenshot, text } from '../helpers/browser.js';
+import { useWebShellApp } from '../helpers/web-shell-app.js';
+import type { ImageListItem } from '../../shared/dto.js';
+
+const IMAGES = 300;
+
+describe('the virtual Data grid and review queue', () => {
+  let all: ImageListItem[];
+  const app = useWebShellApp({
+    name: 'data-grid',
+    viewport: { width: 1280, height: 900 },
+    project: { name: 'Grid test', images: IMAGES, masks: false },
+    keepClient: true,
+    prepare: async ({ client }) => {
+      all = (await client.api.listImagesPage({ limit: 1000 })).items;
+    },
+  });
+  const grid = () => app.page.getByTestId('image-grid');
+  const cells = () => grid().locator('li').count();
+  const scroller = () => app.page.getByTestId('image-grid-scroller');
+  const scrollTo = (top: number | 'end') =>
+    scroller().evaluate((el: unknown, t: number | 'end') => {
+      const s = el as { scrollTop: number; scrollHeight: number };
+      s.scrollTop = t === 'end' ? s.scrollHeight : t;
+    }, top);
+  /** Whether the cell of `name` has its thumbnail drawn. */
+  const drawn = (name: string) =>
+    grid().getByTestId(`grid-item-${name}`).locator('canvas[data-drawn]').count();
+
+  it('keeps only a screenful of cells in the DOM while scrolling, and draws the thumbnails that come into view', async () => {
+    expect(all).toHaveLength(IMAGES);
+    await app.page.goto(app.server.loginUrl);
+    await app.page.getByTestId('nav-data').click();
+    await expect.poll(() => text(app.page.getByTestId('curation-count'))).toBe(`${IMAGES} of ${IMAGES}`);
+    await expect.poll(() => drawn(all[0]!.name)).toBe(1);
+    const atTop = await cells();
+    expect(atTop).toBeGreaterThan(0);
+    expect(atTop).toBeLessThan(IMAGES / 2);
+    await screenshot(app.page, 'data-grid-top');
+
+    // Down the whole grid a screen at a time: the cell count stays bounded all the way.
+    const height = await scroller().evaluate((el: unknown) => (el as { scrollHeight: number }).scrollHeight);
+    const view = await scroller().evaluate((el: unknown) => (el as { clientHeight: number }).clientHeight);
+    let most = 0;
+    for (let top = 0; top < height; top += view) {
+      await scrollTo(top);
+      await app.page.waitForTimeout(30);
+      most = Math.max(most, await cells());
+    }
+    expect(most).toBeLessThan(IMAGES / 2);
+    await scrollTo('end');
+    const last = all.at(-1)!;
+    await grid().getByTestId(`grid-item-${last.name}`).waitFor();
+    await expect.poll(() => drawn(last.name)).toBe(1);
+    expect(await grid().getByTestId(`grid-item-${all[0]!.name}`).count()).toBe(0);
+    await screenshot(app.page, 'data-grid-end');
+  });
+
+  it('searches the whole set in the database, not only the cells on screen', async () => {
+    // The first image's name, searched while the grid shows the end: found, and nothing else shown.
+    const name = all[0]!.name;
+    const matches = all.filter((i) => i.name.toLowerCase().includes(name.toLowerCase()));
+    await app.page.getByTestId('curation-search').fill(name.toUpperCase());
+    await expect
+      .poll(() => text(app.page.getByTestId('curation-count')))
+      .toBe(`${matches.length} of ${IMAGES}`);
+    await expect.poll(() => cells()).toBe(matches.length);
+    await grid().getByTestId(`grid-item-${name}`).waitFor();
+    await app.page.getByTestId('curation-search').fill('no-such-image');
+    await expect.poll(() => text(app.page.getByTestId('grid-empty'))).toBe('No image matches these filters.');
+    await app.page.getByTestId('curation-search').fill('');
+    await expect.poll(() => text(app.page.getByTestId('curation-count'))).toBe(`${IMAGES} of ${IMAGES}`);
+  });
+
+  it('selects every match, tags them all, and finds them by the tag', async () => {
+    // "-l" views: more than fit on one screen.
+    const lefts = all.filter((i) => i.name.includes('-l'));
+    expect(lefts.length).toBeGreaterThan(await cells());
+    await app.page.getByTestId('curation-search').fill('-l');
+    await expect
+      .poll(() => text(app.page.getByTestId('curation-count')))
+      .toBe(`${lefts.length} of ${IMAGES}`);
+    await app.page.getByTestId('select-all-shown').click();
+    await expect.poll(() => text(app.page.getByTestId('curation-selected'))).toBe(`${lefts.length} selected`);
+    await app.page.getByTestId('tag-text').fill('left-view');
+    await app.page.getByTestId('add-tag').click();
+    await app.page.getByTestId('curation-search').fill('left-view');
+    await expect
+      .poll(() => text(app.page.getByTestId('curation-count')))
+      .toBe(`${lefts.length} of ${IMAGES}`);
+    const tagged = await app.client.api.listImagesPage({ limit: 1000, search: 'left-view' });
+    expect(tagged.items.map((i) => i.id).sort()).toEqual(lefts.map((i) => i.id).sort());
+    await app.page.getByTestId('curation-search').fill('');
+  });
+
+  it('filters by status and by inclusion over the whole set', async () => {
+    await app.client.api.setReview({ imageId: all[250]!.id, status: 'rejected' });
+    await app.page.getByTestId('curation-status').selectOption('rejected');
+    await expect.poll(() => text(app.page.getByTestId('curation-count'))).toBe(`1 of ${IMAGES}`);
+    await grid().getByTestId(`grid-item-${all[250]!.name}`).click();
+    await app.page.getByTestId('exclude-selected').click();
+    await app.page.getByTestId('curation-status').selectOption('');
+    await app.page.getByLabel('show excluded').uncheck();
+    await expect.poll(() => text(app.page.getByTestId('curation-count'))).toBe(`${IMAGES - 1} of ${IMAGES}`);
+    await app.page.getByLabel('show excluded').check();
+    await expect.poll(() => text(app.page.getByTestId('curation-count'))).toBe(`${IMAGES} of ${IMAGES}`);
+    await screenshot(app.page, 'data-grid-filtered');
+  });
+
+  it('lists the review queue virtually and keeps the open image in view', async () => {
+    await app.page.getByTestId('nav-review').click();
+    await app.page.getByTestId('viewer-canvas').waitFor();
+    await expect.poll(() => text(app.page.getByTestId('review-progress'))).toBe(`1 of ${IMAGES} reviewed`);
+    const queue = app.page.getByTestId('review-queue');
+    const rows = await queue.locator('li').count();
+    expect(rows).toBeGreaterThan(0);
+    expect(rows).toBeLessThan(IMAGES / 2);
+    // Well past the first screen of the queue with the keyboard: the active row is rendered and visible.
+    const moves = rows + 5;
+    for (let k = 0; k < moves; k++) await app.page.keyboard.press('n');
+    const active = app.page.getByTestId(`queue-item-${moves}`);
+    await expect.poll(() => active.getAttribute('class')).toMatch(/active/);
+    await expect.poll(() => active.isVisible()).toBe(true);
+    expect(await queue.locator('li').count()).toBeLessThan(IMAGES / 2);
+    await screenshot(app.page, 'review-queue-scrolled');
+    expect(app.errors).toEqual([]);
+  });
+});
