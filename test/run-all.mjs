@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The whole test suite, as CI runs it: build, type-check, lint, unit + integration tests, end-to-end
-// tests in Chromium. Ends with one plain line "N passed, N failed, N skipped".
+// tests in Chromium, the Slurm job scripts under a real scheduler. Ends with one plain line "N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -41,6 +41,33 @@ const steps = [
   ],
 ];
 
+// The Slurm job scripts under a real scheduler (test/cluster): daemons of the suite's own, which need root,
+// slurm-wlm and munge (setup.sh and .ci/run install them). Elsewhere the step is skipped and says why;
+// APPRENTICE_REQUIRE_SLURM=1 (set by .ci/run) makes a missing scheduler a failure instead.
+const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const clusterMissing = [
+  ...(process.getuid?.() === 0 ? [] : ['root']),
+  ...['slurmctld', 'slurmd', 'munged', 'sbatch'].filter((c) => !onPath(c)),
+];
+if (clusterMissing.length === 0)
+  steps.push([
+    'cluster (Slurm)',
+    npx([
+      'vitest',
+      'run',
+      '--config',
+      'test/cluster/vitest.config.ts',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${join(results, 'cluster.json')}`,
+    ]),
+  ]);
+else if (process.env.APPRENTICE_REQUIRE_SLURM === '1')
+  steps.push([
+    'cluster (Slurm)',
+    [process.execPath, ['-e', `console.error('missing: ${clusterMissing.join(', ')}'); process.exit(1)`]],
+  ]);
+
 // better-sqlite3 is a V8 addon: after `npm start` it is built for Electron's ABI, and Node cannot load it.
 // Build it back for Node first (tests run in Node), so the two commands can be used in any order.
 const probe = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:')"], {
@@ -69,7 +96,7 @@ for (const [name, [cmd, args]] of steps) {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const f of ['unit.json', 'e2e.json']) {
+for (const f of ['unit.json', 'e2e.json', 'cluster.json']) {
   const p = join(results, f);
   if (!existsSync(p)) continue;
   const j = JSON.parse(readFileSync(p, 'utf8'));
@@ -77,6 +104,10 @@ for (const f of ['unit.json', 'e2e.json']) {
   failed += j.numFailedTests ?? 0;
   skipped += (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0);
 }
+if (clusterMissing.length)
+  console.log(
+    `\nThe Slurm tests did not run (missing: ${clusterMissing.join(', ')}); build/scripts/setup.sh installs slurm-wlm and munge, and they run as root`,
+  );
 if (failedStep) console.log(`\nFirst failing step: ${failedStep}`);
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failedStep || failed > 0 || passed === 0 ? 1 : 0);

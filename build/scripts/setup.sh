@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-APT_PACKAGES="libopenblas-dev libdnnl-dev chromium"
+# slurm-wlm + munge: npm test also runs the cluster job scripts under a one-node Slurm of its own (as root).
+APT_PACKAGES="libopenblas-dev libdnnl-dev chromium slurm-wlm munge"
 if command -v apt-get >/dev/null 2>&1; then
   missing=""
   for p in $APT_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
