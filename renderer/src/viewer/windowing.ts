@@ -101,8 +101,10 @@ export function windowPresets(image: WindowedImage): WindowPreset[] {
   if (image.modality === 'CT') {
     for (const [name, window] of Object.entries(CT_PRESETS)) presets.push({ name, window: { ...window } });
   } else {
+    // One sorted sample for all of them: this runs for every image opened on Review.
+    const sorted = sortedSample(image.pixels, image.channels);
     for (const [name, low, high] of PERCENTILE_PRESETS)
-      presets.push({ name, window: percentileWindow(image.pixels, image.channels, low, high) });
+      presets.push({ name, window: windowOfSorted(sorted, low, high) });
   }
   return presets;
 }
@@ -114,11 +116,19 @@ export function percentileWindow(
   low: number,
   high: number,
 ): DisplayWindow {
+  return windowOfSorted(sortedSample(samples, channels), low, high);
+}
+
+/** At most ~65k of the grey values, evenly spaced, sorted. */
+function sortedSample(samples: Samples, channels: number): Float64Array {
   const count = Math.floor(samples.length / channels);
   const step = Math.max(1, Math.floor(count / 65_536));
   const sample = new Float64Array(Math.ceil(count / step));
   for (let i = 0, k = 0; i < count; i += step, k++) sample[k] = samples[i * channels]!;
-  sample.sort();
+  return sample.sort();
+}
+
+function windowOfSorted(sample: Float64Array, low: number, high: number): DisplayWindow {
   const at = (q: number) =>
     sample[Math.min(sample.length - 1, Math.max(0, Math.round(q * (sample.length - 1))))]!;
   const lo = at(low);
