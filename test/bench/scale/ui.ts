@@ -15,9 +15,10 @@
  *   an image before moving on), and without a pause.
  *
  * Run alone: tsx test/bench/scale/ui.ts --project DIR [--renderer DIR]; npm run bench:scale runs it on
- * the generated project. The renderer is $APPRENTICE_RENDERER_DIR, else dist/renderer (npm run
- * build:renderer).
+ * the generated project. The renderer is $APPRENTICE_RENDERER_DIR (--renderer), else built from this
+ * checkout into the work folder first.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -121,10 +122,25 @@ function scrollScript(maxFrames: number): string {
   })()`;
 }
 
+/**
+ * The renderer to serve: $APPRENTICE_RENDERER_DIR when set, else one built now from the checkout into the
+ * work folder, so that the figures are those of this source and not of an older dist/renderer.
+ */
+function rendererFor(workDir: string): string {
+  const given = process.env.APPRENTICE_RENDERER_DIR;
+  const dir = resolve(given ?? join(workDir, 'renderer'));
+  if (!given) {
+    const vite = join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+    const args = [vite, 'build', '--config', 'renderer/vite.config.ts', '--outDir', dir, '--emptyOutDir'];
+    const r = spawnSync(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`building the renderer into ${dir} failed:\n${r.stderr}`);
+  }
+  if (!existsSync(join(dir, 'index.html'))) throw new Error(`${dir} holds no built renderer (index.html)`);
+  return dir;
+}
+
 export async function measureUi(ctx: ScaleContext): Promise<ScaleRow[]> {
-  const renderer = resolve(process.env.APPRENTICE_RENDERER_DIR ?? join(REPO_ROOT, 'dist', 'renderer'));
-  if (!existsSync(join(renderer, 'index.html')))
-    throw new Error(`${renderer} holds no built renderer: run "npm run build:renderer" first`);
+  const renderer = rendererFor(ctx.workDir);
   const userData = mkdtempSync(join(tmpdir(), 'apprentice-scale-ui-'));
   const server = await startWebShellProcess(userData, { APPRENTICE_RENDERER_DIR: renderer });
   const browser = await chromium.launch({
@@ -296,7 +312,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   }
   if (arg('--renderer')) process.env.APPRENTICE_RENDERER_DIR = resolve(arg('--renderer')!);
   const dir = resolve(project);
-  const rows = await measureUi({ dataDir: '', projectDir: dir, workDir: tmpdir(), slices: 0 });
+  const workDir = mkdtempSync(join(tmpdir(), 'apprentice-ui-bench-'));
+  const rows = await measureUi({ dataDir: '', projectDir: dir, workDir, slices: 0 }).finally(() =>
+    rmSync(workDir, { recursive: true, force: true }),
+  );
   for (const r of rows)
     console.log(
       `${r.met ? 'ok ' : 'NO '} ${r.name}: ${r.value} ${r.unit} (target ${r.target})${r.note ? `\n     ${r.note}` : ''}`,
