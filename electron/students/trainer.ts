@@ -19,7 +19,7 @@ import { Rng } from './rng.js';
 import { asPreparedSet, type PreparedSet } from './samples/prepared-set.js';
 import { runEpoch, type EpochPlan } from './training/epoch.js';
 import { adamInternals, restoreOptimizer, startRun } from './training/restore.js';
-import { studentStep } from './training/step.js';
+import { assertFits, studentStep } from './training/step.js';
 import { budgetSpent, recordEpoch, stopAfterEpoch } from './training/stopping.js';
 import { validationScores } from './training/validate.js';
 import type { TrainHooks, TrainRequest, TrainResult } from './training/types.js';
@@ -43,16 +43,8 @@ function checkData(model: tf.LayersModel, data: TrainRequest['data']): void {
   if (size(data.train) === 0)
     throw new AppError(ErrorCode.INVALID_ARGUMENT, 'The training set is empty', { field: 'train' });
   const g = modelGeometry(model);
-  const xLen = g.size * g.size * g.inChannels,
-    yLen = g.size * g.size * g.classes;
-  const inMemory = [data.train, data.val].filter((d): d is readonly Prepared[] => Array.isArray(d)).flat();
-  for (const s of inMemory)
-    if (s.x.length !== xLen || s.y.length !== yLen)
-      throw new AppError(
-        ErrorCode.INVALID_ARGUMENT,
-        `Sample ${s.id} does not fit the model's ${g.size}x${g.size}x${g.inChannels} input`,
-        { id: s.id },
-      );
+  for (const d of [data.train, data.val])
+    if (Array.isArray(d)) for (const s of d as readonly Prepared[]) assertFits(s, g);
 }
 
 export async function trainStudent(req: TrainRequest, hooks: TrainHooks = {}): Promise<TrainResult> {

@@ -6,12 +6,11 @@
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { augmentPair } from '../augment.js';
 import type { RunState } from '../checkpoint.js';
-import type { Prepared } from '../dataset.js';
 import type { ModelGeometry } from '../predict.js';
 import type { Rng } from '../rng.js';
 import type { PreparedSet } from '../samples/prepared-set.js';
 import type { TrainHooks, TrainOptions } from './types.js';
-import { batchTensors, type StudentStep } from './step.js';
+import { assertFits, batchTensors, type StudentStep } from './step.js';
 import { learningRateAt } from './schedule.js';
 
 export interface EpochPlan {
@@ -40,10 +39,6 @@ export interface EpochOutcome {
   cancelled: boolean;
 }
 
-function fits(p: Prepared, g: ModelGeometry): boolean {
-  return p.x.length === g.size * g.size * g.inChannels && p.y.length === g.size * g.size * g.classes;
-}
-
 export async function runEpoch(
   plan: EpochPlan,
   state: RunState,
@@ -67,13 +62,7 @@ export async function runEpoch(
     const t0 = Date.now();
     const items = await plan.train.get(at(step));
     if (step + 1 < steps) plan.train.prefetch(at(step + 1));
-    for (const s of items)
-      if (!fits(s, g))
-        throw new AppError(
-          ErrorCode.INVALID_ARGUMENT,
-          `Sample ${s.id} does not fit the model's ${g.size}x${g.size}x${g.inChannels} input`,
-          { id: s.id },
-        );
+    for (const s of items) assertFits(s, g);
     const pairs = items.map((s) =>
       options.augment
         ? augmentPair(s.x, s.y, g.size, g.inChannels, g.classes, options.augment, rng, binary)

@@ -3,7 +3,9 @@
  * the students' loss (Dice + BCE by default), one fused-Adam update of the trainable weights, the loss
  * read back. `npm run bench:engine`'s product row times this same function.
  */
+import { AppError, ErrorCode } from '../../../shared/errors.js';
 import * as tf from '../../engine/tf.js';
+import type { Prepared } from '../samples/sample.js';
 import type { ModelGeometry } from '../predict.js';
 import { concat } from '../predict.js';
 import { modelLoss, type LossWeights } from '../loss.js';
@@ -26,6 +28,16 @@ export function studentStep(model: tf.LayersModel, optimizer: tf.Optimizer, loss
     value.dispose();
     return v;
   };
+}
+
+/** A prepared sample that does not fit the model's grid is refused, naming it. */
+export function assertFits(s: Prepared, g: ModelGeometry): void {
+  if (s.x.length !== g.size * g.size * g.inChannels || s.y.length !== g.size * g.size * g.classes)
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `Sample ${s.id} does not fit the model's ${g.size}x${g.size}x${g.inChannels} input`,
+      { id: s.id },
+    );
 }
 
 /** A batch of prepared (or augmented) pairs as NHWC input and target tensors. */
