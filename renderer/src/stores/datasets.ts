@@ -30,9 +30,7 @@ export const useDatasetsStore = defineStore('datasets', () => {
     masksPath?: string;
   }) {
     lastSummary.value = null;
-    const job = await api().importImages(req);
-    jobs.applyEvent(job);
-    importJobId.value = job.jobId;
+    importJobId.value = jobs.started(await api().importImages(req));
   }
 
   async function rename(datasetId: number, name: string): Promise<void> {
@@ -48,11 +46,16 @@ export const useDatasetsStore = defineStore('datasets', () => {
     return deleted;
   }
 
+  /** The dataset a screen starts on: the first of `role` (the images it works on), else the first. */
+  function firstOf(role: DatasetRoleName): number | undefined {
+    return list.value.find((d) => d.role === role)?.id ?? list.value[0]?.id;
+  }
+
   function reset(): void {
     list.value = [];
     importJobId.value = null;
     lastSummary.value = null;
   }
 
-  return { list, importJobId, importJob, lastSummary, load, startImport, rename, remove, reset };
+  return { list, importJobId, importJob, lastSummary, load, startImport, rename, remove, firstOf, reset };
 });

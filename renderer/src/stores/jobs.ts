@@ -18,9 +18,18 @@ export const useJobsStore = defineStore('jobs', () => {
     byId.value = withJobEvent(byId.value, job);
   }
 
+  /**
+   * A job this window just started, as its start call answered: its first report is kept (the events
+   * that follow merge into it) and its id returned, for the screen's useJob to follow.
+   */
+  function started(job: JobProgress): string {
+    applyEvent(job);
+    return job.jobId;
+  }
+
   async function cancel(jobId: string): Promise<void> {
     await api().cancelJob({ jobId });
   }
 
-  return { byId, running, load, applyEvent, cancel };
+  return { byId, running, load, applyEvent, started, cancel };
 });

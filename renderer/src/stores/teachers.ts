@@ -52,9 +52,7 @@ export const useTeachersStore = defineStore('teachers', () => {
   }
 
   async function run(req: PseudoLabelOptions): Promise<void> {
-    const job = await api().runPseudoLabels(req);
-    useJobsStore().applyEvent(job);
-    jobId.value = job.jobId;
+    jobId.value = useJobsStore().started(await api().runPseudoLabels(req));
   }
 
   return { list, loaded, preview, previewing, lastAssumed, jobId, load, reset, add, runPreview, run };

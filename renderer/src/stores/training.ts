@@ -111,9 +111,7 @@ export const useTrainingStore = defineStore('training', () => {
       iouPoints.value = [];
     }
     lastRequest.value = req;
-    const j = await api().trainStudent(req);
-    useJobsStore().applyEvent(j);
-    jobId.value = j.jobId;
+    jobId.value = useJobsStore().started(await api().trainStudent(req));
   }
 
   /** The curves after one more report: loss by step, and the scores of each validated epoch. */

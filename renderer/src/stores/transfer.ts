@@ -195,8 +195,7 @@ export const useTransferStore = defineStore('transfer', () => {
       const j = await api().runTransfer({ spec, fresh });
       // The run first, so that the job's events already seen are folded into it.
       run.value = newRun(stagesOf(form.value));
-      jobs.applyEvent(j);
-      jobId.value = j.jobId;
+      jobId.value = jobs.started(j);
     } catch (err) {
       const detail = (err as { detail?: Record<string, unknown> }).detail;
       if (detail && typeof detail.conflict === 'string')
