@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { pairsRoot, runChild } from './child.js';
+import { DEFAULT_PAIRS_DIR, runChild } from './child.js';
 import type { LabelChildJob, LabelChildResult } from './label-child.js';
 import { ensurePairFolders } from './train-data.js';
 import { TARGET_RATIO } from './training.js';
@@ -32,7 +32,7 @@ export async function measureLabelling(
     Math.max(500, Math.round(ctx.slices / 50)),
   ];
   // The training pairs' folder holds the largest set; smaller ones are links to its first files.
-  const root = options.pairsDir ?? pairsRoot(ctx.workDir);
+  const root = options.pairsDir ?? DEFAULT_PAIRS_DIR;
   const folders = ensurePairFolders(root, [small, large, Math.max(large, ctx.slices)]);
   const scratch = mkdtempSync(join(ctx.workDir, 'label-'));
   const runs = new Map<number, LabelChildResult>();
@@ -82,7 +82,7 @@ export async function measureLabelling(
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values: v } = parseArgs({
     options: {
-      data: { type: 'string', default: '/tmp/apprentice-train-scale' },
+      data: { type: 'string', default: DEFAULT_PAIRS_DIR },
       slices: { type: 'string', default: '50000' },
       sizes: { type: 'string' },
     },

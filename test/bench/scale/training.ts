@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { pairsRoot, runChild } from './child.js';
+import { DEFAULT_PAIRS_DIR, runChild } from './child.js';
 import type { TrainChildJob, TrainChildResult } from './train-child.js';
 import { ensurePairFolders } from './train-data.js';
 import type { ScaleContext, ScaleRow } from './types.js';
@@ -42,7 +42,7 @@ export async function measureTraining(
   ctx: ScaleContext,
   options: Partial<TrainingScaleOptions> = {},
 ): Promise<ScaleRow[]> {
-  const o: TrainingScaleOptions = { ...DEFAULTS, pairsDir: pairsRoot(ctx.workDir), ...options };
+  const o: TrainingScaleOptions = { ...DEFAULTS, pairsDir: DEFAULT_PAIRS_DIR, ...options };
   const large = ctx.slices,
     small = Math.max(100, Math.round(ctx.slices / 10));
   const folders = ensurePairFolders(o.pairsDir, [small, large]);
@@ -98,7 +98,7 @@ export async function measureTraining(
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values: v } = parseArgs({
     options: {
-      data: { type: 'string', default: '/tmp/apprentice-train-scale' },
+      data: { type: 'string', default: DEFAULT_PAIRS_DIR },
       slices: { type: 'string', default: '50000' },
       steps: { type: 'string', default: String(DEFAULTS.steps) },
       'cache-mb': { type: 'string' },
