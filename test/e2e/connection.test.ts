@@ -125,8 +125,9 @@ describe('a lost connection to the web shell', () => {
     await screenshot(app.page, 'connection-back');
   });
 
-  it('logged no errors but the browser reporting the refused connection attempts', () => {
-    const refused = /WebSocket connection to .* failed|net::ERR_CONNECTION_REFUSED/;
+  it('logged no errors but the browser reporting the connections refused or reset while the server was down', () => {
+    // A request in flight when the server stops is reset, not refused (seen once in ~10 runs).
+    const refused = /WebSocket connection to .* failed|net::ERR_CONNECTION_(REFUSED|RESET)/;
     expect(app.errors.filter((e) => !refused.test(e))).toEqual([]);
   });
 });
