@@ -44,7 +44,15 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
   const version = ref(0);
   const fetchPage = (filter: ImagePageFilter) => (offset: number, limit: number) =>
     api().listImagesPage({ offset, limit, filter, sort: order.value });
-  const pages = new PageCache<ImageListItem>(fetchPage({}), () => version.value++, PAGE, 30);
+  const pages = new PageCache<ImageListItem>(
+    fetchPage({}),
+    () => version.value++,
+    PAGE,
+    30,
+    (err) => {
+      if (!isDisconnectedError(err)) session.error = errorMessage(err);
+    },
+  );
 
   /** The queue's item at `i` once its page is in (the sidebar asks for the rows it shows). */
   function itemAt(i: number): ImageListItem | undefined {
@@ -64,11 +72,9 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
   }
   session.onItemChange(markItem);
 
-  /** Makes sure the rows [start, end) are in (the sidebar's visible rows). */
+  /** The rows [start, end) are on screen (the sidebar's): their pages are fetched, the latest wish first. */
   function ensure(start: number, end: number): void {
-    pages.ensure(start, end).catch((err: unknown) => {
-      if (!isDisconnectedError(err)) session.error = errorMessage(err);
-    });
+    pages.want(start, end);
   }
 
   /** Loads the queue; on failure the last one stays (a lost connection is shown app-wide, not here). */
@@ -123,7 +129,8 @@ export const useReviewQueueStore = defineStore('review-queue', () => {
   /** The next image (and, near a page's end, the next page) are fetched while this one is on screen. */
   function prefetchAfter(i: number): void {
     if (i + 1 >= length.value) return;
-    ensure(i + 1, Math.min(length.value, i + 1 + PAGE_AHEAD));
+    // Asked for outright (not as a wish the sidebar's next one replaces); a failure shows on opening.
+    pages.ensure(i + 1, Math.min(length.value, i + 1 + PAGE_AHEAD)).catch(() => undefined);
     void pages.ensure(i + 1, i + 2).then(
       () => {
         const next = pages.get(i + 1);

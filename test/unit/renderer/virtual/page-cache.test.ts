@@ -110,3 +110,71 @@ describe('PageCache', () => {
     expect(c.get(0)).toBe(7);
   });
 });
+
+describe('PageCache.want', () => {
+  /** A server whose answers the test releases. */
+  function held() {
+    const asked: { offset: number; answer: () => void; fail: () => void }[] = [];
+    const fetch = (offset: number, limit: number) =>
+      new Promise<ListPage<number>>((resolve, reject) =>
+        asked.push({
+          offset,
+          answer: () =>
+            resolve({ items: Array.from({ length: limit }, (_, k) => offset + k), total: 100_000 }),
+          fail: () => reject(new Error('gone')),
+        }),
+      );
+    return { asked, fetch };
+  }
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+
+  it('fetches only what is on screen at the end of a fast scroll, two requests at a time', async () => {
+    const s = held();
+    const c = new PageCache(
+      s.fetch,
+      () => undefined,
+      100,
+      10,
+      () => undefined,
+      2,
+    );
+    for (let top = 0; top < 50_000; top += 700) c.want(top, top + 300); // a scroll through, one wish a frame
+    c.want(80_000, 80_300);
+    // The first wish's two pages went out at once; nothing else until they are answered.
+    expect(s.asked.map((a) => a.offset)).toEqual([0, 100]);
+    s.asked[0]!.answer();
+    s.asked[1]!.answer();
+    await tick();
+    await tick();
+    // Then only the pages under the last wish: none of the hundreds passed on the way.
+    expect(s.asked.map((a) => a.offset)).toEqual([0, 100, 80_000, 80_100]);
+    s.asked[2]!.answer();
+    s.asked[3]!.answer();
+    await tick();
+    expect(s.asked.map((a) => a.offset)).toEqual([0, 100, 80_000, 80_100, 80_200]);
+    s.asked[4]!.answer();
+    await tick();
+    expect(c.get(80_250)).toBe(80_250);
+    expect(c.get(40_000)).toBeUndefined();
+  });
+
+  it('reports a failed page and asks for it again on the next wish', async () => {
+    const s = held();
+    const errors: unknown[] = [];
+    const c = new PageCache(
+      s.fetch,
+      () => undefined,
+      100,
+      10,
+      (e) => errors.push(e),
+      2,
+    );
+    c.want(0, 50);
+    s.asked[0]!.fail();
+    await tick();
+    await tick();
+    expect(errors).toHaveLength(1);
+    c.want(0, 50);
+    expect(s.asked).toHaveLength(2);
+  });
+});
