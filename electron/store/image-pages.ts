@@ -79,7 +79,8 @@ export function imagePageSql(req: ImagePageRequest): {
   }
   if (f.includeExcluded === false) conds.push('i.included = 1');
   if (f.status !== undefined) {
-    conds.push("coalesce(r.state, 'unreviewed') = ?");
+    // A decision is found through the review table's index; 'unreviewed' is also the absence of a row.
+    conds.push(f.status === 'unreviewed' ? "coalesce(r.state, 'unreviewed') = ?" : 'r.state = ?');
     params.push(checkEnum(f.status, REVIEW_STATES, 'review state'));
   }
   if (f.flagged !== undefined) conds.push(`coalesce(r.flagged, 0) = ${f.flagged ? 1 : 0}`);
@@ -104,8 +105,11 @@ export function imagePageSql(req: ImagePageRequest): {
   }
   const whereSql = conds.length ? `WHERE ${conds.join(' AND ')}` : '';
   // The review join is needed by the count only when a review field is filtered on.
+  const decided = f.status !== undefined && f.status !== 'unreviewed';
   const countJoin =
-    f.status !== undefined || f.flagged !== undefined ? 'LEFT JOIN review r ON r.image_id = i.id' : '';
+    f.status !== undefined || f.flagged !== undefined
+      ? `${decided ? '' : 'LEFT '}JOIN review r ON r.image_id = i.id`
+      : '';
 
   let order = 'ORDER BY i.dataset_id, i.id';
   let uncertain = '';

@@ -311,6 +311,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE images ADD COLUMN geometry_json TEXT;
     `,
   },
+  {
+    version: 7,
+    description: 'the Data grid filters by split and inclusion through an index',
+    // Without it a filter on split (and its count) read all 50,000 images; with it, only those that match.
+    up: `
+      CREATE INDEX images_filter ON images (split, included, dataset_id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -7,6 +7,7 @@
  * each returning ScaleRow[]), prints every figure against its target and writes test-results/scale.json.
  *
  *   npm run bench:scale -- [--slices 50000] [--data DIR] [--work DIR] [--reuse] [--seed 1]
+ *                          [--sections ui,training,labelling | none]
  *
  * --reuse keeps generated data and an imported project from an earlier run with the same size (the
  * import figures are then the earlier run's, marked so).
@@ -37,6 +38,8 @@ interface Args {
   workDir: string;
   reuse: boolean;
   seed: number;
+  /** The other sections to run (default all three). */
+  sections: string[];
 }
 
 function parseArgs(argv: string[]): Args {
@@ -54,6 +57,7 @@ function parseArgs(argv: string[]): Args {
     workDir: resolve(get('--work') ?? join(root, `work-${slices}`)),
     reuse: argv.includes('--reuse'),
     seed: Number(get('--seed') ?? 1),
+    sections: (get('--sections') ?? 'ui,training,labelling').split(',').filter((x) => x && x !== 'none'),
   };
 }
 
@@ -433,9 +437,13 @@ async function main(): Promise<void> {
   log("Timing the screens' queries ...");
   rows.push(...(await measureProject(projectDir)));
   const ctx: ScaleContext = { dataDir: a.dataDir, projectDir, workDir: a.workDir, slices: a.slices };
-  rows.push(...(await section('ui.ts', 'measureUi', ctx)));
-  rows.push(...(await section('training.ts', 'measureTraining', ctx)));
-  rows.push(...(await section('labelling.ts', 'measureLabelling', ctx)));
+  const sections: [string, string, string][] = [
+    ['ui', 'ui.ts', 'measureUi'],
+    ['training', 'training.ts', 'measureTraining'],
+    ['labelling', 'labelling.ts', 'measureLabelling'],
+  ];
+  for (const [name, file, fn] of sections)
+    if (a.sections.includes(name)) rows.push(...(await section(file, fn, ctx)));
   log('');
   printTable(rows);
   const out = join(REPO, 'test-results', 'scale.json');

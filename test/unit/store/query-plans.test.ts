@@ -35,14 +35,26 @@ interface Recorded {
  */
 const ALLOWED: RegExp[] = [/WHERE name LIKE \? ESCAPE '\\' OR tags LIKE \? ESCAPE '\\'/];
 
+const KEYWORDS = new Set(['where', 'left', 'inner', 'join', 'on', 'order', 'group', 'limit', 'using', 'set']);
+
+/** The large tables a statement names, with the aliases it gives them ('FROM images i'): plans name aliases. */
+function largeNames(sql: string): Set<string> {
+  const names = new Set(LARGE);
+  for (const t of LARGE)
+    for (const m of sql.matchAll(new RegExp(`\\b${t}\\s+(?:AS\\s+)?([a-z]\\w*)`, 'gi')))
+      if (!KEYWORDS.has(m[1]!.toLowerCase())) names.add(m[1]!);
+  return names;
+}
+
 /** The plan's full-table scans of large tables (a SCAN not through an index), as plan lines. */
 function badScans(db: Db, sql: string, params: Params): string[] {
   const plan = db.raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params as unknown[]) as { detail: string }[];
+  const large = largeNames(sql);
   return plan
     .map((p) => p.detail)
     .filter((d) => {
       const m = /^SCAN (\w+)(.*)$/.exec(d);
-      if (!m || !LARGE.includes(m[1]!)) return false;
+      if (!m || !large.has(m[1]!)) return false;
       // 'USING INDEX' / 'COVERING INDEX': an ordered walk (paging stops at its LIMIT) or an index-only
       // count; 'VIRTUAL TABLE INDEX n:M': the full-text index answering a MATCH.
       return !/USING (COVERING )?INDEX|VIRTUAL TABLE INDEX \d+:M/.test(m[2]!);
@@ -168,5 +180,6 @@ describe('query plans of the screens', () => {
     const db = services.projects.require().db;
     expect(badScans(db, 'SELECT * FROM images WHERE rows = ?', [8])).toEqual(['SCAN images']);
     expect(badScans(db, 'SELECT * FROM images WHERE id = ?', [1])).toEqual([]);
+    expect(badScans(db, 'SELECT i.id FROM images i WHERE i.rows = ?', [8])).toEqual(['SCAN i']);
   });
 });
