@@ -44,12 +44,26 @@ export function evaluateVolumes(
   masksOf: (img: ImageRecord) => Map<string, Uint8Array>,
 ): Map<string, VolumeEvaluation> | undefined {
   const groups = volumesOf(images);
-  if (groups.size === 0) return undefined;
+  // Series imported before the geometry was kept (schema 6) cannot be put in order: said, not guessed.
+  const older = new Map<string, ImageRecord>();
+  for (const img of images)
+    if (
+      !img.geometry &&
+      img.source.sliceIndex !== null &&
+      (img.source.kind === 'dicom' || img.source.kind === 'nifti')
+    )
+      older.set(img.source.seriesUid ?? img.source.path, img);
+  if (groups.size === 0 && older.size === 0) return undefined;
   const cases = new Map<string, VolumeScores[]>(sources.map((s) => [s, []]));
   const skipped = new Map<string, { volume: string; reason: string }[]>(sources.map((s) => [s, []]));
   const skipAll = (volume: string, reason: string) => {
     for (const s of sources) skipped.get(s)!.push({ volume, reason });
   };
+  for (const img of older.values())
+    skipAll(
+      volumeName(img),
+      'imported before Apprentice kept slice geometry, so its slices cannot be ordered as a volume',
+    );
   for (const group of groups.values()) {
     const name = volumeName(group[0]!);
     let layout;

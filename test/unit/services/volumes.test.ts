@@ -8,6 +8,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as nifti from 'nifti-reader-js';
+import Database from 'better-sqlite3';
 import dcmjs from 'dcmjs';
 import type { AppServices } from '../../../electron/services/app-services.js';
 import type { ImportSummary, MaskExportSummary, SavedEvaluation } from '../../../shared/dto.js';
@@ -196,6 +197,19 @@ describe('volumes: import geometry, per-volume evaluation, NIfTI and SEG export'
     expect(v.skipped).toEqual([]);
     expect(v.cases[0]).toMatchObject({ slices: 20, dice: 1, hd95_mm: 0 });
     expect(v.cases[0]!.spacing[2]).toBeCloseTo(7.0, 1);
+    // Slices imported before the geometry was kept cannot be ordered: the series is named, not guessed.
+    const db = new Database(join(t.dir, 'p', 'project.sqlite'));
+    db.prepare('UPDATE images SET geometry_json = NULL WHERE dataset_id = ?').run(mrId);
+    db.close();
+    const older = await services.api.evaluateDataset({ datasetId: mrId });
+    const w = older.sources.find((s) => s.source === 'fused pseudo-label')!.volumes!;
+    expect(w.cases).toEqual([]);
+    expect(w.skipped).toEqual([
+      {
+        volume: expect.stringMatching(/^volume \(series …/),
+        reason: 'imported before Apprentice kept slice geometry, so its slices cannot be ordered as a volume',
+      },
+    ]);
   });
 
   it('writes the oblique series as NIfTI with the affine of its DICOM geometry (LPS to RAS)', async () => {
