@@ -159,7 +159,8 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     },
     async listDatasets() {
       const store = projects.require();
-      return store.datasets.list().map((d) => ({ ...d, loneImages: curation.loneImages(store, d.id) }));
+      const lone = curation.loneImagesByDataset(store);
+      return store.datasets.list().map((d) => ({ ...d, loneImages: lone.get(d.id) ?? 0 }));
     },
     async renameDataset(req) {
       return curation.renameDataset(projects.require(), req);

@@ -12,7 +12,7 @@ import type {
 } from '../../shared/dto.js';
 import type { ProjectStore } from '../store/project-store.js';
 import { dHash, nearDuplicateGroups, shrinkGrey } from './curation/image-hash.js';
-import { loneImageCount, splitByCase, type SplitFractions } from './curation/splits.js';
+import { splitByCase, type SplitFractions } from './curation/splits.js';
 import { getImage } from './review-service.js';
 
 /**
@@ -52,11 +52,17 @@ function thumbnail(store: ProjectStore, id: number, size: number): Thumbnail {
 }
 
 /**
- * How many of a dataset's images are alone in their case: an image without a case (a PNG imported without
- * a manifest) or the only image of its case. One grouped, indexed query (images_case).
+ * How many of each dataset's images are alone in their case: an image without a case (none was given
+ * and none could be derived) or the only image of its case. Counted in SQL over the images_case index:
+ * a PNG import makes every image a case of its own, and 50,000 groups read into JS took ~300 ms.
  */
-export function loneImages(store: ProjectStore, datasetId: number): number {
-  return loneImageCount(store.images.cases(datasetId));
+export function loneImagesByDataset(store: ProjectStore): Map<number, number> {
+  const rows = store.db.all<{ dataset_id: number; lone: number }>(
+    `SELECT dataset_id, sum(CASE WHEN case_id IS NULL THEN n WHEN n = 1 THEN 1 ELSE 0 END) AS lone
+       FROM (SELECT dataset_id, case_id, count(*) AS n FROM images GROUP BY dataset_id, case_id)
+       GROUP BY dataset_id`,
+  );
+  return new Map(rows.map((r) => [r.dataset_id, r.lone]));
 }
 
 export function updateImages(
@@ -109,7 +115,7 @@ export function assignSplits(
 
 export function renameDataset(store: ProjectStore, req: { datasetId: number; name: string }): DatasetSummary {
   const { description: _d, ...summary } = store.datasets.update(req.datasetId, { name: req.name.trim() });
-  return { ...summary, loneImages: loneImages(store, summary.id) };
+  return { ...summary, loneImages: loneImagesByDataset(store).get(summary.id) ?? 0 };
 }
 
 /**

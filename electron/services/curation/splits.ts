@@ -49,8 +49,3 @@ export function splitByCase(
   }
   return out;
 }
-
-/** Images alone in their case, from the case groups of a dataset: no case, or the only image of it. */
-export function loneImageCount(groups: readonly { caseId: string | null; images: number }[]): number {
-  return groups.reduce((n, c) => n + (c.caseId === null ? c.images : c.images === 1 ? 1 : 0), 0);
-}

@@ -2,16 +2,16 @@
 // one patient's images may then land in train and test.
 import { describe, expect, it } from 'vitest';
 import { loneCases } from '../../../renderer/src/split-cases.js';
-import { loneImageCount } from '../../../electron/services/curation/splits.js';
 
-/** A dataset whose images have these cases, summarised as listDatasets does (case groups counted). */
+/**
+ * A dataset whose images have these cases, summarised as listDatasets does (the count itself is the
+ * service's, tested in test/unit/services/lone-images.test.ts): no case, or the only image of its case.
+ */
 function withCases(...cases: (string | null)[]): { imageCount: number; loneImages: number } {
-  const groups = new Map<string | null, number>();
-  const nulls = cases.filter((c) => c === null).length;
-  for (const c of cases) if (c !== null) groups.set(c, (groups.get(c) ?? 0) + 1);
-  const rows = [...groups].map(([caseId, images]) => ({ caseId, images }));
-  if (nulls) rows.push({ caseId: null, images: nulls });
-  return { imageCount: cases.length, loneImages: loneImageCount(rows) };
+  const per = new Map<string, number>();
+  for (const c of cases) if (c !== null) per.set(c, (per.get(c) ?? 0) + 1);
+  const lone = cases.filter((c) => c === null || per.get(c) === 1).length;
+  return { imageCount: cases.length, loneImages: lone };
 }
 
 describe('loneCases', () => {
