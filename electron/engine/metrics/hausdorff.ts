@@ -6,6 +6,7 @@
  * (Felzenszwalb & Huttenlocher) with the pixel spacing, so the result is in mm when the spacing is in mm
  * and in pixels with spacing [1, 1]. Undefined (NaN) when exactly one mask is empty; 0 when both are.
  */
+import { squaredDistanceTransform3d } from './distance-transform.js';
 
 export function boundary(mask: ArrayLike<number>, rows: number, cols: number): Uint8Array {
   const out = new Uint8Array(rows * cols);
@@ -27,33 +28,6 @@ export function boundary(mask: ArrayLike<number>, rows: number, cols: number): U
   return out;
 }
 
-const INF = 1e20;
-
-/** 1-D squared-distance transform of f (lower envelope of parabolas), sample spacing `s`. */
-function edt1d(f: Float64Array, n: number, s: number, d: Float64Array, v: Int32Array, z: Float64Array): void {
-  let k = 0;
-  v[0] = 0;
-  z[0] = -INF;
-  z[1] = INF;
-  const s2 = s * s;
-  const cross = (q: number, p: number) => (f[q]! + s2 * q * q - (f[p]! + s2 * p * p)) / (2 * s2 * (q - p));
-  for (let q = 1; q < n; q++) {
-    let sx = cross(q, v[k]!);
-    // z[0] = -inf, so k never drops below 0.
-    while (sx <= z[k]!) sx = cross(q, v[--k]!);
-    k++;
-    v[k] = q;
-    z[k] = sx;
-    z[k + 1] = INF;
-  }
-  k = 0;
-  for (let q = 0; q < n; q++) {
-    while (z[k + 1]! < q) k++;
-    const p = v[k]!;
-    d[q] = s2 * (q - p) * (q - p) + f[p]!;
-  }
-}
-
 /** Squared Euclidean distance (in spacing units) from every pixel to the nearest non-zero pixel of `seeds`. */
 export function squaredDistanceTransform(
   seeds: Uint8Array,
@@ -61,24 +35,7 @@ export function squaredDistanceTransform(
   cols: number,
   spacing: [number, number],
 ): Float64Array {
-  const n = Math.max(rows, cols);
-  const f = new Float64Array(n),
-    d = new Float64Array(n),
-    z = new Float64Array(n + 1);
-  const v = new Int32Array(n);
-  const out = new Float64Array(rows * cols);
-  for (let i = 0; i < out.length; i++) out[i] = seeds[i] ? 0 : INF;
-  for (let c = 0; c < cols; c++) {
-    for (let r = 0; r < rows; r++) f[r] = out[r * cols + c]!;
-    edt1d(f, rows, spacing[0], d, v, z);
-    for (let r = 0; r < rows; r++) out[r * cols + c] = d[r]!;
-  }
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) f[c] = out[r * cols + c]!;
-    edt1d(f, cols, spacing[1], d, v, z);
-    for (let c = 0; c < cols; c++) out[r * cols + c] = d[c]!;
-  }
-  return out;
+  return squaredDistanceTransform3d(seeds, [1, rows, cols], [spacing[0], spacing[1], 1]);
 }
 
 export function percentile(values: Float64Array | number[], p: number): number {

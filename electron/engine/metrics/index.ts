@@ -8,6 +8,7 @@ export {
   type OverlapMetrics,
 } from './overlap.js';
 export { boundary, hd95, percentile, squaredDistanceTransform } from './hausdorff.js';
+export { squaredDistanceTransform3d } from './distance-transform.js';
 export {
   METRIC_CONVENTIONS,
   caseMetrics,
@@ -20,7 +21,6 @@ export {
 export {
   VOLUME_CONVENTIONS,
   hd95Volume,
-  squaredDistanceTransform3d,
   summarizeVolumes,
   volumeMetrics,
   type MaskVolume,

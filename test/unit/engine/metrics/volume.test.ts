@@ -3,13 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   hd95Volume,
-  squaredDistanceTransform3d,
   summarizeVolumes,
   volumeMetrics,
   type MaskVolume,
   type VoxelSpacing,
 } from '../../../../electron/engine/metrics/volume.js';
-import { percentile } from '../../../../electron/engine/metrics/index.js';
+import { percentile, squaredDistanceTransform3d } from '../../../../electron/engine/metrics/index.js';
 
 /** A seeded generator, so a failing case can be replayed. */
 function rng(seed: number): () => number {
