@@ -92,7 +92,8 @@ function rethrowCancel(err: unknown): void {
  * folder: a NIfTI or raster file is read and handed on before the next file is touched; DICOM files are
  * only parsed (header) and grouped while the folder is read, then each series is read again, decoded,
  * stacked and handed on before the next. Whatever is not an importable image comes as `skipped` with the
- * reason, never as an exception; only a cancel throws.
+ * reason, never as an exception; only a cancel throws. An item's `stack` is taken off it when the next
+ * item is asked for (so that two series are never held at once): keep `item.stack`, not `item`.
  */
 export async function* scanFolderStream(root: string, opts: ScanOptions = {}): AsyncGenerator<ScanItem> {
   const { signal } = opts;
@@ -148,16 +149,20 @@ export async function* scanFolderStream(root: string, opts: ScanOptions = {}): A
       opts.onProgress?.({ phase: 'series', done: ++done, total });
     }
     if (images.length === 0) continue;
-    let stack: ImageStack;
+    // The stack lives only in the item (no variable of this suspended frame holds it): see below.
+    let item: ScanItem;
     try {
-      stack = dicomStack(images);
+      item = { stack: dicomStack(images) };
     } catch (err) {
       const e = asFileError(images[0]!.info.path, err);
       for (const im of images) yield { skipped: { path: im.info.path, code: e.code, reason: e.message } };
       continue;
     }
     images.length = 0; // the stack holds what it needs; the parsed files can go before the consumer runs
-    yield { stack };
+    yield item;
+    // The consumer asks for the next series when it is done with this one: let this one go now, or the
+    // reference kept by this generator's suspended frame holds it while the next series is read.
+    Reflect.deleteProperty(item, 'stack');
   }
 }
 

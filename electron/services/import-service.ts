@@ -61,7 +61,7 @@ export async function importImages(
       })
     : readOneFile(path, ctx.signal);
   // Created with the first image, so that an import of nothing readable leaves no empty dataset behind.
-  let dataset: Dataset | undefined;
+  let dataset = undefined as Dataset | undefined;
   let stacks = 0;
   let imported = 0;
   let duplicates = 0;
@@ -73,12 +73,9 @@ export async function importImages(
     ctx.throwIfCancelled();
   };
 
-  for await (const item of flushedOnCancel(items, batch)) {
-    if ('skipped' in item) {
-      skipped.push(item.skipped);
-      continue;
-    }
-    const { stack } = item;
+  // One stack is stored by one call: whatever refers to it goes with the call's frame when it returns,
+  // not when a variable of this long-lived loop is next overwritten (after the next series is read).
+  const storeStack = async (stack: ImageStack): Promise<void> => {
     await cancelPoint();
     stacks++;
     dataset ??=
@@ -139,6 +136,11 @@ export async function importImages(
     // Reported only for files stored now: a re-import that adds nothing repeats no warning.
     warnings.push(...(stack.warnings ?? []).filter((w) => storedFrom.has(w.path)));
     if (problem && storedFrom.size) warnings.push({ path: stack.files[0]!, warning: problem });
+  };
+
+  for await (const item of flushedOnCancel(items, batch)) {
+    if ('skipped' in item) skipped.push(item.skipped);
+    else await storeStack(item.stack);
   }
   await batch.flush();
   ctx.throwIfCancelled();

@@ -110,7 +110,7 @@ describe('scanning a folder', () => {
     for await (const item of scanFolderStream(folder(), {
       onProgress: (p) => phases.push(`${p.phase} ${p.done}/${p.total}`),
     })) {
-      seen.push(item);
+      seen.push({ ...item }); // the scan lets go of an item's stack when the next is asked for
       // The CT (first series grouped) is done: the MR files have not been decoded, so removing them now
       // leaves nothing of them in memory to stack.
       if (seen.length === 1) rmSync(join(folder(), 'mr'), { recursive: true });
