@@ -15,7 +15,7 @@ import { buildModel, validateConfig, type ArchConfig } from '../engine/zoo/index
 import { bestModelDir, hasCheckpoint } from './checkpoint.js';
 import type { Sample } from './dataset.js';
 import { folderSource } from './samples/folder-source.js';
-import { DEFAULT_CACHE_BYTES, sampleCache, streamingSet } from './samples/prepared-set.js';
+import { defaultCacheBytes, sampleCache, streamingSet } from './samples/prepared-set.js';
 import { memorySource, type SampleRef, type SampleSource } from './samples/source.js';
 import { CHECKPOINT_DIR, copyDir, ensureWritableDir, MODEL_DIR, TRAINING_JSON } from './outputs.js';
 import { modelGeometry } from './predict.js';
@@ -50,8 +50,8 @@ export interface TrainJobRequest {
   /** Teachers whose pseudo-labels are the targets (for the card), when known. */
   teachers?: string[];
   /**
-   * Bytes of prepared samples kept between epochs (default DEFAULT_CACHE_BYTES); the rest is read again
-   * when needed. Changes speed and memory only, never the result.
+   * Bytes of prepared samples kept between epochs (default: APPRENTICE_SAMPLE_CACHE_MB, else 512 MiB);
+   * the rest is read again when needed. Changes speed and memory only, never the result.
    */
   cacheBytes?: number;
 }
@@ -127,7 +127,7 @@ export async function runTrainingJob(
   }
   // Train and validation share one cache: it is keyed by the source's positions.
   const spec = { ...geometry, mode: req.options.targetMode };
-  const cache = sampleCache(req.cacheBytes ?? DEFAULT_CACHE_BYTES);
+  const cache = sampleCache(req.cacheBytes ?? defaultCacheBytes());
   const side = (list: typeof refs) =>
     streamingSet(
       source,

@@ -5,6 +5,7 @@
  * returns depends only on the source and the preparation, never on the cache size or on prefetching, so a
  * seeded run gives the same result streamed or not, with any cache.
  */
+import { AppError, ErrorCode } from '../../../shared/errors.js';
 import { prepareSample } from '../dataset.js';
 import type { Prepared, PrepareSpec } from './sample.js';
 import { ByteLru } from './byte-lru.js';
@@ -20,6 +21,23 @@ export interface PreparedSet {
 
 /** Default cache budget: 512 MiB holds 4,096 prepared 128x128 grey samples with their targets. */
 export const DEFAULT_CACHE_BYTES = 512 * 2 ** 20;
+
+/**
+ * The cache budget when a request names none: APPRENTICE_SAMPLE_CACHE_MB (MiB, 0 = no cache) where it is
+ * set, so a site can size it to its machines without a flag on every command; else the default.
+ */
+export function defaultCacheBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.APPRENTICE_SAMPLE_CACHE_MB;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_CACHE_BYTES;
+  const mb = Number(raw);
+  if (!Number.isFinite(mb) || mb < 0)
+    throw new AppError(
+      ErrorCode.INVALID_ARGUMENT,
+      `APPRENTICE_SAMPLE_CACHE_MB must be a number of MiB >= 0, got "${raw}"`,
+      { field: 'APPRENTICE_SAMPLE_CACHE_MB' },
+    );
+  return Math.round(mb * 2 ** 20);
+}
 
 export function memorySet(items: readonly Prepared[]): PreparedSet {
   return {

@@ -10,7 +10,7 @@ import { initCompute } from '../../../electron/engine/backend.js';
 import { resolveConfig } from '../../../electron/engine/zoo/index.js';
 import { DEFAULT_AUGMENT } from '../../../electron/students/augment.js';
 import { runTrainingJob } from '../../../electron/students/run.js';
-import { DEFAULT_CACHE_BYTES } from '../../../electron/students/samples/prepared-set.js';
+import { defaultCacheBytes } from '../../../electron/students/samples/prepared-set.js';
 import { DEFAULT_TRAIN_OPTIONS } from '../../../electron/students/trainer.js';
 
 export interface TrainChildJob {
@@ -44,7 +44,7 @@ export function vmHwmMb(): number {
 const job = JSON.parse(process.argv[2] ?? '{}') as TrainChildJob;
 await initCompute();
 const t0 = Date.now();
-const cacheBytes = job.cacheMb === null ? DEFAULT_CACHE_BYTES : job.cacheMb * 2 ** 20;
+const cacheBytes = job.cacheMb === null ? defaultCacheBytes() : job.cacheMb * 2 ** 20;
 const r = await runTrainingJob({
   name: 'scale',
   data: { kind: 'folders', images: job.images, masks: job.masks, caseRegex: '^(bus_\\d+)' },

@@ -15,6 +15,8 @@ import { runTrainingJob } from '../../../../electron/students/run.js';
 import { ByteLru } from '../../../../electron/students/samples/byte-lru.js';
 import { folderSource } from '../../../../electron/students/samples/folder-source.js';
 import {
+  DEFAULT_CACHE_BYTES,
+  defaultCacheBytes,
   memorySet,
   sampleCache,
   streamingSet,
@@ -207,6 +209,16 @@ describe('a broken file in a streamed folder', () => {
       /Mask .*mismatch-msk\/bus_0007-r\.png is 64x64 but its image .*bus_0007-r\.png/,
     );
   });
+});
+
+it('takes its default budget from APPRENTICE_SAMPLE_CACHE_MB, and names the variable when it is not a size', () => {
+  expect(defaultCacheBytes({})).toBe(DEFAULT_CACHE_BYTES);
+  expect(defaultCacheBytes({ APPRENTICE_SAMPLE_CACHE_MB: '64' })).toBe(64 * 2 ** 20);
+  expect(defaultCacheBytes({ APPRENTICE_SAMPLE_CACHE_MB: '0' })).toBe(0);
+  for (const bad of ['-1', 'lots', 'NaN'])
+    expect(() => defaultCacheBytes({ APPRENTICE_SAMPLE_CACHE_MB: bad })).toThrow(
+      /APPRENTICE_SAMPLE_CACHE_MB .*"/,
+    );
 });
 
 it('memorySet hands back what it holds', async () => {
