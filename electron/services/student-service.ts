@@ -26,7 +26,11 @@ import { evaluateCard } from '../transfer/evaluate.js';
 import type { TrainJobRequest, TrainJobResult } from '../students/run.js';
 import { exportStudent, type ExportRequest } from '../students/export/export-student.js';
 import { importTeacherFolder } from '../teachers/import-folder.js';
-import { loadSamples, selectTrainingImages, type TrainingSelectionRequest } from './project-samples.js';
+import {
+  projectSampleSource,
+  selectTrainingImages,
+  type TrainingSelectionRequest,
+} from './project-samples.js';
 import { hasCheckpoint, latestCheckpointEpoch } from '../students/checkpoint.js';
 import { CHECKPOINT_DIR } from '../students/outputs.js';
 import type { UnassignedPolicy } from '../students/split.js';
@@ -302,7 +306,8 @@ function projectRunRequest(store: ProjectStore, req: ProjectTrainRequest, outDir
       `Dataset ${datasetId} has no training image with a ${labels} label, the training set is empty (${describePlan(plan)})`,
       { datasetId, plan },
     );
-  const samples = loadSamples(store, [...selection.train, ...selection.val], labels, teacherId);
+  // Streamed: each image is read from the store when a batch needs it (served to the training worker).
+  const source = projectSampleSource(store, [...selection.train, ...selection.val], labels, teacherId);
   // A teacher's probability map (value / 255) is a soft target; thresholded as a binary mask, any
   // pixel with a probability above 0 would count as foreground.
   const soft = labels === 'probability';
@@ -312,12 +317,12 @@ function projectRunRequest(store: ProjectStore, req: ProjectTrainRequest, outDir
     ...(soft ? { options: { ...rest.options, targetMode: 'soft' }, teachers: [softTeacher!] } : {}),
     outDir,
     data: {
-      kind: 'samples',
-      samples,
+      kind: 'source',
+      source,
       description: `project dataset ${datasetId} (${soft ? `soft labels: ${softTeacher}'s probabilities` : `${labels} labels`}; ${describePlan(plan)})`,
     },
     split: {
-      valIds: samples.slice(selection.train.length).map((s) => s.id),
+      valIds: source.refs.slice(selection.train.length).map((s) => s.id),
       description: `the project's splits: assigned train/val used as assigned, test held out (${plan.test} images); unassigned images ${UNASSIGNED_TEXT[unassigned](valFraction)}`,
     },
   };
