@@ -6,19 +6,8 @@
  * memory stays bounded by the largest series, not the folder.
  */
 import { AppError, ErrorCode } from '../../shared/errors.js';
-import type { NewImage, PixelDtype } from '../store/images.js';
+import { BYTES_PER, type NewImage } from '../store/images.js';
 import type { ProjectStore } from '../store/project-store.js';
-
-const BYTES_PER: Record<PixelDtype, number> = {
-  uint8: 1,
-  int8: 1,
-  uint16: 2,
-  int16: 2,
-  uint32: 4,
-  int32: 4,
-  float32: 4,
-  float64: 8,
-};
 
 export interface BatchLimits {
   slices: number;

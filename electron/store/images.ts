@@ -11,7 +11,8 @@ export type SourceKind = (typeof SOURCE_KINDS)[number];
 export const SPLITS = ['train', 'val', 'test'] as const;
 export type Split = (typeof SPLITS)[number];
 
-const BYTES_PER: Record<PixelDtype, number> = {
+/** Bytes of one pixel value of each dtype: a slice's pixel data is rows x cols x channels of them. */
+export const BYTES_PER: Record<PixelDtype, number> = {
   uint8: 1,
   int8: 1,
   uint16: 2,

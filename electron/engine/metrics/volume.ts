@@ -13,6 +13,7 @@
  * every seed and every query voxel lies in it. Empty masks: both empty gives HD95 0 (nothing to miss),
  * exactly one empty gives null (undefined; left out of the mean, which says how many volumes it used).
  */
+import type { VolumeSummaryDto } from '../../../shared/dto.js';
 import { squaredDistanceTransform3d } from './distance-transform.js';
 import { percentile } from './hausdorff.js';
 import { mean } from './evaluate.js';
@@ -44,14 +45,8 @@ export interface VolumeMetrics extends OverlapMetrics {
   spacing: VoxelSpacing;
 }
 
-export interface VolumeSummary {
-  n: number;
-  dice_mean: number;
-  iou_mean: number;
-  hd95_mm_mean: number | null;
-  hd95_mm_n: number;
-  conventions: string;
-}
+/** The means over volumes, as the evaluation result carries them. */
+export type VolumeSummary = VolumeSummaryDto;
 
 function checkShape(v: MaskVolume, what: string, rows: number, cols: number, depth: number): void {
   if (v.rows !== rows || v.cols !== cols || v.slices.length !== depth)
