@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
-  fsync,
   openSync,
   readdirSync,
   readFileSync,
@@ -13,7 +12,15 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ErrorCode, toAppError } from '../../shared/errors.js';
-import { TEMP_SUFFIX, fsyncFile, mkdirDurable, tempPathFor, writeFileAtomic } from '../util/atomic-write.js';
+import {
+  TEMP_SUFFIX,
+  fsyncAsync,
+  fsyncDirAsync,
+  fsyncFile,
+  mkdirDurable,
+  tempPathFor,
+  writeFileAtomic,
+} from '../util/atomic-write.js';
 
 export const CONTENT_DIR = 'content';
 const HASH_RE = /^[0-9a-f]{64}$/;
@@ -188,27 +195,6 @@ export class ContentStore {
       }
     }
     return res;
-  }
-}
-
-function fsyncAsync(fd: number): Promise<void> {
-  return new Promise((done, fail) => fsync(fd, (err) => (err ? fail(err) : done())));
-}
-
-/** A folder's fsync, making the renames in it durable; skipped where folders cannot be fsynced (Windows). */
-async function fsyncDirAsync(dir: string): Promise<void> {
-  let fd: number;
-  try {
-    fd = openSync(dir, 'r');
-  } catch {
-    return;
-  }
-  try {
-    await fsyncAsync(fd);
-  } catch {
-    /* platform without directory fsync */
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -1,4 +1,14 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AppError, ErrorCode } from '../../shared/errors.js';
@@ -141,6 +151,28 @@ export function fsyncDir(dir: string): void {
   }
   try {
     fsyncSync(fd);
+  } catch {
+    /* platform without directory fsync */
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** fsync of an open file, off the main thread (the batched import writes many files at once). */
+export function fsyncAsync(fd: number): Promise<void> {
+  return new Promise((done, fail) => fsync(fd, (err) => (err ? fail(err) : done())));
+}
+
+/** A folder's fsync, making the renames in it durable; skipped where folders cannot be fsynced (Windows). */
+export async function fsyncDirAsync(dir: string): Promise<void> {
+  let fd: number;
+  try {
+    fd = openSync(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
+    await fsyncAsync(fd);
   } catch {
     /* platform without directory fsync */
   } finally {
