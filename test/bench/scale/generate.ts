@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import dcmjs from 'dcmjs';
 import dicomParser from 'dicom-parser';
 import { decode, encode } from 'fast-png';
+import { Rng } from '../../../electron/students/rng.js';
 
 const { DicomDict, DicomMetaDictionary } = dcmjs.data;
 
@@ -48,16 +49,10 @@ export interface ScaleData {
   seconds: number;
 }
 
-/** A small deterministic generator (mulberry32). */
+/** The product's seeded generator (sfc32), as a function of no arguments. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 /** A DICOM UID under 2.25 (a UUID-derived OID), deterministic from its parts. */

@@ -20,6 +20,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { decode, encode } from 'fast-png';
+import { Rng } from '../../../electron/students/rng.js';
 
 const BUS_BRA = resolve(import.meta.dirname, '..', '..', '..', '..', 'shared', 'data', 'bus-bra');
 
@@ -29,16 +30,10 @@ export interface PairFolders {
   pairs: number;
 }
 
-/** mulberry32: a small deterministic generator. */
+/** The product's seeded generator (sfc32), as a function of no arguments. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 interface Grey {
