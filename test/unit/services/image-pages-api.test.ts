@@ -1,19 +1,12 @@
 // listImagesPage through dispatch(): the same items as listImages, a page at a time, and its arguments
 // checked at the boundary.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import type { AppServices } from '../../../electron/services/app-services.js';
 import { dispatch } from '../../../electron/services/dispatch.js';
 import type { ImageListItem, ImagePage } from '../../../shared/dto.js';
-import type { Reply } from '../../../shared/api.js';
-import { testServices } from '../../helpers/services.js';
+import { replyValue, servicesWithImportedProject } from '../../helpers/services.js';
 import { tempDir } from '../../helpers/temp.js';
 import { copyBusBra } from '../../helpers/data.js';
-
-function value<T>(r: Reply<unknown>): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
 
 describe('listImagesPage', () => {
   const t = tempDir();
@@ -23,15 +16,8 @@ describe('listImagesPage', () => {
   const call = (m: string, ...a: unknown[]) => dispatch(services.api, m, a, services.log);
 
   beforeAll(async () => {
-    services = testServices(join(t.dir, 'ud'));
-    await services.api.createProject({ parentDir: t.dir, name: 'p' });
-    const job = await services.api.importImages({
-      path: join(t.dir, 'images'),
-      dataset: 'bus',
-      masksPath: join(t.dir, 'masks'),
-    });
-    await services.jobs.wait(job.jobId);
-    all = value(await call('listImages', {}));
+    services = await servicesWithImportedProject(t.dir);
+    all = replyValue(await call('listImages', {}));
   });
   afterAll(async () => {
     await services.dispose();
@@ -40,8 +26,8 @@ describe('listImagesPage', () => {
 
   it('lists what listImages lists, a page at a time', async () => {
     expect(all.length).toBe(5);
-    const first = value<ImagePage>(await call('listImagesPage', { limit: 3 }));
-    const rest = value<ImagePage>(await call('listImagesPage', { offset: 3, limit: 3 }));
+    const first = replyValue<ImagePage>(await call('listImagesPage', { limit: 3 }));
+    const rest = replyValue<ImagePage>(await call('listImagesPage', { offset: 3, limit: 3 }));
     expect(first.total).toBe(5);
     expect([...first.items, ...rest.items]).toEqual(all);
   });
@@ -49,9 +35,9 @@ describe('listImagesPage', () => {
   it('filters and searches as the Data screen does', async () => {
     const target = all[2]!;
     await services.api.setReview({ imageId: target.id, status: 'accepted' });
-    const accepted = value<ImagePage>(await call('listImagesPage', { filter: { status: 'accepted' } }));
+    const accepted = replyValue<ImagePage>(await call('listImagesPage', { filter: { status: 'accepted' } }));
     expect(accepted.items.map((i) => i.id)).toEqual([target.id]);
-    const found = value<ImagePage>(
+    const found = replyValue<ImagePage>(
       await call('listImagesPage', { search: target.name.slice(2, 8).toUpperCase() }),
     );
     expect(found.items.map((i) => i.id)).toContain(target.id);

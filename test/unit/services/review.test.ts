@@ -6,15 +6,9 @@ import { decode } from 'fast-png';
 import type { AppServices } from '../../../electron/services/app-services.js';
 import { dispatch } from '../../../electron/services/dispatch.js';
 import type { ImageListItem, ImageMasks, ImagePixels, MaskEditState } from '../../../shared/dto.js';
-import type { Reply } from '../../../shared/api.js';
-import { testServices } from '../../helpers/services.js';
+import { replyValue, servicesWithImportedProject } from '../../helpers/services.js';
 import { SHARED_DIR, tempDir } from '../../helpers/temp.js';
 import { copyBusBra } from '../../helpers/data.js';
-
-function value<T>(r: Reply<unknown>): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
 
 describe('review: images, masks, edits', () => {
   const t = tempDir();
@@ -24,15 +18,8 @@ describe('review: images, masks, edits', () => {
   const call = (m: string, ...a: unknown[]) => dispatch(services.api, m, a, services.log);
 
   beforeAll(async () => {
-    services = testServices(join(t.dir, 'ud'));
-    await services.api.createProject({ parentDir: t.dir, name: 'p' });
-    const job = await services.api.importImages({
-      path: join(t.dir, 'images'),
-      dataset: 'bus',
-      masksPath: join(t.dir, 'masks'),
-    });
-    await services.jobs.wait(job.jobId);
-    items = value(await call('listImages', {}));
+    services = await servicesWithImportedProject(t.dir);
+    items = replyValue(await call('listImages', {}));
   });
   afterAll(async () => {
     await services.dispose();
@@ -50,7 +37,7 @@ describe('review: images, masks, edits', () => {
   });
 
   it('returns the pixels exactly as the file holds them, with a usable window', async () => {
-    const img = value<ImagePixels>(await call('getImage', { imageId: items[0]!.id }));
+    const img = replyValue<ImagePixels>(await call('getImage', { imageId: items[0]!.id }));
     const png = decode(readFileSync(join(t.dir, 'images', names[0]!)));
     expect([img.cols, img.rows]).toEqual([png.width, png.height]);
     expect(img.pixels).toBeInstanceOf(Uint8Array);
@@ -66,35 +53,35 @@ describe('review: images, masks, edits', () => {
     const { rows, cols } = items[1]!;
     const mask = new Uint8Array(rows * cols);
     mask.fill(255, 1000, 1400);
-    const saved = value<MaskEditState>(
+    const saved = replyValue<MaskEditState>(
       await call('saveMaskEdit', { imageId: id, mask, tool: 'brush', params: { radius: 5 } }),
     );
     expect(saved).toMatchObject({ canUndo: true, canRedo: false, edits: 1 });
-    let masks = value<ImageMasks>(await call('getMasks', { imageId: id }));
+    let masks = replyValue<ImageMasks>(await call('getMasks', { imageId: id }));
     expect(Buffer.compare(Buffer.from(masks.corrected!), Buffer.from(mask))).toBe(0);
     // A stroke is not a review: the image counts as reviewed only once accepted (or rejected).
     expect(masks.review.status).toBe('unreviewed');
-    expect(value<ImageListItem[]>(await call('listImages', {})).find((i) => i.id === id)).toMatchObject({
+    expect(replyValue<ImageListItem[]>(await call('listImages', {})).find((i) => i.id === id)).toMatchObject({
       status: 'unreviewed',
       hasCorrection: true,
     });
-    const undone = value<{ mask: Uint8Array | null; edit: MaskEditState }>(
+    const undone = replyValue<{ mask: Uint8Array | null; edit: MaskEditState }>(
       await call('undoMaskEdit', { imageId: id }),
     );
     expect(undone.mask).toBeNull();
     expect(undone.edit).toMatchObject({ canUndo: false, canRedo: true });
-    const redone = value<{ mask: Uint8Array | null }>(await call('redoMaskEdit', { imageId: id }));
+    const redone = replyValue<{ mask: Uint8Array | null }>(await call('redoMaskEdit', { imageId: id }));
     expect(Buffer.compare(Buffer.from(redone.mask!), Buffer.from(mask))).toBe(0);
 
     await services.api.closeProject();
     await services.api.openProject({ path: join(t.dir, 'p') });
-    masks = value<ImageMasks>(await call('getMasks', { imageId: id }));
+    masks = replyValue<ImageMasks>(await call('getMasks', { imageId: id }));
     expect(Buffer.compare(Buffer.from(masks.corrected!), Buffer.from(mask))).toBe(0);
     expect(masks.edit.canUndo).toBe(true);
   });
 
   it('says which modality a DICOM image is (presets depend on it) and none for a PNG', async () => {
-    expect(value<ImagePixels>(await call('getImage', { imageId: items[0]!.id })).modality).toBeNull();
+    expect(replyValue<ImagePixels>(await call('getImage', { imageId: items[0]!.id })).modality).toBeNull();
     const dicom = join(SHARED_DIR, 'data', 'dicom', 'pydicom-data');
     for (const [file, modality] of [
       ['693_UNCI.dcm', 'CT'],
@@ -106,19 +93,21 @@ describe('review: images, masks, edits', () => {
         .require()
         .datasets.list()
         .find((d) => d.name === `dicom-${modality}`)!.id;
-      const [item] = value<ImageListItem[]>(await call('listImages', { datasetId }));
-      expect(value<ImagePixels>(await call('getImage', { imageId: item!.id })).modality).toBe(modality);
+      const [item] = replyValue<ImageListItem[]>(await call('listImages', { datasetId }));
+      expect(replyValue<ImagePixels>(await call('getImage', { imageId: item!.id })).modality).toBe(modality);
     }
   });
 
   it('records review decisions and notes', async () => {
     const id = items[2]!.id;
-    expect(value(await call('setReview', { imageId: id, status: 'rejected', note: 'shadowing' }))).toEqual({
+    expect(
+      replyValue(await call('setReview', { imageId: id, status: 'rejected', note: 'shadowing' })),
+    ).toEqual({
       status: 'rejected',
       flagged: false,
       note: 'shadowing',
     });
-    const rejected = value<ImageListItem[]>(await call('listImages', { status: 'rejected' }));
+    const rejected = replyValue<ImageListItem[]>(await call('listImages', { status: 'rejected' }));
     expect(rejected.map((i) => i.id)).toEqual([id]);
   });
 
@@ -133,7 +122,7 @@ describe('review: images, masks, edits', () => {
     pb.fill(255, 0, n / 2); // agree on the first half, disagree fully on the second
     store.masks.put(id, { kind: 'probability', pixels: pa, teacherId: a.id });
     store.masks.put(id, { kind: 'probability', pixels: pb, teacherId: b.id });
-    const m = value<ImageMasks>(await call('getMasks', { imageId: id }));
+    const m = replyValue<ImageMasks>(await call('getMasks', { imageId: id }));
     expect(m.teachers.map((t) => t.name)).toEqual(['unet', 'fcn']);
     expect(Buffer.compare(Buffer.from(m.teachers[1]!.probability), Buffer.from(pb))).toBe(0);
     expect(m.disagreement![0]).toBe(0);
@@ -164,9 +153,9 @@ describe('review: images, masks, edits', () => {
       'INVALID_ARGUMENT',
     ],
   ])('refuses %s, and nothing is saved', async (_name, args, code) => {
-    const before = value<ImageMasks>(await call('getMasks', { imageId: items[0]!.id })).edit.edits;
+    const before = replyValue<ImageMasks>(await call('getMasks', { imageId: items[0]!.id })).edit.edits;
     const r = await call('saveMaskEdit', args());
     expect(r).toMatchObject({ ok: false, error: { code } });
-    expect(value<ImageMasks>(await call('getMasks', { imageId: items[0]!.id })).edit.edits).toBe(before);
+    expect(replyValue<ImageMasks>(await call('getMasks', { imageId: items[0]!.id })).edit.edits).toBe(before);
   });
 });
