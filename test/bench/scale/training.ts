@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_PAIRS_DIR, runChild } from './child.js';
+import { DEFAULT_PAIRS_DIR, peakRatioRow, runChild } from './child.js';
 import type { TrainChildJob, TrainChildResult } from './train-child.js';
 import { ensurePairFolders } from './train-data.js';
 import type { ScaleContext, ScaleRow } from './types.js';
@@ -27,8 +27,6 @@ export interface TrainingScaleOptions {
   /** null = the product's default cache budget. */
   cacheMb: number | null;
 }
-
-export const TARGET_RATIO = 1.5;
 
 const DEFAULTS: Omit<TrainingScaleOptions, 'pairsDir'> = {
   steps: 40,
@@ -68,7 +66,6 @@ export async function measureTraining(
   }
   const a = runs.get(small)!,
     b = runs.get(large)!;
-  const ratio = Math.round((b.vmHwmMb / a.vmHwmMb) * 100) / 100;
   const what = (r: TrainChildResult) =>
     `${r.trainImages} train / ${r.valImages} val images, ${o.steps} steps of ${o.batch} at ${o.size} px, ` +
     `cache ${r.cacheMb} MiB, ${r.seconds} s, val Dice ${r.valDice?.toFixed(3) ?? '-'}`;
@@ -84,14 +81,7 @@ export async function measureTraining(
   return [
     row(small, a),
     row(large, b),
-    {
-      section: 'training',
-      name: `peak RSS ${large.toLocaleString('en')} / ${small.toLocaleString('en')} slices`,
-      value: ratio,
-      unit: 'x',
-      target: `<= ${TARGET_RATIO} x`,
-      met: ratio <= TARGET_RATIO,
-    },
+    peakRatioRow('training', 'slices', { n: small, vmHwmMb: a.vmHwmMb }, { n: large, vmHwmMb: b.vmHwmMb }),
   ];
 }
 
