@@ -148,20 +148,10 @@ function sampleOf(store: ProjectStore, img: ImageRecord, source: LabelSource, te
   };
 }
 
-/** The training samples of selected images, all read now (small sets; training streams instead). */
-export function loadSamples(
-  store: ProjectStore,
-  images: readonly ImageRecord[],
-  source: LabelSource,
-  teacherId?: number,
-): Sample[] {
-  checkTeacher(source, teacherId);
-  return images.map((img) => sampleOf(store, img, source, teacherId));
-}
-
 /**
- * The same samples as a streaming source: each image's pixels and label are read from the store when
- * training asks for them, so a dataset larger than memory trains (students/samples/prepared-set.ts).
+ * The training samples of selected images as a streaming source: each image's pixels and label are
+ * read from the store when training asks for them, so a dataset larger than memory trains
+ * (students/samples/prepared-set.ts).
  */
 export function projectSampleSource(
   store: ProjectStore,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadSamples, selectTrainingImages } from '../../../electron/services/project-samples.js';
+import { projectSampleSource, selectTrainingImages } from '../../../electron/services/project-samples.js';
 import type { TrainingRecord } from '../../../electron/students/run.js';
 import { DEFAULT_TRAIN_OPTIONS } from '../../../electron/students/trainer.js';
 import { resolveConfig } from '../../../electron/engine/zoo/index.js';
@@ -75,7 +75,8 @@ describe("training on a project's stored images and labels", () => {
         seed: 1,
       });
       expect(selection.plan).toMatchObject({ train: { images: 6 }, unlabeled: 0, test: 0 });
-      const got = loadSamples(store, selection.train, 'reviewed');
+      const source = projectSampleSource(store, selection.train, 'reviewed');
+      const got = await Promise.all(source.refs.map((_, i) => source.load(i)));
       expect(got[0]!.mask!.every((v) => v === 0)).toBe(true);
       expect(got[1]!.mask!.some((v) => v > 0)).toBe(true);
       expect(got[1]!.caseId).toBe('bus_0005');
@@ -130,8 +131,8 @@ describe('assigned splits', () => {
           valFraction: 0.5,
           seed: 3,
         });
-        const trainIds = loadSamples(store, s.train, 'reviewed').map((x) => x.id);
-        const valIds = loadSamples(store, s.val, 'reviewed').map((x) => x.id);
+        const trainIds = projectSampleSource(store, s.train, 'reviewed').refs.map((x) => x.id);
+        const valIds = projectSampleSource(store, s.val, 'reviewed').refs.map((x) => x.id);
         for (const t of TEST_IMAGES) {
           expect(trainIds, unassigned).not.toContain(t);
           expect(valIds, unassigned).not.toContain(t);
