@@ -1,8 +1,10 @@
 /**
  * Chooses the tfjs backend at run time, best first, and reports the choice (About panel, CLI, logs):
  *   tensorflow  tfjs-node-gpu, then tfjs-node (optional dependencies, loaded only when installed)
- *   webgpu      Dawn's `webgpu` package + tfjs-backend-webgpu, only when asked for by name: it has
- *               never been run on a GPU by this project, so 'auto' does not pick it
+ *   webgpu      Dawn's `webgpu` package + tfjs-backend-webgpu (optional dependencies), on Vulkan / Metal /
+ *               D3D12: 'auto' takes it when Dawn finds a hardware adapter; a software one (Mesa's lavapipe)
+ *               is slower than the native CPU kernels, so it is used only when asked for by name (CI's
+ *               correctness suite runs the GPU code path on it)
  *   native      'native-cpu': the stock cpu backend with the hot kernels in the N-API addon; without
  *               the addon, 'js-cpu' (same, with JS convolutions) and a notice that training is slow
  *   cpu         the stock pure-JS backend, last resort
@@ -14,6 +16,7 @@ import {
   COMPUTE_BACKEND_CHOICES,
   type ComputeBackendChoice,
   type ComputeInfo,
+  type GpuAdapterInfo,
 } from '../../shared/compute.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import { loadAddon } from './native/loader.js';
@@ -45,6 +48,31 @@ export function getComputeInfo(): ComputeInfo | null {
 export function releaseComputeMemory(): void {
   const backend = tf.findBackend(tf.getBackend());
   if (backend instanceof RecyclingCpuBackend) backend.releasePool();
+  else if (tf.getBackend() === 'webgpu') releaseGpuPool(backend);
+}
+
+/**
+ * tfjs-backend-webgpu keeps freed GPU buffers for reuse (tfjs-backend-webgpu 4.x BufferManager); destroying
+ * the free ones gives the memory back. The map's keys stay: its releaseBuffer ignores buffers once the map
+ * is empty, which would leak the ones still in use.
+ */
+function releaseGpuPool(backend: unknown): void {
+  const manager = (
+    backend as {
+      bufferManager?: {
+        freeBuffers?: Map<string, { size: number; destroy(): void }[]>;
+        numFreeBuffers: number;
+        numBytesAllocated: number;
+      };
+    }
+  ).bufferManager;
+  if (!manager?.freeBuffers) return;
+  for (const list of manager.freeBuffers.values())
+    for (const buffer of list.splice(0)) {
+      manager.numFreeBuffers--;
+      manager.numBytesAllocated -= buffer.size;
+      buffer.destroy();
+    }
 }
 
 /** The backend asked for by APPRENTICE_BACKEND ('auto' when unset); throws INVALID_ARGUMENT on a typo. */
@@ -97,15 +125,43 @@ async function tryTensorflow(): Promise<Attempt> {
   return { name: 'tensorflow', available: false, reason: reasons.join('; ') };
 }
 
-async function tryWebgpu(): Promise<Attempt> {
+export interface DawnAdapter {
+  info: {
+    vendor: string;
+    architecture: string;
+    device: string;
+    description: string;
+    isFallbackAdapter?: boolean;
+  };
+  isFallbackAdapter?: boolean;
+  limits: { maxBufferSize: number; maxStorageBufferBindingSize: number };
+}
+
+/** Software rasterisers report themselves as fallback adapters (or by name, for older Dawn builds). */
+export function isSoftwareAdapter(a: DawnAdapter): boolean {
+  return (
+    a.info.isFallbackAdapter === true ||
+    a.isFallbackAdapter === true ||
+    a.info.architecture === 'software' ||
+    /llvmpipe|lavapipe|swiftshader|warp/i.test(`${a.info.device} ${a.info.description}`)
+  );
+}
+
+/**
+ * Loads Dawn, asks it for the high-performance adapter, then loads tfjs-backend-webgpu (which registers
+ * itself on import only when navigator.gpu exists). The adapter is reported even when not used.
+ */
+async function tryWebgpu(requested: ComputeBackendChoice): Promise<Attempt & { gpu?: GpuAdapterInfo }> {
+  let adapter: DawnAdapter | null;
   try {
     const dawn = (await optionalImport('webgpu')) as {
-      create(opts: string[]): unknown;
+      create(opts: string[]): { requestAdapter(o?: object): Promise<DawnAdapter | null> };
       globals: Record<string, unknown>;
     };
     Object.assign(globalThis, dawn.globals);
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu: dawn.create([]) }, configurable: true });
-    await optionalImport('@tensorflow/tfjs-backend-webgpu');
+    const gpu = dawn.create([]);
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return {
@@ -113,17 +169,56 @@ async function tryWebgpu(): Promise<Attempt> {
       available: false,
       reason:
         code === 'ERR_MODULE_NOT_FOUND'
-          ? 'webgpu / @tensorflow/tfjs-backend-webgpu not installed'
-          : `failed to load: ${(err as Error).message.split('\n')[0]}`,
+          ? 'the optional package webgpu is not installed'
+          : `Dawn failed to load: ${(err as Error).message.split('\n')[0]}`,
     };
   }
-  if (!tf.findBackend('webgpu'))
-    return { name: 'webgpu', available: false, reason: 'tfjs-backend-webgpu registered no backend' };
+  if (!adapter)
+    return {
+      name: 'webgpu',
+      available: false,
+      reason: 'no WebGPU adapter found (no GPU, or no Vulkan / Metal / D3D12 driver for it)',
+    };
+  const gpu: GpuAdapterInfo = {
+    vendor: adapter.info.vendor,
+    architecture: adapter.info.architecture,
+    device: adapter.info.device,
+    description: adapter.info.description,
+    software: isSoftwareAdapter(adapter),
+    maxBufferSize: adapter.limits.maxBufferSize,
+    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+  };
+  const named = `${gpu.description || gpu.device || gpu.vendor}`;
+  if (gpu.software && requested !== 'webgpu')
+    return {
+      name: 'webgpu',
+      available: false,
+      gpu,
+      reason: `only a software adapter (${named}): slower than the CPU kernels, used only on request`,
+    };
+  try {
+    await optionalImport('@tensorflow/tfjs-backend-webgpu');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return {
+      name: 'webgpu',
+      available: false,
+      gpu,
+      reason:
+        code === 'ERR_MODULE_NOT_FOUND'
+          ? 'the optional package @tensorflow/tfjs-backend-webgpu is not installed'
+          : `tfjs-backend-webgpu failed to load: ${(err as Error).message.split('\n')[0]}`,
+    };
+  }
+  // The factory is async (it asks for a device), so the instance exists only once set: look for the factory.
+  if (!tf.findBackendFactory('webgpu'))
+    return { name: 'webgpu', available: false, gpu, reason: 'tfjs-backend-webgpu registered no backend' };
   return {
     name: 'webgpu',
     available: true,
     backend: 'webgpu',
-    reason: 'experimental: never run on a GPU by the project',
+    gpu,
+    reason: `${gpu.software ? 'software adapter' : 'GPU'}: ${named}`,
   };
 }
 
@@ -161,18 +256,18 @@ async function choose(requested: ComputeBackendChoice): Promise<ComputeInfo> {
   const addon = loadAddon();
   if (addon.ok) addon.addon.setThreads(threads);
 
+  const best = ['tensorflow', 'webgpu', 'native', 'cpu'] as const;
   const order: ComputeBackendChoice[] =
-    requested === 'auto'
-      ? ['tensorflow', 'native', 'cpu']
-      : [requested, ...(['tensorflow', 'native', 'cpu'] as const).filter((c) => c !== requested)];
+    requested === 'auto' ? [...best] : [requested, ...best.filter((c) => c !== requested)];
   const candidates: Attempt[] = [];
   let chosen: Attempt | undefined;
+  let gpu: GpuAdapterInfo | undefined;
   for (const name of order) {
     const attempt: Attempt =
       name === 'tensorflow'
         ? await tryTensorflow()
         : name === 'webgpu'
-          ? await tryWebgpu()
+          ? await tryWebgpu(requested).then(({ gpu: found, ...rest }) => ((gpu = found), rest))
           : name === 'native'
             ? tryNative()
             : { name: 'cpu', available: true, backend: 'cpu', reason: 'stock tfjs JavaScript kernels' };
@@ -187,14 +282,13 @@ async function choose(requested: ComputeBackendChoice): Promise<ComputeInfo> {
   }
   if (!chosen) throw new AppError(ErrorCode.INTERNAL, 'No tfjs backend could be initialised');
   // Name the ones not tried too, so the About panel shows the whole picture.
-  if (!candidates.some((c) => c.name === 'webgpu'))
-    candidates.push({
-      name: 'webgpu',
-      available: false,
-      reason: 'not tried: only on request (APPRENTICE_BACKEND=webgpu), never run on a GPU by the project',
-    });
-  if (!candidates.some((c) => c.name === 'cpu'))
-    candidates.push({ name: 'cpu', available: true, reason: 'not used: a faster backend is available' });
+  for (const name of best)
+    if (!candidates.some((c) => c.name === name))
+      candidates.push(
+        name === 'cpu'
+          ? { name, available: true, reason: 'not used: a faster backend is available' }
+          : { name, available: false, reason: `not tried: ${chosen.name} was taken first` },
+      );
   await tf.ready();
   installFusedConvTraining([NATIVE_BACKEND, JS_BACKEND]);
 
@@ -220,6 +314,7 @@ async function choose(requested: ComputeBackendChoice): Promise<ComputeInfo> {
       .map(({ name, available, reason }) => (reason ? { name, available, reason } : { name, available })),
     nativeKernels: chosen.backend === NATIVE_BACKEND,
     ...(chosen.backend === NATIVE_BACKEND && chosen.library ? { nativeLibrary: chosen.library } : {}),
+    ...(gpu ? { gpu } : {}),
     threads: chosen.backend === NATIVE_BACKEND ? threads : 1,
     ...(notices.length > 0 ? { notice: notices.join(' ') } : {}),
     versions,

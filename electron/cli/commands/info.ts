@@ -37,6 +37,10 @@ export const infoCommand: CliCommand = {
       if (c) {
         io.stdout(`Compute backend: ${c.backend} (requested: ${c.requested}, threads: ${c.threads})`);
         if (c.nativeLibrary) io.stdout(`Native kernels:  ${c.nativeLibrary}`);
+        if (c.gpu)
+          io.stdout(
+            `GPU adapter:     ${c.gpu.description || c.gpu.device} (vendor ${c.gpu.vendor || '?'}, architecture ${c.gpu.architecture || '?'})${c.gpu.software ? ': a software rasteriser' : ''}`,
+          );
         for (const cand of c.candidates) {
           io.stdout(`  ${cand.available ? '+' : '-'} ${cand.name}${cand.reason ? `: ${cand.reason}` : ''}`);
         }

@@ -6,8 +6,10 @@ import { describe, expect, it } from 'vitest';
 import type { ComputeInfo } from '../../../shared/compute.js';
 import { AppError } from '../../../shared/errors.js';
 import {
+  type DawnAdapter,
   getComputeInfo,
   initCompute,
+  isSoftwareAdapter,
   releaseComputeMemory,
   requestedFromEnv,
 } from '../../../electron/engine/backend.js';
@@ -26,6 +28,13 @@ describe('initCompute', () => {
     expect(tensorflow).toMatchObject({ available: false });
     expect(tensorflow?.reason).toMatch(/tfjs-node-gpu not installed.*tfjs-node not installed/);
     expect(info.candidates.map((c) => c.name)).toEqual(['tensorflow', 'webgpu', 'native', 'cpu']);
+    // These machines have no GPU: at most Mesa's lavapipe, which 'auto' must not train on.
+    const webgpu = info.candidates.find((c) => c.name === 'webgpu')!;
+    expect(webgpu.available).toBe(false);
+    if (info.gpu) {
+      expect(info.gpu.software).toBe(true);
+      expect(webgpu.reason).toMatch(/only a software adapter \(.+\).*used only on request/);
+    } else expect(webgpu.reason).toMatch(/not installed|no WebGPU adapter|Dawn failed to load/);
     if (addonLoad.ok) {
       expect(info).toMatchObject({ backend: 'native-cpu', nativeKernels: true, requested: 'auto' });
       expect(info.nativeLibrary).toMatch(/^oneDNN \d/);
@@ -44,9 +53,13 @@ describe('initCompute', () => {
     const gpu = await initCompute({ requested: 'tensorflow' });
     expect(gpu.backend).not.toBe('tensorflow');
     expect(gpu.notice).toMatch(/"tensorflow" is not available/);
+    // Asked for by name, WebGPU runs even on a software adapter (CI's lavapipe); without one it says why.
     const webgpu = await initCompute({ requested: 'webgpu' });
-    expect(webgpu.candidates.find((c) => c.name === 'webgpu')).toMatchObject({ available: false });
-    expect(webgpu.notice).toMatch(/"webgpu" is not available \(webgpu .*not installed\)/);
+    if (webgpu.gpu) {
+      expect(webgpu).toMatchObject({ backend: 'webgpu', requested: 'webgpu' });
+      expect(webgpu.candidates.find((c) => c.name === 'webgpu')?.reason).toContain(webgpu.gpu.description);
+      expect(webgpu.notice).toBeUndefined();
+    } else expect(webgpu.notice).toMatch(/"webgpu" is not available \(.+\); using /);
     const native = await initCompute({ requested: 'native' });
     expect(native.backend).toBe(addonLoad.ok ? 'native-cpu' : 'js-cpu');
   });
@@ -90,5 +103,33 @@ describe('without the native addon', () => {
     expect(out.info.notice).toMatch(/Native kernels are not built.*slow/);
     expect(out.losses.every(Number.isFinite)).toBe(true);
     expect(out.losses[2]!).toBeLessThan(out.losses[0]!);
+  });
+});
+
+describe('isSoftwareAdapter', () => {
+  const adapter = (info: Partial<DawnAdapter['info']>, fallback?: boolean): DawnAdapter => ({
+    info: { vendor: '', architecture: '', device: '', description: '', ...info },
+    ...(fallback === undefined ? {} : { isFallbackAdapter: fallback }),
+    limits: { maxBufferSize: 1 << 30, maxStorageBufferBindingSize: 1 << 27 },
+  });
+  it('knows software rasterisers, by flag or by name, and takes real GPUs for hardware', () => {
+    // As Dawn 0.6 reports Mesa 25's lavapipe on these machines.
+    expect(
+      isSoftwareAdapter(
+        adapter({
+          vendor: 'mesa',
+          architecture: 'software',
+          device: 'llvmpipe-llvm-15-0-6-256-bits-',
+          description: 'llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1',
+          isFallbackAdapter: true,
+        }),
+      ),
+    ).toBe(true);
+    expect(isSoftwareAdapter(adapter({ description: 'SwiftShader Device (Subzero)' }))).toBe(true);
+    expect(isSoftwareAdapter(adapter({ vendor: 'google' }, true))).toBe(true);
+    expect(
+      isSoftwareAdapter(adapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA: 550.54.15' })),
+    ).toBe(false);
+    expect(isSoftwareAdapter(adapter({ vendor: 'apple', architecture: 'metal-3' }, false))).toBe(false);
   });
 });
