@@ -93,7 +93,7 @@ export async function evaluateModel(
           const out: Uint8Array[] = [];
           for (let i = 0; i < slices.length; i += 8) {
             const chunk = slices.slice(i, i + 8);
-            const probs = predictProbabilities(
+            const probs = await predictProbabilities(
               model,
               chunk.map((s) => prepareInput(s, g.size, g.inChannels)),
               8,
@@ -118,7 +118,7 @@ export async function evaluateModel(
     for (let i = 0; i < samples.length; i += batch) {
       if (opts.signal?.aborted) throw new AppError(ErrorCode.CANCELLED, 'Evaluation cancelled');
       const chunk = samples.slice(i, i + batch);
-      const probs = predictProbabilities(
+      const probs = await predictProbabilities(
         model,
         chunk.map((s) => prepareInput(s, g.size, g.inChannels)),
         batch,

@@ -14,12 +14,15 @@ export function modelGeometry(model: tf.LayersModel): ModelGeometry {
   return { size: inShape[1]!, inChannels: inShape[3]!, classes: outShape[3]! };
 }
 
-/** The finest head's logits -> per image: foreground probability (1 class) or class probabilities (K). */
-export function predictProbabilities(
+/**
+ * The finest head's logits -> per image: foreground probability (1 class) or class probabilities (K).
+ * Reads back asynchronously, which every backend supports (a GPU backend in Node only that way).
+ */
+export async function predictProbabilities(
   model: tf.LayersModel,
   inputs: readonly Float32Array[],
   batchSize = 8,
-): Float32Array[] {
+): Promise<Float32Array[]> {
   const g = modelGeometry(model);
   const out: Float32Array[] = [];
   for (let i = 0; i < inputs.length; i += batchSize) {
@@ -30,8 +33,12 @@ export function predictProbabilities(
       const logits = Array.isArray(y) ? y[y.length - 1]! : y;
       return g.classes === 1 ? tf.sigmoid(logits) : tf.softmax(logits);
     });
-    const data = probs.dataSync() as Float32Array;
-    probs.dispose();
+    let data: Float32Array;
+    try {
+      data = (await probs.data()) as Float32Array;
+    } finally {
+      probs.dispose();
+    }
     const per = g.size * g.size * g.classes;
     for (let k = 0; k < chunk.length; k++) out.push(data.slice(k * per, (k + 1) * per));
   }

@@ -117,7 +117,7 @@ export async function trainStudent(req: TrainRequest, hooks: TrainHooks = {}): P
       const best = recordEpoch(state, record, scores);
       state.rng = rng.state();
       const adam = adamInternals(optimizer);
-      state.adamAcc = [adam.accBeta1.dataSync()[0]!, adam.accBeta2.dataSync()[0]!];
+      state.adamAcc = [(await adam.accBeta1.data())[0]!, (await adam.accBeta2.data())[0]!];
       hooks.onProgress?.({
         phase: 'checkpoint',
         epoch,

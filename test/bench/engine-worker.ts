@@ -31,11 +31,11 @@ interface Job {
 }
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
 
-function medianMs(fn: () => void, n: number): number {
+async function medianMs(fn: () => Promise<unknown>, n: number): Promise<number> {
   const ts: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
-    fn();
+    await fn();
     ts.push(performance.now() - t);
   }
   return ts.sort((a, b) => a - b)[Math.floor(n / 2)]!;
@@ -69,16 +69,16 @@ const y = tf.tidy(() =>
     'float32',
   ),
 );
-for (let i = 0; i < 2; i++) step(x, y);
-const train = medianMs(() => step(x, y), job.steps);
-const infer1 = () => {
+for (let i = 0; i < 2; i++) await step(x, y);
+const train = await medianMs(() => step(x, y), job.steps);
+const infer1 = async () => {
   // Read the result outside tidy: a typed array returned from tidy gets walked element by element.
   const out = tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
-  out.dataSync();
+  await out.data();
   out.dispose();
 };
-infer1();
-const infer = medianMs(infer1, job.steps);
+await infer1();
+const infer = await medianMs(infer1, job.steps);
 const params = model.countParams();
 console.log(
   JSON.stringify({

@@ -42,19 +42,19 @@ const model = buildUNet({ filters: cfg.filters, size: cfg.size });
 const step = makeTrainStep(model, new FusedAdamOptimizer(1e-3), bceWithLogits);
 const x = tf.randomNormal([cfg.batch, cfg.size, cfg.size, 1]);
 const y = tf.cast(tf.greater(tf.randomUniform([cfg.batch, cfg.size, cfg.size, 1]), 0.5), 'float32');
-const infer = () => {
+const infer = async () => {
   // Read the result outside tidy: a typed array returned from tidy gets walked element by element.
   const out = tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
-  out.dataSync();
+  await out.data();
   out.dispose();
 };
 const run = inferOnly ? infer : () => step(x, y);
-run();
+await run();
 totals.clear();
 const t0 = performance.now(),
   cpu0 = process.cpuUsage(),
   ru0 = process.resourceUsage();
-for (let i = 0; i < steps; i++) run();
+for (let i = 0; i < steps; i++) await run();
 const wall = (performance.now() - t0) / steps;
 const cpu = process.cpuUsage(cpu0),
   ru = process.resourceUsage();

@@ -72,7 +72,7 @@ export async function exportStudent(req: ExportRequest): Promise<ExportResult> {
   const model = inferenceModel(loaded);
   try {
     const geometry = modelGeometry(model);
-    const onnxBytes = modelToOnnx(model, {
+    const onnxBytes = await modelToOnnx(model, {
       producerVersion: req.appVersion,
       docString: `Apprentice student ${name}`,
       metadata: { card: `${name}.json` },

@@ -72,8 +72,25 @@ export const pair = (v: unknown): [number, number] =>
   Array.isArray(v) ? [v[0] as number, (v[1] ?? v[0]) as number] : [v as number, v as number];
 
 /** A layer's weights as plain arrays, in tfjs order. */
-export function weights(layer: tf.layers.Layer): { data: Float32Array; shape: number[] }[] {
-  return layer.getWeights().map((t) => ({ data: t.dataSync() as Float32Array, shape: t.shape }));
+export type LayerWeights = { data: Float32Array; shape: number[] }[];
+
+/**
+ * Every layer's weights read back, by layer name. Asynchronous because a GPU backend in Node can only read
+ * back that way; the converters then work on plain arrays.
+ */
+export async function readLayerWeights(model: tf.LayersModel): Promise<Map<string, LayerWeights>> {
+  const entries = await Promise.all(
+    model.layers.map(
+      async (layer) =>
+        [
+          layer.name,
+          await Promise.all(
+            layer.getWeights().map(async (t) => ({ data: (await t.data()) as Float32Array, shape: t.shape })),
+          ),
+        ] as const,
+    ),
+  );
+  return new Map(entries);
 }
 
 /** Collects the nodes and initializers of one graph; each method returns the name of its output. */

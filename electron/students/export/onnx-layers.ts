@@ -5,7 +5,17 @@
  */
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import type * as tf from '../../engine/tf.js';
-import { float, type GraphWriter, int, ints, pair, permute, samePads, str, weights } from './onnx-graph.js';
+import {
+  float,
+  type GraphWriter,
+  int,
+  ints,
+  type LayerWeights,
+  pair,
+  permute,
+  samePads,
+  str,
+} from './onnx-graph.js';
 
 export const ONNX_INPUT = 'input';
 
@@ -19,6 +29,8 @@ export interface LayerToConvert {
   ins: string[];
   /** NHWC shape of the (first) input. */
   inputShape: (number | null)[] | undefined;
+  /** The layer's weights, read back beforehand (tfjs order). */
+  weights: LayerWeights;
 }
 
 export type LayerConverter = (l: LayerToConvert, g: GraphWriter) => string;
@@ -26,7 +38,7 @@ export type LayerConverter = (l: LayerToConvert, g: GraphWriter) => string;
 /** Conv2D and the zoo's atrous convolution (always 'same', stride 1, dilation = its rate). */
 function convolution(l: LayerToConvert, g: GraphWriter): string {
   const { name, cfg } = l;
-  const wts = weights(l.layer);
+  const wts = l.weights;
   const kernel = wts[0]!;
   const [kh, kw] = [kernel.shape[0]!, kernel.shape[1]!];
   const atrous = l.className === 'ApprenticeAtrousConv2D';
@@ -50,7 +62,7 @@ function convolution(l: LayerToConvert, g: GraphWriter): string {
 
 function transposedConvolution(l: LayerToConvert, g: GraphWriter): string {
   const { name, cfg } = l;
-  const wts = weights(l.layer);
+  const wts = l.weights;
   const kernel = wts[0]!;
   const [kh, kw] = [kernel.shape[0]!, kernel.shape[1]!];
   const [sh, sw] = pair(cfg.strides);
@@ -72,7 +84,7 @@ function transposedConvolution(l: LayerToConvert, g: GraphWriter): string {
 
 function batchNormalization(l: LayerToConvert, g: GraphWriter): string {
   const { name, cfg } = l;
-  const wts = weights(l.layer);
+  const wts = l.weights;
   const ch = wts[wts.length - 1]!.shape[0]!;
   let k = 0;
   const gamma = cfg.scale ? wts[k++]!.data : new Float32Array(ch).fill(1);

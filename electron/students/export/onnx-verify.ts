@@ -34,10 +34,12 @@ export async function compareOnnxWithTfjs(
   try {
     for (let r = 0; r < rounds; r++) {
       const nhwc = new Float32Array(batch * h! * w! * c!).map(() => rng.next());
-      const expected = tf.tidy(() => {
+      const prediction = tf.tidy(() => {
         const y = model.predict(tf.tensor4d(nhwc, [batch, h!, w!, c!]));
-        return (Array.isArray(y) ? y[y.length - 1]! : y).dataSync() as Float32Array;
+        return Array.isArray(y) ? y[y.length - 1]! : y;
       });
+      const expected = (await prediction.data()) as Float32Array;
+      prediction.dispose();
       const nchw = permute(nhwc, [batch, h!, w!, c!], [0, 3, 1, 2]);
       const result = await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', nchw.data, nchw.shape) });
       const out = result[ONNX_OUTPUT]!;

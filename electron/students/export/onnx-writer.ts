@@ -8,7 +8,7 @@
  */
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import type * as tf from '../../engine/tf.js';
-import { GraphWriter } from './onnx-graph.js';
+import { GraphWriter, type LayerWeights, readLayerWeights } from './onnx-graph.js';
 import { LAYER_CONVERTERS, ONNX_INPUT, type LayerToConvert } from './onnx-layers.js';
 import { DataType, onnxType } from './onnx-proto.js';
 
@@ -19,7 +19,11 @@ export const ONNX_IR_VERSION = 7;
 export const ONNX_OUTPUT = 'output';
 
 /** A layer of `model` with the ONNX names of its inputs (`names`: tfjs layer name -> ONNX tensor name). */
-function toConvert(layer: tf.layers.Layer, names: ReadonlyMap<string, string>): LayerToConvert {
+function toConvert(
+  layer: tf.layers.Layer,
+  names: ReadonlyMap<string, string>,
+  weights: LayerWeights,
+): LayerToConvert {
   const node = layer.inboundNodes[0];
   const ins = (node?.inboundLayers ?? []).map((l) => {
     const n = names.get(l.name);
@@ -35,14 +39,15 @@ function toConvert(layer: tf.layers.Layer, names: ReadonlyMap<string, string>): 
     cfg: layer.getConfig() as Record<string, unknown>,
     ins,
     inputShape,
+    weights,
   };
 }
 
 /** Converts every layer, in the model's (topological) order; returns the ONNX name of the output. */
-function writeLayers(model: tf.LayersModel, g: GraphWriter): string {
+function writeLayers(model: tf.LayersModel, g: GraphWriter, weights: Map<string, LayerWeights>): string {
   const names = new Map<string, string>();
   for (const layer of model.layers) {
-    const l = toConvert(layer, names);
+    const l = toConvert(layer, names, weights.get(layer.name) ?? []);
     const convert = LAYER_CONVERTERS.get(l.className);
     if (!convert)
       throw new AppError(ErrorCode.UNSUPPORTED, `Layer ${l.name} (${l.className}) has no ONNX export`, {
@@ -65,14 +70,14 @@ const valueInfo = (name: string, dims: (number | string)[]) => ({
 });
 
 /** Encodes `model` (single NHWC input, single output) as ONNX bytes. */
-export function modelToOnnx(
+export async function modelToOnnx(
   model: tf.LayersModel,
   opts: { producerVersion: string; docString?: string; metadata?: Record<string, string> },
-): Uint8Array {
+): Promise<Uint8Array> {
   if (model.inputs.length !== 1 || model.outputs.length !== 1)
     throw new AppError(ErrorCode.UNSUPPORTED, 'ONNX export needs a model with one input and one output');
   const g = new GraphWriter();
-  g.node('Identity', 'output_identity', [writeLayers(model, g)], [], ONNX_OUTPUT);
+  g.node('Identity', 'output_identity', [writeLayers(model, g, await readLayerWeights(model))], [], ONNX_OUTPUT);
   const [, h, w, c] = model.inputs[0]!.shape;
   const outShape = model.outputs[0]!.shape;
   const Model = onnxType('ModelProto');

@@ -76,7 +76,7 @@ export async function runEpoch(
     const { x, y } = batchTensors(pairs, g);
     let value: number;
     try {
-      value = plan.step(x, y);
+      value = await plan.step(x, y);
     } finally {
       x.dispose();
       y.dispose();

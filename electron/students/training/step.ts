@@ -10,13 +10,17 @@ import type { ModelGeometry } from '../predict.js';
 import { concat } from '../predict.js';
 import { modelLoss, type LossWeights } from '../loss.js';
 
-/** Takes one step on a batch and returns its loss (the tensors stay the caller's). */
-export type StudentStep = (x: tf.Tensor, y: tf.Tensor) => number;
+/**
+ * Takes one step on a batch and resolves to its loss (the tensors stay the caller's). Asynchronous because
+ * a GPU backend can only read values back asynchronously in Node (tfjs-backend-webgpu's dataSync needs an
+ * OffscreenCanvas).
+ */
+export type StudentStep = (x: tf.Tensor, y: tf.Tensor) => Promise<number>;
 
 /** The step over the model's trainable weights as they are now (freeze layers before calling this). */
 export function studentStep(model: tf.LayersModel, optimizer: tf.Optimizer, loss: LossWeights): StudentStep {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  return (x, y) => {
+  return async (x, y) => {
     const value = tf.tidy(() =>
       optimizer.minimize(
         () => modelLoss(y, model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[], loss),
@@ -24,9 +28,11 @@ export function studentStep(model: tf.LayersModel, optimizer: tf.Optimizer, loss
         vars,
       )!,
     );
-    const v = value.dataSync()[0]!;
-    value.dispose();
-    return v;
+    try {
+      return (await value.data())[0]!;
+    } finally {
+      value.dispose();
+    }
   };
 }
 

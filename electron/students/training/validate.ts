@@ -23,7 +23,7 @@ export async function validationScores(
   for (let from = 0; from < set.length; from += batchSize) {
     const chunk = await set.get(positions(from));
     if (from + batchSize < set.length) set.prefetch(positions(from + batchSize));
-    const probs = predictProbabilities(
+    const probs = await predictProbabilities(
       model,
       chunk.map((v) => v.x),
       batchSize,

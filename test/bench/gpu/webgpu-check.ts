@@ -216,7 +216,7 @@ async function lossCurve(backend: string, n: number): Promise<number[]> {
     tf.cast(tf.greater(tf.randomUniform([4, 64, 64, 1], 0, 1, 'float32', 2), 0.5), 'float32'),
   );
   const losses: number[] = [];
-  for (let i = 0; i < n; i++) losses.push(step(x, y));
+  for (let i = 0; i < n; i++) losses.push(await step(x, y));
   tf.dispose([x, y]);
   model.dispose();
   return losses;
@@ -251,8 +251,8 @@ if (!opt['skip-bench']) {
       }
       return Math.round(ts.sort((a, b) => a - b)[Math.floor(steps / 2)]! * 10) / 10;
     };
-    // makeTrainStep reads the loss back (dataSync), so a step is complete when it returns.
-    const train = async () => void step(x, y);
+    // makeTrainStep reads the loss back, so a step is complete when it resolves.
+    const train = async () => void (await step(x, y));
     const infer = async () => {
       const o = tf.tidy(() => model.apply(x, { training: false }) as tf.Tensor);
       await o.data();

@@ -9,13 +9,13 @@ import * as tf from '../../../electron/engine/tf.js';
 export type LossFn = (targets: tf.Tensor, outputs: tf.Tensor) => tf.Scalar;
 
 export interface TrainStep {
-  /** Runs one step; returns the loss before the update. */
-  (x: tf.Tensor, y: tf.Tensor): number;
+  /** Runs one step; resolves to the loss before the update (read back asynchronously: GPU backends). */
+  (x: tf.Tensor, y: tf.Tensor): Promise<number>;
 }
 
 export function makeTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer, loss: LossFn): TrainStep {
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  return (x, y) => {
+  return async (x, y) => {
     const cost = tf.tidy(() => {
       const c = optimizer.minimize(
         () => loss(y, model.apply(x, { training: true }) as tf.Tensor),
@@ -25,8 +25,10 @@ export function makeTrainStep(model: tf.LayersModel, optimizer: tf.Optimizer, lo
       if (!c) throw new Error('optimizer.minimize returned no loss');
       return c;
     });
-    const value = cost.dataSync()[0] ?? Number.NaN;
-    cost.dispose();
-    return value;
+    try {
+      return (await cost.data())[0] ?? Number.NaN;
+    } finally {
+      cost.dispose();
+    }
   };
 }

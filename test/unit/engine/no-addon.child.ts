@@ -11,5 +11,5 @@ const model = buildUNet({ filters: [4, 8], size: 16 });
 const step = makeTrainStep(model, new FusedAdamOptimizer(1e-2), bceWithLogits);
 const x = tf.randomNormal([2, 16, 16, 1], 0, 1, 'float32', 1);
 const y = tf.cast(tf.greater(tf.randomUniform([2, 16, 16, 1], 0, 1, 'float32', 2), 0.5), 'float32');
-const losses = [step(x, y), step(x, y), step(x, y)];
+const losses = [await step(x, y), await step(x, y), await step(x, y)];
 console.log(JSON.stringify({ info, losses }));
