@@ -31,6 +31,8 @@ export interface TrainStepDetail {
   validated: boolean;
   valDice?: number;
   valIou?: number;
+  /** GPU memory the engine holds (live tensors; allocated incl. its pool), when training on a GPU. */
+  gpuMemory?: { usedBytes: number; allocatedBytes: number };
 }
 
 /** A pseudo-labelling run so far. */

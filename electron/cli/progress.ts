@@ -7,6 +7,13 @@ import type { JobOf, JobProgress } from '../../shared/jobs.js';
 import type { JobUpdate } from '../util/job-context.js';
 import type { CliIo } from './command.js';
 
+/** ", GPU 412/512 MiB" when the step ran on a GPU (live tensors / allocated), else nothing. */
+function gpuText(d: { gpuMemory?: { usedBytes: number; allocatedBytes: number } }): string {
+  if (!d.gpuMemory) return '';
+  const mib = (b: number) => Math.round(b / (1024 * 1024));
+  return `, GPU ${mib(d.gpuMemory.usedBytes)}/${mib(d.gpuMemory.allocatedBytes)} MiB`;
+}
+
 export interface JobPrinter {
   update(job: JobProgress): void;
   /** Ends the status line, if one is drawn. */
@@ -43,7 +50,7 @@ export function jobPrinter(io: CliIo, opts: PrinterOptions = {}): JobPrinter {
       if (!lines || io.isTty || !d?.validated || d.valDice === undefined || d.epoch <= lastEpoch) return;
       lastEpoch = d.epoch;
       io.stdout(
-        `${job.phase}: loss ${d.loss.toFixed(4)}, val Dice ${d.valDice.toFixed(4)}, IoU ${d.valIou?.toFixed(4)}, ${d.msPerStep.toFixed(0)} ms/step`,
+        `${job.phase}: loss ${d.loss.toFixed(4)}, val Dice ${d.valDice.toFixed(4)}, IoU ${d.valIou?.toFixed(4)}, ${d.msPerStep.toFixed(0)} ms/step${gpuText(d)}`,
       );
     },
     end() {
@@ -75,7 +82,7 @@ export function transferPrinter(
         return;
       }
       io.stdout(
-        `${head} epoch ${t.epoch}/${t.epochs}: loss ${t.loss.toFixed(4)}, val Dice ${t.valDice?.toFixed(4) ?? '-'}, ${t.msPerStep.toFixed(0)} ms/step`,
+        `${head} epoch ${t.epoch}/${t.epochs}: loss ${t.loss.toFixed(4)}, val Dice ${t.valDice?.toFixed(4) ?? '-'}, ${t.msPerStep.toFixed(0)} ms/step${gpuText(t)}`,
       );
       return;
     }

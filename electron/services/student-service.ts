@@ -85,6 +85,7 @@ export function trainStepDetail(p: TrainProgress): TrainStepDetail {
     validated: p.phase === 'checkpoint',
     ...(p.valDice !== undefined ? { valDice: p.valDice } : {}),
     ...(p.valIou !== undefined ? { valIou: p.valIou } : {}),
+    ...(p.gpuMemory ? { gpuMemory: p.gpuMemory } : {}),
   };
 }
 

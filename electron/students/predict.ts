@@ -1,5 +1,6 @@
 /** Batched prediction of a layers model on prepared inputs, as per-image foreground probabilities or labels. */
 import * as tf from '../engine/tf.js';
+import { assertFitsOnGpu, throwIfGpuFailed } from '../engine/webgpu/guard.js';
 
 export interface ModelGeometry {
   size: number;
@@ -24,6 +25,8 @@ export async function predictProbabilities(
   batchSize = 8,
 ): Promise<Float32Array[]> {
   const g = modelGeometry(model);
+  const work = { batchSize: Math.min(batchSize, inputs.length), imageSize: g.size, what: 'Prediction' };
+  assertFitsOnGpu(model, work);
   const out: Float32Array[] = [];
   for (let i = 0; i < inputs.length; i += batchSize) {
     const chunk = inputs.slice(i, i + batchSize);
@@ -39,6 +42,7 @@ export async function predictProbabilities(
     } finally {
       probs.dispose();
     }
+    throwIfGpuFailed(work);
     const per = g.size * g.size * g.classes;
     for (let k = 0; k < chunk.length; k++) out.push(data.slice(k * per, (k + 1) * per));
   }

@@ -9,6 +9,8 @@
  * epoch; step.ts is one optimizer step), validate.ts, stopping.ts (best epoch, early stop, budget); the
  * checkpoint writing is checkpoint.ts. The samples come in memory or streamed (samples/prepared-set.ts).
  */
+import { assertFitsOnGpu, watchGpu } from '../engine/webgpu/guard.js';
+import { gpuMemoryField } from './training/gpu-memory.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import * as tf from '../engine/tf.js';
 import { inferenceModel } from '../engine/zoo/index.js';
@@ -59,6 +61,8 @@ export async function trainStudent(req: TrainRequest, hooks: TrainHooks = {}): P
   const predictor = inferenceModel(model);
   const optimizer = await restoreOptimizer(start);
   const batch = Math.min(options.batchSize, train.length);
+  watchGpu();
+  assertFitsOnGpu(model, { batchSize: batch, imageSize: geometry.size, what: 'Training' });
   const steps = Math.min(options.stepsPerEpoch ?? Infinity, Math.max(1, Math.floor(train.length / batch)));
   if (options.steps !== null && options.steps !== undefined)
     options = { ...options, epochs: Math.min(options.epochs, epochsFor({ steps: options.steps }, steps)) };
@@ -129,6 +133,7 @@ export async function trainStudent(req: TrainRequest, hooks: TrainHooks = {}): P
         learningRate: done.learningRate,
         msPerStep: (seconds * 1000) / done.stepsDone,
         ...(scores ? { valDice: scores.dice, valIou: scores.iou } : {}),
+        ...gpuMemoryField(),
       });
 
       const meta: CheckpointMeta = {

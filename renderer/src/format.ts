@@ -20,3 +20,8 @@ export function notLoadedText(connection: string, what: string): string {
 export function fixed(v: number | null | undefined, digits: number): string {
   return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '–';
 }
+
+/** Bytes as whole mebibytes (for GPU memory: "412"). */
+export function mebibytes(bytes: number): string {
+  return String(Math.round(bytes / (1024 * 1024)));
+}

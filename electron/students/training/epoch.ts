@@ -12,6 +12,7 @@ import type { PreparedSet } from '../samples/prepared-set.js';
 import type { TrainHooks, TrainOptions } from './types.js';
 import { assertFits, batchTensors, type StudentStep } from './step.js';
 import { learningRateAt } from './schedule.js';
+import { gpuMemoryField } from './gpu-memory.js';
 
 export interface EpochPlan {
   options: TrainOptions;
@@ -100,6 +101,7 @@ export async function runEpoch(
       loss: out.lossSum / (step + 1),
       learningRate: out.learningRate,
       msPerStep: Date.now() - t0,
+      ...gpuMemoryField(),
     });
     // The budget ends the epoch early (validation and checkpoint still run within it).
     if (

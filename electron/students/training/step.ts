@@ -5,6 +5,7 @@
  */
 import { AppError, ErrorCode } from '../../../shared/errors.js';
 import * as tf from '../../engine/tf.js';
+import { throwIfGpuFailed } from '../../engine/webgpu/guard.js';
 import type { Prepared } from '../samples/sample.js';
 import type { ModelGeometry } from '../predict.js';
 import { concat } from '../predict.js';
@@ -28,11 +29,14 @@ export function studentStep(model: tf.LayersModel, optimizer: tf.Optimizer, loss
         vars,
       )!,
     );
+    let read: number;
     try {
-      return (await value.data())[0]!;
+      read = (await value.data())[0]!;
     } finally {
       value.dispose();
     }
+    throwIfGpuFailed({ batchSize: x.shape[0]!, imageSize: x.shape[1]!, what: 'Training' });
+    return read;
   };
 }
 

@@ -68,6 +68,8 @@ export interface TrainProgress {
   msPerStep: number;
   valDice?: number;
   valIou?: number;
+  /** GPU memory tfjs holds (live tensors; allocated incl. its pool), on a GPU backend only. */
+  gpuMemory?: { usedBytes: number; allocatedBytes: number };
 }
 
 export interface TrainHooks {
