@@ -68,6 +68,35 @@ else if (process.env.APPRENTICE_REQUIRE_SLURM === '1')
     [process.execPath, ['-e', `console.error('missing: ${clusterMissing.join(', ')}'); process.exit(1)`]],
   ]);
 
+// The GPU correctness suite (test/gpu): WebGPU against the native CPU backend, on whatever adapter Dawn
+// finds; without a GPU that is Mesa's lavapipe (build/scripts/install-lavapipe.sh, which setup.sh and
+// .ci/run run). Without any adapter the step is skipped and says why; APPRENTICE_REQUIRE_WEBGPU=1 (set by
+// .ci/run) makes that a failure instead.
+const adapter = spawnSync(process.execPath, [join(root, 'test/gpu/probe-adapter.mjs')], {
+  cwd: root,
+  encoding: 'utf8',
+});
+const adapterLine = adapter.stdout.trim().split('\n').pop() ?? '';
+if (adapter.status === 0)
+  steps.push([
+    `GPU (WebGPU on ${adapterLine})`,
+    npx([
+      'vitest',
+      'run',
+      '--config',
+      'test/gpu/vitest.config.ts',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${join(results, 'gpu.json')}`,
+    ]),
+  ]);
+else if (process.env.APPRENTICE_REQUIRE_WEBGPU === '1')
+  steps.push([
+    'GPU (WebGPU)',
+    [process.execPath, ['-e', `console.error(${JSON.stringify(adapterLine)}); process.exit(1)`]],
+  ]);
+else console.log(`GPU suite skipped: ${adapterLine}`);
+
 // better-sqlite3 is a V8 addon: after `npm start` it is built for Electron's ABI, and Node cannot load it.
 // Build it back for Node first (tests run in Node), so the two commands can be used in any order.
 const probe = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:')"], {
@@ -96,7 +125,7 @@ for (const [name, [cmd, args]] of steps) {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const f of ['unit.json', 'e2e.json', 'cluster.json']) {
+for (const f of ['unit.json', 'e2e.json', 'cluster.json', 'gpu.json']) {
   const p = join(results, f);
   if (!existsSync(p)) continue;
   const j = JSON.parse(readFileSync(p, 'utf8'));

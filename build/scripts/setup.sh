@@ -18,6 +18,8 @@ if command -v apt-get >/dev/null 2>&1; then
 fi
 
 npm ci --no-audit --no-fund
+# Software Vulkan for the GPU correctness suite on machines without a GPU (Debian/Ubuntu only).
+command -v apt-get >/dev/null 2>&1 && bash build/scripts/install-lavapipe.sh
 npm run build
 node electron/cli/apprentice.mjs info
 # The main job on the bundled default: the whole method on real images in a few minutes (teachers trained,
