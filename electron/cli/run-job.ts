@@ -4,6 +4,7 @@
  * command's output, cancelled on Ctrl-C (or the SIGTERM a scheduler sends first), and its typed result
  * returned, or its error thrown.
  */
+import { computeNotice, computeNoticeLines } from '../../shared/compute-notice.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 import type { JobKind, JobOf, JobResult } from '../../shared/jobs.js';
 import { createAppServices, type AppServices } from '../services/app-services.js';
@@ -12,13 +13,22 @@ import { defaultUserDataDir } from '../services/user-data.js';
 import type { CliIo } from './command.js';
 import { jobPrinter, type PrinterOptions } from './progress.js';
 
+let noticeShown = false;
+
 /**
  * Starts the compute engine before a command builds or runs a model (the native CPU kernels, or the
- * backend the environment asks for); loaded lazily so commands that run no model stay quick.
+ * backend the environment asks for); loaded lazily so commands that run no model stay quick. Given `io`,
+ * it prints the engine's notice (e.g. training on the slow JavaScript fallback, and why) on stderr, once
+ * per process.
  */
-export async function startCompute(): Promise<void> {
+export async function startCompute(io?: CliIo): Promise<void> {
   const { initCompute } = await import('../engine/backend.js');
-  await initCompute();
+  const info = await initCompute();
+  const notice = computeNotice(info);
+  if (io && notice && !noticeShown) {
+    noticeShown = true;
+    for (const line of computeNoticeLines(notice)) io.stderr(line);
+  }
 }
 
 /** The app's services for one command, disposed (jobs cancelled, project closed) when `use` ends. */

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { runDemo } from '../../transfer/demo.js';
 import type { CliCommand } from '../command.js';
 import { num } from '../flags.js';
+import { startCompute } from '../run-job.js';
 import { transferProgress } from '../../services/transfer-service.js';
 import { transferPrinter } from '../progress.js';
 import { runWithInterrupt, scoreTable, summaryLine } from './transfer.js';
@@ -40,6 +41,7 @@ export const demoCommand: CliCommand = {
     const quiet = v.json === true;
     const out = resolve(v.out ?? 'apprentice-demo');
     const print = transferPrinter(io, { lines: !quiet, bar: !quiet });
+    await startCompute(io);
     const t0 = performance.now();
     const r = await runWithInterrupt(io, 'demo', async (signal) => {
       const res = await runDemo({

@@ -232,6 +232,7 @@ export const trainCommand: CliCommand = {
           ErrorCode.INVALID_ARGUMENT,
           '--teacher names the teacher of soft labels: it needs --labels probability',
         );
+      await startCompute(io);
       const r = await trainOnProject(
         {
           project: resolve(v.project),
@@ -253,9 +254,9 @@ export const trainCommand: CliCommand = {
     for (const f of ['dataset', 'labels', 'teacher', 'unassigned'] as const)
       if (v[f] !== undefined) throw new AppError(ErrorCode.INVALID_ARGUMENT, `--${f} needs --project`);
     const request = folderTrainRequest(v, { kind: 'zoo', config: { ...config, seed: options.seed } }, recipe);
+    await startCompute(io);
     if (!v.json) {
       // Parameter count before training: building the graph is cheap.
-      await startCompute();
       const model = buildModel(config);
       io.stdout(
         `Training ${v.arch ?? 'unet'} (${config.arch}) at ${config.size}x${config.size}: ${model.countParams().toLocaleString('en-US')} parameters, seed ${options.seed}`,

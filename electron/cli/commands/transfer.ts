@@ -9,7 +9,7 @@ import type { CliCommand, CliIo } from '../command.js';
 import { FUSION_OPTIONS } from './teacher-flags.js';
 import { int, num, real } from '../flags.js';
 import { startTransfer } from '../../services/transfer-service.js';
-import { runJob, withServices } from '../run-job.js';
+import { runJob, startCompute, withServices } from '../run-job.js';
 import { fuseShardsFirst, runShard, SHARD_HELP, shardMode } from './transfer-shards.js';
 
 const OPTIONS = {
@@ -250,6 +250,7 @@ export const transferCommand: CliCommand = {
     const interruptible = <T>(work: (signal: AbortSignal) => Promise<T>) =>
       runWithInterrupt(io, 'transfer', work);
     if (mode && 'shard' in mode) return runShard(spec, mode.shard, { fresh, json: quiet }, io, interruptible);
+    await startCompute(io);
     return withServices(async (services) => {
       // Opened (and locked) before the run: a project that cannot take the record is refused up front.
       if (v.project) await services.api.openProject({ path: resolve(v.project) });
