@@ -19,6 +19,7 @@ import { jsConv } from './js-conv.js';
 import { jsMemoryKernels } from './js-memory-kernels.js';
 import { nativeKernels, type MemoryKernels } from './native-kernels.js';
 import { RecyclingCpuBackend } from './recycling-backend.js';
+import { resizeNearestNeighborGradKernel } from './resize-nearest-grad.js';
 
 export const NATIVE_BACKEND = 'native-cpu';
 /** The same backend with the pure-JS convolutions, when the addon is not built. */
@@ -70,6 +71,8 @@ export function registerFastCpuBackend(name: string, addon: NativeAddon | null):
   const overrides: KernelConfig[] = addon
     ? [...convKernels(nativeConv(addon), name, stock, own), ...nativeKernels(addon, name, stock)]
     : [...convKernels(jsConv, name, stock, own), ...nativeKernels(jsMemoryKernels, name, stock)];
+  // A correctness fix, not a speed-up: the stock kernel is wrong for batch > 1 (see resize-nearest-grad.ts).
+  overrides.push(resizeNearestNeighborGradKernel(name, stock('ResizeNearestNeighborGrad')));
   for (const c of overrides) {
     if (getKernel(c.kernelName, name)) unregisterKernel(c.kernelName, name);
     registerKernel(c);
