@@ -80,6 +80,8 @@ const infer1 = async () => {
 await infer1();
 const infer = await medianMs(infer1, job.steps);
 const params = model.countParams();
+// GPU memory tfjs allocated for this model and batch (live tensors + its pool), on a GPU backend.
+const gpuBytes = (tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number }).numBytesAllocatedInGPU;
 console.log(
   JSON.stringify({
     framework: 'apprentice',
@@ -94,5 +96,7 @@ console.log(
     train_ms_median: Math.round(train * 10) / 10,
     infer_ms_median: Math.round(infer * 10) / 10,
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    ...(info.gpu ? { gpu: info.gpu.description || info.gpu.device } : {}),
+    ...(gpuBytes !== undefined ? { gpu_allocated_mb: Math.round(gpuBytes / 1048576) } : {}),
   }),
 );

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The GPU check: what the machine has (GPU, driver, Vulkan loader and driver files, CUDA libraries, a CUDA
-# PyTorch), then Apprentice's WebGPU path on it (adapter, every kernel the U-Net trains with against the CPU
-# backend, a short training run against the CPU run, train/inference speed of the two benchmark U-Nets),
-# then PyTorch on the same GPU as the reference. Ends with "no hardware adapter found" (exit 3) where Dawn
-# finds no GPU.
+# PyTorch), then Apprentice's WebGPU path on it: the GPU correctness suite (test/gpu: every kernel and zoo
+# architecture forward and backward against the native CPU backend, the trainer's run against the CPU run,
+# ONNX teachers on onnxruntime's WebGPU provider), then npm run bench:gpu (the two benchmark U-Nets on
+# WebGPU, native CPU and PyTorch CUDA on the same GPU). Ends with "no hardware adapter found" (exit 3)
+# where Dawn finds no adapter.
 #
-#   bash test/bench/gpu-check.sh                 from a checkout after npm ci and
-#                                                npm install --no-save webgpu @tensorflow/tfjs-backend-webgpu
+#   bash test/bench/gpu-check.sh                 from a checkout after npm ci (the WebGPU packages are
+#                                                optional dependencies; PyTorch rows need a CUDA torch)
 #   KIT=DIR bash test/bench/gpu-check.sh         an offline GPU machine, with a kit from test/bench/gpu/make-kit.mjs
 # Writes everything to ${RESULTS:-test-results/gpu-check}/ (log + one JSON per part).
 set -u
@@ -33,31 +34,39 @@ PY
 
 section "WebGPU (Dawn + tfjs-backend-webgpu)"
 if [ -n "${KIT:-}" ]; then
+  # An offline machine without the checkout's node_modules: the kit's one-file check (kernels against the
+  # stock CPU backend, a short training run, speed), bundled by test/bench/gpu/make-kit.mjs.
   NODE=${NODE:-node}
   if ! command -v "$NODE" >/dev/null && [ -f "$KIT/node.xz" ]; then
     $PY -c "import lzma,sys; open(sys.argv[2],'wb').write(lzma.open(sys.argv[1]).read())" "$KIT/node.xz" /tmp/apprentice-node
     chmod +x /tmp/apprentice-node; NODE=/tmp/apprentice-node
   fi
-  CHECK=("$NODE" "$KIT/webgpu-check.mjs")
+  "$NODE" "$KIT/webgpu-check.mjs" --steps "${STEPS:-10}" > "$RESULTS/webgpu.json"
+  webgpu_rc=$?
+  cat "$RESULTS/webgpu.json"
+  section "PyTorch on the same GPU (reference)"
+  if $PY -c 'import torch,sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+    $PY "$KIT/torch_unet_device.py" --device cuda --filters 8,16,32 --size 128 --batch 8 --steps "${STEPS:-10}" | tee "$RESULTS/torch-tiny.json"
+    $PY "$KIT/torch_unet_device.py" --device cuda --filters 32,64,128,256 --size 256 --batch 4 --steps "${STEPS:-10}" | tee "$RESULTS/torch-big.json"
+  else
+    echo "no CUDA PyTorch here: the GPU reference row is missing"
+  fi
 else
-  CHECK=(npx --no-install tsx test/bench/gpu/webgpu-check.ts)
+  # A checkout after npm ci (webgpu and tfjs-backend-webgpu are optional dependencies).
+  node test/gpu/probe-adapter.mjs
+  webgpu_rc=$?
+  if [ $webgpu_rc -eq 0 ]; then
+    section "GPU correctness suite (npm run test:gpu: every zoo kernel and architecture vs the native CPU backend)"
+    npx --no-install vitest run --config test/gpu/vitest.config.ts --reporter=default --reporter=json \
+      --outputFile.json="$RESULTS/gpu-suite.json"
+    webgpu_rc=$?
+    section "Speed (npm run bench:gpu: WebGPU, native CPU, PyTorch CUDA where installed; ONNX teachers)"
+    npx --no-install tsx test/bench/gpu.bench.ts --steps "${STEPS:-10}" --json "$RESULTS/bench-gpu.json" || webgpu_rc=1
+  fi
 fi
-"${CHECK[@]}" --steps "${STEPS:-10}" > "$RESULTS/webgpu.json"
-webgpu_rc=$?
-cat "$RESULTS/webgpu.json"
 case $webgpu_rc in
   0) echo "WebGPU: every check passed" ;;
   3) echo "WebGPU: no hardware adapter found (see the message above); nothing else to check on the GPU" ;;
   *) echo "WebGPU: a check FAILED (exit $webgpu_rc)" ;;
 esac
-
-section "PyTorch on the same GPU (reference)"
-TORCH_SCRIPT=${KIT:+$KIT/torch_unet_device.py}
-TORCH_SCRIPT=${TORCH_SCRIPT:-test/bench/gpu/torch_unet_device.py}
-if $PY -c 'import torch,sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
-  $PY "$TORCH_SCRIPT" --device cuda --filters 8,16,32 --size 128 --batch 8 --steps "${STEPS:-10}" | tee "$RESULTS/torch-tiny.json"
-  $PY "$TORCH_SCRIPT" --device cuda --filters 32,64,128,256 --size 256 --batch 4 --steps "${STEPS:-10}" | tee "$RESULTS/torch-big.json"
-else
-  echo "no CUDA PyTorch here: the GPU reference row is missing"
-fi
 exit $webgpu_rc
