@@ -23,6 +23,7 @@ import { loadAddon } from './native/loader.js';
 import { JS_BACKEND, NATIVE_BACKEND, registerFastCpuBackend } from './kernels/register.js';
 import { RecyclingCpuBackend } from './kernels/recycling-backend.js';
 import { installFusedConvTraining } from './ops/fused-conv-training.js';
+import { loadDawn, probeAdapterInChild } from './webgpu/adapter.js';
 import * as tf from './tf.js';
 
 type Candidate = ComputeInfo['candidates'][number];
@@ -125,77 +126,35 @@ async function tryTensorflow(): Promise<Attempt> {
   return { name: 'tensorflow', available: false, reason: reasons.join('; ') };
 }
 
-export interface DawnAdapter {
-  info: {
-    vendor: string;
-    architecture: string;
-    device: string;
-    description: string;
-    isFallbackAdapter?: boolean;
-  };
-  isFallbackAdapter?: boolean;
-  limits: { maxBufferSize: number; maxStorageBufferBindingSize: number };
-}
-
-/** Software rasterisers report themselves as fallback adapters (or by name, for older Dawn builds). */
-export function isSoftwareAdapter(a: DawnAdapter): boolean {
-  return (
-    a.info.isFallbackAdapter === true ||
-    a.isFallbackAdapter === true ||
-    a.info.architecture === 'software' ||
-    /llvmpipe|lavapipe|swiftshader|warp/i.test(`${a.info.device} ${a.info.description}`)
-  );
-}
-
 /**
- * Loads Dawn, asks it for the high-performance adapter, then loads tfjs-backend-webgpu (which registers
- * itself on import only when navigator.gpu exists). The adapter is reported even when not used.
+ * The WebGPU backend where it is worth taking. 'auto' asks a child process for the adapter first and loads
+ * Dawn here only for a hardware one; an explicit request loads it at once (a software adapter is accepted
+ * then: that is how CI runs the GPU code path). tfjs-backend-webgpu registers itself on import only when
+ * navigator.gpu exists, so it loads after Dawn. The adapter is reported even when not used.
  */
 async function tryWebgpu(requested: ComputeBackendChoice): Promise<Attempt & { gpu?: GpuAdapterInfo }> {
-  let adapter: DawnAdapter | null;
-  try {
-    const dawn = (await optionalImport('webgpu')) as {
-      create(opts: string[]): { requestAdapter(o?: object): Promise<DawnAdapter | null> };
-      globals: Record<string, unknown>;
-    };
-    Object.assign(globalThis, dawn.globals);
-    const gpu = dawn.create([]);
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
-    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return {
-      name: 'webgpu',
-      available: false,
-      reason:
-        code === 'ERR_MODULE_NOT_FOUND'
-          ? 'the optional package webgpu is not installed'
-          : `Dawn failed to load: ${(err as Error).message.split('\n')[0]}`,
-    };
+  const unavailable = (reason: string, gpu?: GpuAdapterInfo) => ({
+    name: 'webgpu',
+    available: false,
+    reason,
+    ...(gpu ? { gpu } : {}),
+  });
+  const noAdapter = 'no WebGPU adapter found (no GPU, or no Vulkan / Metal / D3D12 driver for it)';
+  if (requested !== 'webgpu') {
+    const probe = await probeAdapterInChild();
+    if ('error' in probe) return unavailable(probe.error);
+    if (!probe.gpu) return unavailable(noAdapter);
+    if (probe.gpu.software)
+      return unavailable(
+        `only a software adapter (${probe.gpu.description || probe.gpu.device}): slower than the CPU kernels, used only on request`,
+        probe.gpu,
+      );
   }
-  if (!adapter)
-    return {
-      name: 'webgpu',
-      available: false,
-      reason: 'no WebGPU adapter found (no GPU, or no Vulkan / Metal / D3D12 driver for it)',
-    };
-  const gpu: GpuAdapterInfo = {
-    vendor: adapter.info.vendor,
-    architecture: adapter.info.architecture,
-    device: adapter.info.device,
-    description: adapter.info.description,
-    software: isSoftwareAdapter(adapter),
-    maxBufferSize: adapter.limits.maxBufferSize,
-    maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
-  };
+  const loaded = await loadDawn();
+  if ('error' in loaded) return unavailable(loaded.error);
+  const gpu = loaded.gpu;
+  if (!gpu) return unavailable(noAdapter);
   const named = `${gpu.description || gpu.device || gpu.vendor}`;
-  if (gpu.software && requested !== 'webgpu')
-    return {
-      name: 'webgpu',
-      available: false,
-      gpu,
-      reason: `only a software adapter (${named}): slower than the CPU kernels, used only on request`,
-    };
   try {
     await optionalImport('@tensorflow/tfjs-backend-webgpu');
   } catch (err) {
