@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { toAppError } from '../../shared/errors.js';
-import { initCompute } from '../engine/backend.js';
+import { initCompute, releaseComputeMemory } from '../engine/backend.js';
 import { runTrainingJob, type TrainJobRequest } from '../students/run.js';
 import { servedSource } from './served-source.js';
 import type { TrainWorkerData, WorkerMessage } from './train-protocol.js';
@@ -36,7 +36,10 @@ try {
     shouldStop: () => Atomics.load(stop, 0) !== 0,
   });
   samplePort?.close();
+  releaseComputeMemory();
   send({ type: 'done', result });
 } catch (err) {
+  // Failed or cancelled: the pooled buffers (GPU memory on a GPU backend) go back before the thread ends.
+  releaseComputeMemory();
   send({ type: 'error', error: toAppError(err).toPayload() });
 }
