@@ -1,7 +1,8 @@
 /**
- * ONNX teachers through onnxruntime-node: CPU everywhere, a GPU execution provider (cuda, dml, coreml...)
- * where the user's onnxruntime has it. The card's input contract is checked against the model's declared
- * input before anything runs, so a wrong card fails at once with a message, not after hours.
+ * ONNX teachers through onnxruntime-node: a GPU execution provider where one can be had (onnx-providers.ts
+ * says which), the CPU everywhere else and whenever the GPU provider cannot run the model. The card's
+ * input contract is checked against the model's declared input before anything runs, so a wrong card
+ * fails at once with a message, not after hours.
  */
 import type { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
@@ -9,14 +10,28 @@ import { AppError, ErrorCode } from '../../shared/errors.js';
 import { startModuleWorker } from '../util/worker.js';
 import { readModelFile, type TeacherCard } from './card.js';
 import type { InputContract } from './contract.js';
+import {
+  fallbackNotice,
+  teacherProviderPlan,
+  withCpuFallback,
+  type TeacherProviderChoice,
+} from './onnx-providers.js';
 import type { OnnxWorkerData, OnnxWorkerReply, OnnxWorkerRequest } from './onnx-worker-protocol.js';
+import { inputLength } from './preprocess.js';
 import { TensorTeacher, type TensorModel } from './runner.js';
 
 export interface OnnxOptions {
   /** intra-op threads (default 2: the project's machines have 2 cores shared with the UI). */
   threads?: number;
-  /** Execution providers, best first (default ['cpu']). */
+  /**
+   * 'auto' (default: APPRENTICE_TEACHER_PROVIDER, else auto), or a provider to use even on a software GPU
+   * adapter. Whichever GPU provider is taken, 'cpu' backs it up.
+   */
+  provider?: TeacherProviderChoice;
+  /** Execution providers, best first, instead of `provider` (CLI --provider); 'cpu' is added last. */
   providers?: string[];
+  /** Told when a GPU provider fails and the teacher continues on the CPU (the job's notices and log). */
+  onNotice?: (message: string) => void;
   batchSize?: number;
   /**
    * Run the model in the calling thread instead of a worker thread. onnxruntime-node computes on the
@@ -29,9 +44,10 @@ export async function createOnnxSession(
   bytes: Uint8Array,
   path: string,
   opts: OnnxOptions = {},
+  providers: string[] = ['cpu'],
 ): Promise<ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(bytes, sessionOptions(opts));
+    return await ort.InferenceSession.create(bytes, sessionOptions(opts, providers));
   } catch (err) {
     throw new AppError(
       ErrorCode.BAD_FILE,
@@ -109,11 +125,11 @@ interface OnnxSessionLike {
   release(): Promise<void>;
 }
 
-function sessionOptions(opts: OnnxOptions): ort.InferenceSession.SessionOptions {
+function sessionOptions(opts: OnnxOptions, providers: string[]): ort.InferenceSession.SessionOptions {
   return {
     intraOpNumThreads: opts.threads ?? 2,
     interOpNumThreads: 1,
-    executionProviders: opts.providers ?? ['cpu'],
+    executionProviders: providers,
     graphOptimizationLevel: 'all',
     // Idle intra-op threads sleep instead of spinning: the job's own thread (storage, fusion) and the
     // UI share the same few cores, and spinning threads would take their time.
@@ -121,8 +137,13 @@ function sessionOptions(opts: OnnxOptions): ort.InferenceSession.SessionOptions 
   };
 }
 
-async function inThread(bytes: Uint8Array, path: string, opts: OnnxOptions): Promise<OnnxSessionLike> {
-  const session = await createOnnxSession(bytes, path, opts);
+async function inThread(
+  bytes: Uint8Array,
+  path: string,
+  opts: OnnxOptions,
+  providers: string[],
+): Promise<OnnxSessionLike> {
+  const session = await createOnnxSession(bytes, path, opts, providers);
   return {
     inputNames: session.inputNames,
     outputNames: session.outputNames,
@@ -146,9 +167,15 @@ function startWorker(data: OnnxWorkerData): Worker {
   });
 }
 
-async function inWorker(bytes: Uint8Array, path: string, opts: OnnxOptions): Promise<OnnxSessionLike> {
-  const own = bytes.slice(); // transferred to the worker
-  const worker = startWorker({ bytes: own, options: sessionOptions(opts) });
+async function inWorker(
+  bytes: Uint8Array,
+  path: string,
+  opts: OnnxOptions,
+  providers: string[],
+): Promise<OnnxSessionLike> {
+  // A copy of its own (a Buffer's slice() is a view): transferred to the worker, and the CPU may need the bytes again.
+  const own = new Uint8Array(bytes);
+  const worker = startWorker({ bytes: own, options: sessionOptions(opts, providers) });
   const calls = new Map<
     number,
     { resolve: (r: { data: Float32Array; dims: number[] }) => void; reject: (e: Error) => void }
@@ -169,6 +196,7 @@ async function inWorker(bytes: Uint8Array, path: string, opts: OnnxOptions): Pro
             ErrorCode.BAD_FILE,
             `${path} cannot be loaded as an ONNX model (${m.message.split('\n')[0]})`,
             { path },
+            { cause: new Error(m.message) },
           ),
         );
       else {
@@ -225,20 +253,60 @@ async function inWorker(bytes: Uint8Array, path: string, opts: OnnxOptions): Pro
   };
 }
 
+function inputDims(c: InputContract, batch: number): number[] {
+  return c.layout === 'NCHW'
+    ? [batch, c.channels, c.height, c.width]
+    : [batch, c.height, c.width, c.channels];
+}
+
 class OnnxModel implements TensorModel {
+  readonly notices: string[] = [];
+
   constructor(
-    private readonly session: OnnxSessionLike,
+    private session: OnnxSessionLike,
     private readonly input: InputContract,
     private readonly inputName: string,
     private readonly outputName: string,
     readonly fixedBatch: number | null,
+    /** The provider the session runs on. */
+    public provider: string,
+    /** Opens the model again on the CPU alone: used when a run fails on a GPU provider. */
+    private readonly reopenOnCpu: () => Promise<OnnxSessionLike>,
+    private readonly teacher: string,
+    private readonly onNotice: ((message: string) => void) | undefined,
   ) {}
 
-  run(data: Float32Array, batch: number): Promise<{ data: Float32Array; dims: number[] }> {
-    const c = this.input;
-    const dims =
-      c.layout === 'NCHW' ? [batch, c.channels, c.height, c.width] : [batch, c.height, c.width, c.channels];
-    return this.session.run(this.inputName, this.outputName, data, dims);
+  notice(message: string): void {
+    this.notices.push(message);
+    this.onNotice?.(message);
+  }
+
+  async run(data: Float32Array, batch: number): Promise<{ data: Float32Array; dims: number[] }> {
+    const dims = inputDims(this.input, batch);
+    if (this.provider === 'cpu') return this.session.run(this.inputName, this.outputName, data, dims);
+    // A copy: the worker takes the buffer it is sent, and the CPU may have to run the same batch.
+    const keep = data.slice();
+    try {
+      return await this.session.run(this.inputName, this.outputName, data, dims);
+    } catch (err) {
+      // The GPU provider failed mid-run (out of memory, a kernel it lacks at this size): when the CPU
+      // runs the batch, the teacher stays there; when it does not either, the batch is at fault.
+      const cpu = await this.reopenOnCpu().catch(() => null);
+      if (!cpu) throw err;
+      let out: { data: Float32Array; dims: number[] };
+      try {
+        out = await cpu.run(this.inputName, this.outputName, keep, dims);
+      } catch {
+        await cpu.release();
+        throw err;
+      }
+      const failed = this.provider;
+      await this.session.release();
+      this.session = cpu;
+      this.provider = 'cpu';
+      this.notice(fallbackNotice(this.teacher, failed, err));
+      return out;
+    }
   }
 
   dispose(): Promise<void> {
@@ -279,18 +347,50 @@ export async function checkOnnxModel(bytes: Uint8Array, card: TeacherCard): Prom
   }
 }
 
+/**
+ * Opens the teacher on the providers its options ask for (onnx-providers.ts). On a GPU provider it is
+ * also run once on a blank batch, so a provider that loads the model but cannot run it is found here;
+ * either failure reopens it on the CPU with a notice (OnnxOptions.onNotice, and the runner's notices).
+ */
 export async function openOnnxTeacher(card: TeacherCard, opts: OnnxOptions = {}): Promise<TensorTeacher> {
   const contract = card.contract!;
   const bytes = readModelFile(card);
-  const session = opts.inProcess
-    ? await inThread(bytes, card.modelPath, opts)
-    : await inWorker(bytes, card.modelPath, opts);
-  try {
-    const { inputName, outputName, fixedBatch } = fitCard(session, card);
-    const model = new OnnxModel(session, contract.input, inputName, outputName, fixedBatch);
-    return new TensorTeacher(card.name, 'onnx', contract.input, contract.output, model, opts.batchSize);
-  } catch (err) {
-    await session.release();
-    throw err;
-  }
+  const plan = await teacherProviderPlan(opts);
+  const load = (providers: string[]) =>
+    opts.inProcess
+      ? inThread(bytes, card.modelPath, opts, providers)
+      : inWorker(bytes, card.modelPath, opts, providers);
+  const opened = await withCpuFallback(card.name, plan, async (providers) => {
+    const session = await load(providers);
+    try {
+      const fit = fitCard(session, card);
+      if (providers[0] !== 'cpu') {
+        const n = fit.fixedBatch ?? 1;
+        await session.run(
+          fit.inputName,
+          fit.outputName,
+          new Float32Array(n * inputLength(contract.input)),
+          inputDims(contract.input, n),
+        );
+      }
+      return { session, ...fit };
+    } catch (err) {
+      await session.release();
+      throw err;
+    }
+  });
+  const { session, inputName, outputName, fixedBatch } = opened.value;
+  const model = new OnnxModel(
+    session,
+    contract.input,
+    inputName,
+    outputName,
+    fixedBatch,
+    opened.provider,
+    () => load(['cpu']),
+    card.name,
+    opts.onNotice,
+  );
+  if (opened.notice) model.notice(opened.notice);
+  return new TensorTeacher(card.name, 'onnx', contract.input, contract.output, model, opts.batchSize);
 }

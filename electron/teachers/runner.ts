@@ -18,14 +18,29 @@ export interface TeacherRunner {
   readonly batchSize: number;
   /** The image channels the teacher looks at (1 grey, 3 colour); null for one that reads no image (mask folder). */
   readonly inputChannels: 1 | 3 | null;
+  /**
+   * Where its model runs: the onnxruntime execution provider ('webgpu', 'cuda', 'cpu') or the tfjs
+   * backend; absent for a teacher that computes nothing (mask folder).
+   */
+  readonly provider?: string;
+  /** What the user should know about how it runs, e.g. a GPU provider that failed and the CPU that took over. */
+  readonly notices?: readonly string[];
   predict(images: readonly TeacherImage[]): Promise<PredictResult[]>;
   dispose(): Promise<void>;
+}
+
+/** Where each teacher runs, by name ('none' for one that computes nothing): for summaries and reports. */
+export function teacherProviders(runners: readonly TeacherRunner[]): Record<string, string> {
+  return Object.fromEntries(runners.map((r) => [r.name, r.provider ?? 'none']));
 }
 
 /** A model as a function of a batch tensor (the input laid out as the contract says). */
 export interface TensorModel {
   /** Fixed batch size of the model, or null when the batch axis is dynamic. */
   readonly fixedBatch: number | null;
+  /** Where it runs (TeacherRunner.provider); may change after a fall back to the CPU. */
+  readonly provider?: string;
+  readonly notices?: readonly string[];
   run(input: Float32Array, batch: number): Promise<{ data: Float32Array; dims: number[] }>;
   dispose(): Promise<void>;
 }
@@ -58,6 +73,14 @@ export class TensorTeacher implements TeacherRunner {
 
   get inputChannels(): 1 | 3 {
     return this.input.channels;
+  }
+
+  get provider(): string | undefined {
+    return this.model.provider;
+  }
+
+  get notices(): readonly string[] {
+    return this.model.notices ?? [];
   }
 
   async predict(images: readonly TeacherImage[]): Promise<PredictResult[]> {

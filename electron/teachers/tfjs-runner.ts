@@ -66,6 +66,9 @@ async function runBatch(
 }
 
 class LayersTensorModel implements TensorModel {
+  /** The engine's backend: TF.js teachers run wherever the engine computes. */
+  readonly provider = tf.getBackend();
+
   constructor(
     private readonly model: tf.LayersModel,
     private readonly input: InputContract,
@@ -83,6 +86,9 @@ class LayersTensorModel implements TensorModel {
 
 /** A TF.js graph model (tfjs-converter output: model.json with a GraphDef + weight shards). */
 class GraphTensorModel implements TensorModel {
+  /** The engine's backend: TF.js teachers run wherever the engine computes. */
+  readonly provider = tf.getBackend();
+
   constructor(
     private readonly model: GraphModel,
     private readonly input: InputContract,
