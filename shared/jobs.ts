@@ -74,6 +74,8 @@ export interface PseudoLabelSummary {
   errorCount: number;
   /** What the fusion did and why (over the labels this run fused; reused labels are not counted). */
   fusion: FusionReport;
+  /** Where each teacher ran, by name: 'webgpu', 'cuda', 'cpu' (ONNX), the tfjs backend, or 'none' (mask folder). */
+  teacherProviders?: Record<string, string>;
 }
 
 /** One epoch of a training run, as training.json and the job result list it. */
@@ -156,6 +158,11 @@ export interface JobOf<K extends JobKind> {
   finishedAt?: string;
   /** Estimated seconds left, when the job can tell. */
   etaSeconds?: number;
+  /**
+   * What the user should know about how the job runs, in the order it was said, e.g. "teacher unet-busi:
+   * the webgpu provider failed (...); running on CPU". Kept to the job's end; also in the log.
+   */
+  notices?: string[];
   error?: { code: string; message: string; detail?: Record<string, unknown> };
   /** What the job made, once it is done. */
   result?: JobResult<K>;

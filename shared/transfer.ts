@@ -171,6 +171,11 @@ export interface TransferSummary {
   /** Stages taken from an earlier, interrupted run of the same spec. */
   resumed: TransferStage[];
   seconds: number;
+  /**
+   * Where each teacher ran in this invocation, by name: 'webgpu', 'cuda', 'cpu' (ONNX), the tfjs backend,
+   * 'none' (mask folder). Absent in runs recorded before it was reported.
+   */
+  teacherProviders?: Record<string, string>;
 }
 
 /** A finished transfer run kept in the project that was open when it ran (the Transfer screen lists them). */

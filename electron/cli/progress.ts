@@ -39,9 +39,16 @@ export function jobPrinter(io: CliIo, opts: PrinterOptions = {}): JobPrinter {
   const lines = opts.lines ?? true;
   const bar = opts.bar ?? true;
   let lastEpoch = 0;
+  let noticesShown = 0;
   const transfer = transferPrinter(io, { lines, bar });
   return {
     update(job) {
+      // How the job computes (a GPU provider that fell back to the CPU): on stderr, each once, even under --json.
+      for (const n of job.notices?.slice(noticesShown) ?? []) {
+        io.status(null);
+        io.stderr(`apprentice ${job.kind}: ${n}`);
+      }
+      noticesShown = Math.max(noticesShown, job.notices?.length ?? 0);
       if (job.kind === 'transfer') return transfer(job);
       if (bar && io.isTty) io.status(barText(job));
       if (job.kind !== 'train' && job.kind !== 'finetune') return;

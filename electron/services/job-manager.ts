@@ -78,6 +78,12 @@ export class JobManager {
       throwIfCancelled: () => {
         if (abort.signal.aborted) throw new AppError(ErrorCode.CANCELLED, `Job ${kind} was cancelled`);
       },
+      notice: (message) => {
+        if (progress.notices?.includes(message)) return;
+        progress.notices = [...(progress.notices ?? []), message];
+        this.log.warn(`Job ${jobId} (${kind}): ${message}`);
+        send(true);
+      },
     };
     this.log.info(`Job ${jobId} (${kind}) started`);
     send(true);
@@ -143,5 +149,9 @@ export class JobManager {
 
 /** A copy to send or hand out: later updates must not change a report already given. */
 function snapshot<J extends JobProgress | JobOf<JobKind>>(job: J): J {
-  return { ...job, ...(job.detail !== undefined ? { detail: structuredClone(job.detail) } : {}) };
+  return {
+    ...job,
+    ...(job.detail !== undefined ? { detail: structuredClone(job.detail) } : {}),
+    ...(job.notices !== undefined ? { notices: [...job.notices] } : {}),
+  };
 }

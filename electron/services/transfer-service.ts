@@ -73,6 +73,7 @@ export async function startTransfer(
       signal: ctx.signal,
       fresh,
       onProgress: (p) => ctx.progress(transferProgress(p)),
+      onNotice: (m) => ctx.notice?.(m),
     });
     if (store) store.transferRuns.add(spec, summary);
     return summary;

@@ -30,7 +30,7 @@ import { predictTeacherMaps, viewNames, viewsFor } from './labelling/teacher-map
 import { ttaViewsOf } from './labelling/tta-settings.js';
 import { openTeacher, type OpenOptions } from './open.js';
 import type { TeacherImage } from './preprocess.js';
-import type { TeacherRunner } from './runner.js';
+import { teacherProviders, type TeacherRunner } from './runner.js';
 import { storedTeacherCard, storedTeacherImage, teacherVersion } from './store-teachers.js';
 
 export const PSEUDO_LABEL_JOB = 'pseudo-label';
@@ -176,6 +176,7 @@ class PseudoLabelRun {
       errors: [],
       errorCount: 0,
       fusion: fusion.report(),
+      teacherProviders: {},
     };
   }
 
@@ -341,14 +342,19 @@ class PseudoLabelRun {
   }
 }
 
-/** Opens every teacher; one that cannot be opened (not a model, contract does not fit) fails the job before any work. */
+/**
+ * Opens every teacher; one that cannot be opened (not a model, contract does not fit) fails the job before
+ * any work. A GPU provider that fails is the job's notice; its teacher continues on the CPU.
+ */
 async function openRunners(
   store: ProjectStore,
   teachers: readonly Teacher[],
   runtime: OpenOptions | undefined,
   runners: TeacherRunner[],
+  ctx: JobContext,
 ): Promise<void> {
-  for (const t of teachers) runners.push(await openTeacher(storedTeacherCard(store, t), runtime));
+  const opts: OpenOptions = { ...runtime, onNotice: (m) => ctx.notice?.(m) };
+  for (const t of teachers) runners.push(await openTeacher(storedTeacherCard(store, t), opts));
 }
 
 function finishFailed(store: ProjectStore, jobId: number, err: unknown): void {
@@ -370,7 +376,7 @@ export async function runPseudoLabelJob(
   try {
     const { teachers, images, fusion: plain } = checkParams(store, params);
     ctx.progress({ phase: 'loading teachers', done: 0, total: images.length });
-    await openRunners(store, teachers, req.runtime, runners);
+    await openRunners(store, teachers, req.runtime, runners, ctx);
     const views = ttaViewsOf(fusionOf(params));
     const viewsByTeacher = runners.map((r) => viewNames(viewsFor(r, views)));
     const fusion = new SetFusion(plain.teacherNames, { ...plain.options, ttaViews: viewNames(views) });
@@ -390,6 +396,8 @@ export async function runPseudoLabelJob(
       fusion,
       params.post ?? {},
     );
+    // Read at the end: a teacher whose GPU provider failed mid-run finished on the CPU.
+    run.s.teacherProviders = teacherProviders(runners);
     store.jobs.finish(job.id, 'succeeded');
     return run.s;
   } catch (err) {

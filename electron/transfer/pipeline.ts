@@ -27,7 +27,7 @@ import { ensureWritableDir } from '../students/outputs.js';
 import type { TrainProgress } from '../students/trainer.js';
 import { loadTeacherCard } from '../teachers/card.js';
 import { openTeacher } from '../teachers/open.js';
-import type { TeacherRunner } from '../teachers/runner.js';
+import { teacherProviders, type TeacherRunner } from '../teachers/runner.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { APP_VERSION } from '../util/version.js';
 import { evaluateOnTest, type SourceEvaluation } from './evaluate.js';
@@ -56,6 +56,8 @@ export interface TransferHooks {
   onProgress?(p: TransferProgress): void;
   /** Discard an earlier run's ledger in OUT and start from the first stage. */
   fresh?: boolean;
+  /** Something the user should know about how the run computes (a teacher's GPU provider fell back to the CPU). */
+  onNotice?(message: string): void;
 }
 
 /** The stages a spec runs: fine-tuning and evaluation only when their data is given. */
@@ -68,11 +70,19 @@ export function stagesOf(spec: TransferSpec): TransferStage[] {
 /** The folders a run writes in OUT (report files are rewritten at the end). */
 export const OUTPUT_DIRS = ['pseudo-labels', 'training', 'finetune', 'test', 'student'];
 
-/** The spec's teachers, opened (all or none); two teachers of one name are refused. */
-export async function openTeachers(spec: TransferSpec): Promise<TeacherRunner[]> {
+/**
+ * The spec's teachers, opened (all or none); two teachers of one name are refused. Each on the provider
+ * APPRENTICE_TEACHER_PROVIDER asks for (auto: the GPU where there is one), told to `onNotice` when it
+ * falls back to the CPU.
+ */
+export async function openTeachers(
+  spec: TransferSpec,
+  onNotice?: (message: string) => void,
+): Promise<TeacherRunner[]> {
   const runners: TeacherRunner[] = [];
   try {
-    for (const file of spec.teachers) runners.push(await openTeacher(loadTeacherCard(file)));
+    for (const file of spec.teachers)
+      runners.push(await openTeacher(loadTeacherCard(file), onNotice ? { onNotice } : {}));
   } catch (err) {
     await Promise.all(runners.map((r) => r.dispose()));
     throw err;
@@ -279,7 +289,7 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
 
   // Evaluation and export run tfjs in this thread: on the fast backend, not tfjs' JS default.
   await initCompute();
-  const teachers = await openTeachers(spec);
+  const teachers = await openTeachers(spec, hooks.onNotice);
   try {
     // 1. Pseudo-labels; 2. the student; 3. its fine-tuning; 4. scores on the test set.
     report('pseudo-label', 'opening teachers');
@@ -298,13 +308,15 @@ export async function runTransfer(spec: TransferSpec, hooks: TransferHooks = {})
       finetune: models.tuned,
       evaluations,
       exported,
+      teacherProviders: teacherProviders(teachers),
     };
     report('report', 'writing the report');
     const files = reportStage(state, record);
     // The last word of the run: a screen showing the latest phase must not read "writing the report".
     report('report', 'all stages done');
     const names = teachers.map((t) => t.name);
-    return summaryOf(record, models, names, resumed, files, (performance.now() - t0) / 1000);
+    const summary = summaryOf(record, models, names, resumed, files, (performance.now() - t0) / 1000);
+    return { ...summary, teacherProviders: record.teacherProviders! };
   } finally {
     await Promise.all(teachers.map((t) => t.dispose()));
   }

@@ -38,6 +38,8 @@ export interface RunRecord {
   } | null;
   evaluations: SourceEvaluation[];
   exported: { dir: string; card: string; onnx: string } | null;
+  /** Where each teacher ran in this invocation, by name ('webgpu', 'cuda', 'cpu', a tfjs backend, 'none'). */
+  teacherProviders?: Record<string, string>;
 }
 
 const KIND_COLOR = { teacher: '#9aa5b1', fused: '#d48a2c', student: '#3fa7ff' } as const;
@@ -126,6 +128,8 @@ export function renderTransferReport(r: RunRecord, generatedAt: Date): string {
     )
     .join('');
   const teacherList = s.teachers.map((t) => `<li>${esc(t)}</li>`).join('');
+  const devices = Object.entries(r.teacherProviders ?? {}).map(([n, d]) => `${n}: ${d}`);
+  const ranOn = devices.length ? `<li>Teachers ran on: ${esc(devices.join(', '))}</li>\n` : '';
   const ft = s.finetune
     ? `<li>Fine-tuning: ${esc(s.finetune.images)} (${s.finetune.epochs} epochs, learning rate ${s.finetune.learningRate}${s.finetune.freezeEncoder ? ', encoder frozen' : ''})</li>`
     : '';
@@ -136,7 +140,7 @@ export function renderTransferReport(r: RunRecord, generatedAt: Date): string {
 <h1>Knowledge transfer: ${esc(s.name)}</h1>
 <ul>
 <li>Teachers (${s.teachers.length}):<ul>${teacherList}</ul></li>
-<li>Transferal images: ${esc(s.transferal.images)}: ${p.images} read, ${p.labeled} pseudo-labeled, ${p.corrected} corrected by a person, ${p.failed} failed</li>
+${ranOn}<li>Transferal images: ${esc(s.transferal.images)}: ${p.images} read, ${p.labeled} pseudo-labeled, ${p.corrected} corrected by a person, ${p.failed} failed</li>
 <li>Fusion: ${esc(s.fusion.method)}, ${s.fusion.method === 'auto' ? 'threshold per image' : `threshold ${s.fusion.threshold}`}${s.post.largestComponent ? ', largest component' : ''}${s.post.fillHoles ? ', holes filled' : ''}${s.post.minIslandSize ? `, islands &lt; ${s.post.minIslandSize} px removed` : ''}</li>
 <li>Student: ${esc(s.student.arch)} at ${s.student.size}&times;${s.student.size}, ${channelsText(r.training)}, ${s.student.epochs === undefined ? `${s.student.steps} steps${r.training.epochsRun === undefined ? '' : ` (${r.training.epochsRun} epochs)`}` : `${s.student.epochs} epochs`}, batch ${s.student.batchSize}, learning rate ${s.student.learningRate}, seed ${s.seed}</li>
 ${ft}
@@ -187,6 +191,7 @@ export function writeTransferReport(r: RunRecord, generatedAt = new Date()): Rep
     training: r.training,
     finetune: r.finetune,
     exported: r.exported,
+    teacherProviders: r.teacherProviders ?? null,
   };
   writeFileAtomic(files.json, JSON.stringify(json, null, 1));
   writeFileAtomic(files.csv, metricsCsv(r.evaluations));

@@ -39,6 +39,8 @@ import { collectShards, newManifest, shardFile, shardRange, type Shard } from '.
 export interface ShardHooks extends StageHooks {
   /** The run in OUT is being started over: ignore its ledger (a shard deletes nothing but its own). */
   fresh?: boolean;
+  /** A teacher's GPU provider that failed (the teacher continues on the CPU). */
+  onNotice?(message: string): void;
 }
 
 export interface ShardRun {
@@ -80,7 +82,7 @@ export async function labelShard(
   const manifest = shardFile(spec.out, shard);
   // Written last: until then no manifest says this shard is done.
   rmSync(manifest, { force: true });
-  const teachers = await openTeachers(spec);
+  const teachers = await openTeachers(spec, hooks.onNotice);
   try {
     const names = teachers.map((t) => t.name);
     const { views } = fusionFor(names, spec.fusion);

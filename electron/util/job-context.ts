@@ -20,4 +20,9 @@ export interface JobContext<K extends JobKind = JobKind> {
   progress(update: JobUpdate<K>): void;
   /** Throws AppError(CANCELLED) if the job was cancelled: call between units of work. */
   throwIfCancelled(): void;
+  /**
+   * Tells the user something about how the job runs (a GPU provider that failed, the CPU taking over):
+   * kept on the job (JobOf.notices) and logged. Optional: a job run outside the job manager may drop it.
+   */
+  notice?(message: string): void;
 }

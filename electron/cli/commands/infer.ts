@@ -7,7 +7,7 @@ import { DEFAULT_FUSION_METHOD, FUSION_METHODS } from '../../../shared/recipe.js
 import type { ContractHints } from '../../teachers/infer-contract.js';
 import { openTeacher } from '../../teachers/open.js';
 import { resolveTeacher } from '../../teachers/resolve.js';
-import type { TeacherRunner } from '../../teachers/runner.js';
+import { teacherProviders, type TeacherRunner } from '../../teachers/runner.js';
 import { numberList, positiveInt } from '../flags.js';
 import { FUSION_OPTIONS, fusionFlags, postFlags, TTA_OPTIONS, ttaFlag } from './teacher-flags.js';
 
@@ -38,7 +38,10 @@ export const inferCommand: CliCommand = {
     '  --min-island N      remove foreground islands smaller than N pixels',
     '  --batch N           images per model call (default 8)',
     '  --threads N         onnxruntime intra-op threads (default 2)',
-    '  --provider NAME     onnxruntime execution provider, e.g. cuda (default cpu); repeat for a fallback list',
+    '  --provider NAME     onnxruntime execution provider(s) to try first, e.g. webgpu or cuda; repeat for a',
+    '                      list. The CPU always backs them up: a provider that fails is said on stderr',
+    '                      (default: APPRENTICE_TEACHER_PROVIDER=auto|cuda|webgpu|cpu, else auto: CUDA where',
+    "                      onnxruntime's CUDA provider is installed, else WebGPU on a hardware GPU, else CPU)",
     '  --json              print one JSON object with the summary as the last line',
     '',
     'For a bare .onnx model the contract is read from the model where it can be; state the rest with',
@@ -91,6 +94,8 @@ export const inferCommand: CliCommand = {
       ...(values.batch ? { batchSize: positiveInt(values.batch, '--batch') } : {}),
       ...(values.threads ? { threads: positiveInt(values.threads, '--threads') } : {}),
       ...(values.provider ? { providers: values.provider } : {}),
+      // A GPU provider that fails: the teacher continues on the CPU, and the user is told.
+      onNotice: (m: string) => io.stderr(`apprentice infer: ${m}`),
     };
     const runners: TeacherRunner[] = [];
     const controller = new AbortController();
@@ -113,13 +118,19 @@ export const inferCommand: CliCommand = {
         onProgress: (d, n) => io.status(`infer ${d}/${n}`),
       });
       io.status(null);
-      const { outcomes: _outcomes, ...brief } = summary;
+      const { outcomes: _outcomes, ...rest } = summary;
+      const brief = { ...rest, teacher_providers: teacherProviders(runners) };
       if (values.json) io.stdout(JSON.stringify(brief));
       else {
         io.stdout(
           `Wrote ${summary.written} mask(s) of ${summary.images} image(s) to ${values.out} in ${summary.seconds.toFixed(1)} s`,
         );
         if (summary.fusion) io.stdout(`  ${summary.fusionReport.why}`);
+        io.stdout(
+          `  ran on: ${Object.entries(brief.teacher_providers)
+            .map(([n, p]) => `${n}: ${p}`)
+            .join(', ')}`,
+        );
         if (summary.dice_mean !== undefined) {
           io.stdout(
             `Dice ${summary.dice_mean.toFixed(4)}, IoU ${summary.iou_mean!.toFixed(4)} on ${summary.with_ground_truth} image(s) with ground truth`,

@@ -68,7 +68,10 @@ export async function runShard(
 ): Promise<number> {
   const label = `shard ${shard.index}/${shard.count}`;
   const onProgress = progressPrinter(io, label, opts.json);
-  const r = await run((signal) => labelShard(spec, shard, { signal, fresh: opts.fresh, onProgress }));
+  const onNotice = (m: string) => io.stderr(`apprentice transfer ${label}: ${m}`);
+  const r = await run((signal) =>
+    labelShard(spec, shard, { signal, fresh: opts.fresh, onProgress, onNotice }),
+  );
   io.status(null);
   if (!r) return 1;
   if (opts.json)

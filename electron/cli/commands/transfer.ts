@@ -279,6 +279,12 @@ export const transferCommand: CliCommand = {
           `Training: ${t.epochs} epoch(s), best ${t.bestEpoch} (val Dice ${t.bestValDice.toFixed(4)}); ` +
             `${t.channels === 3 ? 'colour' : 'grey'} input: ${t.channelsReason}`,
         );
+        if (summary.teacherProviders)
+          io.stdout(
+            `Teachers ran on: ${Object.entries(summary.teacherProviders)
+              .map(([n, p]) => `${n}: ${p}`)
+              .join(', ')}`,
+          );
         io.stdout(`Student: ${summary.export?.card ?? '-'}`);
         io.stdout(`Report:  ${summary.report.html}`);
       }

@@ -80,6 +80,10 @@ describe('apprentice infer / fuse', () => {
         fusion: 'vote',
         with_ground_truth: names.length,
       });
+      // Where each teacher ran: whatever 'auto' found on this machine, named per teacher.
+      const ranOn = summary.teacher_providers as Record<string, string>;
+      expect(Object.keys(ranOn)).toEqual(['unet-busi', 'resunet-busi']);
+      for (const p of Object.values(ranOn)) expect(['cpu', 'webgpu', 'cuda']).toContain(p);
       const dices: number[] = [];
       for (const f of names) {
         const m = decode(readFileSync(join(out, f)));

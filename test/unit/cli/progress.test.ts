@@ -31,6 +31,20 @@ describe('CLI job printer', () => {
     else expect(drawn).toEqual([expect.stringContaining('3/10')]);
   });
 
+  it("prints each of a job's notices once on stderr, even under --json (no lines, no bar)", () => {
+    const err: string[] = [];
+    const { io, out } = recordingIo(false);
+    const printer = jobPrinter({ ...io, stderr: (l) => err.push(l) }, { lines: false, bar: false });
+    const a = 'teacher unet-busi: the webgpu provider failed (device lost); running on CPU';
+    const b = 'teacher fcn-busi: the webgpu provider failed (device lost); running on CPU';
+    printer.update(JOB_EVENTS['pseudo-label']);
+    printer.update({ ...JOB_EVENTS['pseudo-label'], notices: [a] });
+    printer.update({ ...JOB_EVENTS['pseudo-label'], notices: [a] });
+    printer.update({ ...JOB_EVENTS.transfer, notices: [a, b] });
+    expect(err).toEqual([`apprentice pseudo-label: ${a}`, `apprentice transfer: ${b}`]);
+    expect(out).toEqual([]);
+  });
+
   it("prints a training's validated epoch in logs once, from its detail", () => {
     const { io, out, status } = recordingIo(false);
     const printer = jobPrinter(io);

@@ -197,6 +197,30 @@ describe('job manager', () => {
     expect(bug.error?.message).not.toMatch(/line 3/);
   });
 
+  it('keeps each notice once on the job, sends it at once and logs it as a warning', async () => {
+    const events: AppEvent[] = [];
+    const warned: string[] = [];
+    const log = { ...createNullLogger(), warn: (m: string) => void warned.push(m) };
+    const jobs = new JobManager((e) => events.push(e), log);
+    const started = jobs.start('pseudo-label', async (ctx) => {
+      ctx.notice?.('teacher a: the webgpu provider failed (lost device); running on CPU');
+      ctx.notice?.('teacher a: the webgpu provider failed (lost device); running on CPU');
+      ctx.notice?.('teacher b: the cuda provider failed (no library); running on CPU');
+      return labelled;
+    });
+    const final = await jobs.wait(started);
+    const said = [
+      'teacher a: the webgpu provider failed (lost device); running on CPU',
+      'teacher b: the cuda provider failed (no library); running on CPU',
+    ];
+    expect(final.notices).toEqual(said);
+    expect(warned).toEqual(said.map((m) => `Job ${started.jobId} (pseudo-label): ${m}`));
+    // Not throttled: each notice is an event of its own, before the job ends.
+    const jobEvents = events.flatMap((e) => (e.type === 'job' ? [e.job] : []));
+    expect(jobEvents.map((j) => j.notices?.length ?? 0)).toEqual([0, 1, 2, 2]);
+    expect(jobEvents[1]!.state).toBe('running');
+  });
+
   it('refuses to cancel an unknown job', () => {
     const jobs = new JobManager(() => {}, createNullLogger());
     expect(() => jobs.cancel('nope')).toThrow(/No job/);

@@ -11,6 +11,7 @@ import {
   reviewQueueFor,
   softLabel,
 } from '../../../electron/services/teacher-service.js';
+import { cudaProviderInstalled } from '../../../electron/teachers/onnx-providers.js';
 import { APP_VERSION } from '../../../electron/util/version.js';
 import { ProjectStore } from '../../../electron/store/index.js';
 import { listFiles, fileStem } from '../../../electron/util/files.js';
@@ -20,14 +21,17 @@ const DATA = join(SHARED_DIR, 'data', 'bus-bra');
 const UNET = join(SHARED_DIR, 'teachers', 'unet-busi.json');
 const N = 10;
 
-function ctx(cancelAfter = Infinity): JobContext & { phases: string[] } {
+function ctx(cancelAfter = Infinity): JobContext & { phases: string[]; notices: string[] } {
   const abort = new AbortController();
   let calls = 0;
   const phases: string[] = [];
+  const notices: string[] = [];
   return {
     jobId: 'test',
     signal: abort.signal,
     phases,
+    notices,
+    notice: (m) => void notices.push(m),
     progress(u) {
       if (u.phase) phases.push(u.phase);
       if (u.done !== undefined && u.done > 0 && ++calls >= cancelAfter) abort.abort();
@@ -209,6 +213,26 @@ describe('batch pseudo-labelling job', () => {
     store.masks.put = put;
     const s = await pseudoLabel(store, { resumeJobId: job.id }, ctx());
     expect(s).toMatchObject({ mapsReused: 4, mapsComputed: N - 4, labelsWritten: N - 4 });
+  });
+
+  it("says where each teacher ran; a GPU provider that cannot start is the job's notice, its teacher on the CPU", async () => {
+    const unet = (await importTeacher(store, { path: UNET })).teacher;
+    const writeCard = join(t.dir, 'pre.json');
+    writeFileSync(writeCard, JSON.stringify({ name: 'precomputed', masks: { dir: maskTeacherDir } }));
+    const pre = (await importTeacher(store, { path: writeCard })).teacher;
+    const req = { teacherIds: [unet.id, pre.id], imageIds: [store.images.list({ datasetId })[0]!.id] };
+    const plain = ctx();
+    const s = await pseudoLabel(store, { ...req, runtime: { provider: 'cpu' } }, plain);
+    expect(s.teacherProviders).toEqual({ 'unet-busi': 'cpu', precomputed: 'none' });
+    expect(plain.notices).toEqual([]);
+    // CUDA where onnxruntime's CUDA provider is not installed fails to load, as a broken GPU provider does.
+    if (cudaProviderInstalled()) return;
+    const c = ctx();
+    const g = await pseudoLabel(store, { ...req, runtime: { provider: 'cuda' } }, c);
+    expect(g.teacherProviders).toEqual({ 'unet-busi': 'cpu', precomputed: 'none' });
+    expect(c.notices).toHaveLength(1);
+    expect(c.notices[0]).toMatch(/^teacher unet-busi: the cuda provider failed \(.+\); running on CPU$/);
+    expect(g).toMatchObject({ failedImages: 0, labelsReused: 1 });
   });
 
   it('fails before any work when a teacher cannot run, and previews a teacher on 3 images', async () => {

@@ -120,6 +120,22 @@ describe('transfer report', () => {
     expect(json.test.map((t) => t.dice)).toEqual([0.6, 0.7, 0.9]);
   });
 
+  it('says where each teacher ran, in the HTML and metrics.json (nothing for a run that did not record it)', () => {
+    const t = tempDir();
+    try {
+      const r = record(t.dir);
+      expect(renderTransferReport(r, new Date(0))).not.toContain('ran on');
+      r.teacherProviders = { 'unet-busi': 'webgpu', '<masks>': 'none' };
+      const html = renderTransferReport(r, new Date(0));
+      expect(html).toContain('<li>Teachers ran on: unet-busi: webgpu, &#60;masks&#62;: none</li>');
+      const files = writeTransferReport(r);
+      const json = JSON.parse(readFileSync(files.json, 'utf8')) as { teacherProviders: unknown };
+      expect(json.teacherProviders).toEqual(r.teacherProviders);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('says which fusion ran and why, in the HTML and metrics.json', () => {
     const t = tempDir();
     try {
