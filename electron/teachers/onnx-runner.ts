@@ -284,8 +284,6 @@ class OnnxModel implements TensorModel {
   async run(data: Float32Array, batch: number): Promise<{ data: Float32Array; dims: number[] }> {
     const dims = inputDims(this.input, batch);
     if (this.provider === 'cpu') return this.session.run(this.inputName, this.outputName, data, dims);
-    // A copy: the worker takes the buffer it is sent, and the CPU may have to run the same batch.
-    const keep = data.slice();
     try {
       return await this.session.run(this.inputName, this.outputName, data, dims);
     } catch (err) {
@@ -295,7 +293,8 @@ class OnnxModel implements TensorModel {
       if (!cpu) throw err;
       let out: { data: Float32Array; dims: number[] };
       try {
-        out = await cpu.run(this.inputName, this.outputName, keep, dims);
+        // `data` is intact: the worker is sent a copy, onnxruntime does not write its inputs.
+        out = await cpu.run(this.inputName, this.outputName, data, dims);
       } catch {
         await cpu.release();
         throw err;
