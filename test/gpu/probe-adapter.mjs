@@ -5,7 +5,9 @@ try {
   Object.assign(globalThis, dawn.globals);
   const adapter = await dawn.create([]).requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
-    console.log('no WebGPU adapter found (no GPU driver, and no software Vulkan such as Mesa lavapipe >= 24)');
+    console.log(
+      'no WebGPU adapter found (no GPU driver, and no software Vulkan such as Mesa lavapipe >= 24)',
+    );
     process.exit(3);
   }
   const i = adapter.info;

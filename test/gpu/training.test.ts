@@ -122,7 +122,9 @@ describe('a batch that does not fit the device', () => {
       expect(error).toBeInstanceOf(AppError);
       expect((error as AppError).code).toBe('TOO_LARGE');
       expect((error as AppError).message).toMatch(
-        new RegExp(`Training at batch size ${batchSize}, 256x256 px needs a \\d+ MiB GPU buffer.*Lower the batch size to ${fits} or less`),
+        new RegExp(
+          `Training at batch size ${batchSize}, 256x256 px needs a \\d+ MiB GPU buffer.*Lower the batch size to ${fits} or less`,
+        ),
       );
       expect(() => assertFitsOnGpu(model, { batchSize: 1, imageSize: 256, what: 'Training' })).not.toThrow();
       model.dispose();

@@ -39,7 +39,11 @@ function device(): DeviceLike | null {
     d.addEventListener('uncapturederror', (e) => {
       const name = e.error.constructor.name;
       failure ??= {
-        kind: /OutOfMemory/.test(name) ? 'out-of-memory' : /Validation/.test(name) ? 'validation' : 'internal',
+        kind: /OutOfMemory/.test(name)
+          ? 'out-of-memory'
+          : /Validation/.test(name)
+            ? 'validation'
+            : 'internal',
         message: e.error.message.split('\n')[0] ?? name,
       };
     });

@@ -77,7 +77,13 @@ export async function modelToOnnx(
   if (model.inputs.length !== 1 || model.outputs.length !== 1)
     throw new AppError(ErrorCode.UNSUPPORTED, 'ONNX export needs a model with one input and one output');
   const g = new GraphWriter();
-  g.node('Identity', 'output_identity', [writeLayers(model, g, await readLayerWeights(model))], [], ONNX_OUTPUT);
+  g.node(
+    'Identity',
+    'output_identity',
+    [writeLayers(model, g, await readLayerWeights(model))],
+    [],
+    ONNX_OUTPUT,
+  );
   const [, h, w, c] = model.inputs[0]!.shape;
   const outShape = model.outputs[0]!.shape;
   const Model = onnxType('ModelProto');

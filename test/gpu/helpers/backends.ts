@@ -20,7 +20,9 @@ export function gpuAndCpu(): Promise<ComputeInfo> {
   ready ??= (async () => {
     const info = await initCompute({ requested: 'webgpu' });
     if (info.backend !== GPU)
-      throw new Error(`WebGPU is not available here: ${info.candidates.find((c) => c.name === 'webgpu')?.reason}`);
+      throw new Error(
+        `WebGPU is not available here: ${info.candidates.find((c) => c.name === 'webgpu')?.reason}`,
+      );
     const addon = loadAddon();
     if (!addon.ok) throw new Error(`the native CPU backend is not available: ${addon.reason}`);
     if (!tf.findBackendFactory(CPU)) registerFastCpuBackend(CPU, addon.addon);

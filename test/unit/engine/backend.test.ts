@@ -129,7 +129,9 @@ describe('isSoftwareAdapter', () => {
     expect(isSoftwareAdapter(adapter({ description: 'SwiftShader Device (Subzero)' }))).toBe(true);
     expect(isSoftwareAdapter(adapter({ vendor: 'google' }, true))).toBe(true);
     expect(
-      isSoftwareAdapter(adapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA: 550.54.15' })),
+      isSoftwareAdapter(
+        adapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA: 550.54.15' }),
+      ),
     ).toBe(false);
     expect(isSoftwareAdapter(adapter({ vendor: 'apple', architecture: 'metal-3' }, false))).toBe(false);
   });
