@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { UNET_SIZES, type UNetSizeName } from './unet-sizes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -40,11 +41,8 @@ const { values: opt } = parseArgs({
 const rounds = Math.max(1, Number(opt.rounds)),
   steps = Math.max(1, Number(opt.steps));
 
-const SIZES = {
-  tiny: { filters: [8, 16, 32], size: 128, batch: 8 },
-  big: { filters: [32, 64, 128, 256], size: 256, batch: 4 },
-} as const;
-type SizeName = keyof typeof SIZES;
+const SIZES = UNET_SIZES;
+type SizeName = UNetSizeName;
 
 interface Run {
   train_ms_median: number;

@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { UNET_SIZES, type UNetSizeName } from './unet-sizes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -32,11 +33,8 @@ const { values: opt } = parseArgs({
     json: { type: 'string', default: path.join(repo, 'test-results', 'bench-gpu.json') },
   },
 });
-const SIZES = {
-  tiny: { filters: [8, 16, 32], size: 128, batch: 8 },
-  big: { filters: [32, 64, 128, 256], size: 256, batch: 4 },
-} as const;
-type SizeName = keyof typeof SIZES;
+const SIZES = UNET_SIZES;
+type SizeName = UNetSizeName;
 const sizes = opt.sizes.split(',').filter((s): s is SizeName => s in SIZES);
 const paths = opt.paths.split(',').filter((p) => p === 'reference' || p === 'product');
 const rounds = Math.max(1, Number(opt.rounds));

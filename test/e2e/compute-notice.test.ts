@@ -3,26 +3,14 @@
 // different notice (another cause) is shown again.
 import { describe, expect, it } from 'vitest';
 import { copyFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { screenshot, text } from '../helpers/browser.js';
 import { useWebShellApp } from '../helpers/web-shell-app.js';
+import { freePort } from '../helpers/free-port.js';
 
 // The web shell inherits the environment: no addon, and the native path asked for explicitly, so that
 // a machine with a GPU does not take it instead (no notice there).
 process.env.APPRENTICE_DISABLE_ADDON = '1';
 process.env.APPRENTICE_BACKEND = 'native';
-
-/** A port free right now: the page's origin (and its localStorage) must survive a server restart. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('the compute notice', () => {
   const app = useWebShellApp({

@@ -3,22 +3,10 @@
 // project open again, when the server returns on the same port and token.
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { screenshot, text } from '../helpers/browser.js';
 import { useWebShellApp } from '../helpers/web-shell-app.js';
-
-/** A port free right now, to start the web shell on the same one twice. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../helpers/free-port.js';
 
 describe('a lost connection to the web shell', () => {
   const token = 'e2e-connection-token-0123456789abcdef';

@@ -14,6 +14,7 @@ import { buildUNet } from '../reference/unet.js';
 import * as tf from '../../../electron/engine/tf.js';
 import { bceWithLogits } from '../../../electron/engine/training/losses.js';
 import { makeTrainStep } from '../reference/train-step.js';
+import { UNET_SIZES } from '../unet-sizes.js';
 
 const { values: opt } = parseArgs({
   options: {
@@ -228,15 +229,12 @@ out.training = { cpu: cpuLoss, webgpu: gpuLoss, maxRelDiff: lossDiff, ok: lossDi
 log(`training losses: max relative difference ${lossDiff.toExponential(2)} over ${cpuLoss.length} steps`);
 
 // ---- 4. Speed (meaningless on a software adapter) ---------------------------------------------------
-const SIZES = {
-  tiny: { filters: [8, 16, 32], size: 128, batch: 8 },
-  big: { filters: [32, 64, 128, 256], size: 256, batch: 4 },
-};
+const SIZES = UNET_SIZES;
 if (!opt['skip-bench']) {
   await tf.setBackend('webgpu');
   const bench: Record<string, { train_ms_median: number; infer_ms_median: number; params: number }> = {};
   for (const [name, s] of Object.entries(SIZES)) {
-    const model = buildUNet({ filters: s.filters, size: s.size });
+    const model = buildUNet({ filters: [...s.filters], size: s.size });
     const step = makeTrainStep(model, tf.train.adam(1e-3), bceWithLogits);
     const x = tf.randomNormal([s.batch, s.size, s.size, 1], 0, 1, 'float32', 0);
     const y = tf.tidy(() =>
