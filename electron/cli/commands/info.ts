@@ -3,6 +3,7 @@ import type { CliCommand } from '../command.js';
 import { createAppServices } from '../../services/app-services.js';
 import { createNullLogger } from '../../services/logger.js';
 import { defaultUserDataDir } from '../../services/user-data.js';
+import { teacherProviderPlan } from '../../teachers/onnx-providers.js';
 
 export const infoCommand: CliCommand = {
   name: 'info',
@@ -16,6 +17,7 @@ export const infoCommand: CliCommand = {
     '  --json   print one JSON object instead of text',
     '',
     'Environment: APPRENTICE_BACKEND=auto|tensorflow|webgpu|native|cpu overrides the backend setting;',
+    "APPRENTICE_TEACHER_PROVIDER=auto|cuda|webgpu|cpu the ONNX teachers' execution provider;",
     'APPRENTICE_USER_DATA overrides the user-data folder.',
   ].join('\n'),
   async run(argv, io) {
@@ -27,7 +29,12 @@ export const infoCommand: CliCommand = {
     });
     try {
       const info = await services.api.getAppInfo();
-      const out = { ...info, shell: 'cli' };
+      // What ONNX teachers would run on now (APPRENTICE_TEACHER_PROVIDER, else 'auto'), and why.
+      const teachers = await teacherProviderPlan({}).catch((err: Error) => ({
+        providers: ['cpu'],
+        reason: err.message,
+      }));
+      const out = { ...info, teacherProviders: teachers, shell: 'cli' };
       if (values.json) {
         io.stdout(JSON.stringify(out));
         return 0;
@@ -45,6 +52,7 @@ export const infoCommand: CliCommand = {
           io.stdout(`  ${cand.available ? '+' : '-'} ${cand.name}${cand.reason ? `: ${cand.reason}` : ''}`);
         }
         if (c.notice) io.stdout(`Notice: ${c.notice}`);
+        io.stdout(`ONNX teachers:   ${teachers.providers.join(' then ')} (${teachers.reason})`);
       } else {
         io.stdout('Compute backend: unavailable (the engine failed to start; see the log)');
       }

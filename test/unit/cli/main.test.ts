@@ -97,9 +97,27 @@ describe('apprentice CLI', () => {
       expect(r.code, r.stderr).toBe(0);
       const info = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
         compute: { backend: string; candidates: unknown[] };
+        teacherProviders: { providers: string[]; reason: string };
       };
       expect(info.compute.backend).toMatch(/\S/);
       expect(info.compute.candidates.length).toBeGreaterThan(0);
+      // Where ONNX teachers would run, and why: always ends on the CPU.
+      expect(info.teacherProviders.providers.at(-1)).toBe('cpu');
+      expect(info.teacherProviders.reason).toMatch(/\S/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('says where ONNX teachers run when a provider is asked for, and refuses a typo by name', () => {
+    const t = tempDir();
+    try {
+      const r = apprentice(['info'], { APPRENTICE_USER_DATA: t.dir, APPRENTICE_TEACHER_PROVIDER: 'webgpu' });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^ONNX teachers: +webgpu then cpu \(webgpu requested\)$/m);
+      const typo = apprentice(['info'], { APPRENTICE_USER_DATA: t.dir, APPRENTICE_TEACHER_PROVIDER: 'cdua' });
+      expect(typo.code, typo.stderr).toBe(0);
+      expect(typo.stdout).toMatch(/^ONNX teachers: +cpu \(.*APPRENTICE_TEACHER_PROVIDER.*\)$/m);
     } finally {
       t.cleanup();
     }
