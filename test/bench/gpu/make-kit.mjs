@@ -20,7 +20,7 @@ const kit = values.out;
 const webgpu = join(root, 'node_modules', 'webgpu');
 if (!existsSync(join(webgpu, 'dist', 'linux-x64', 'dawn.node'))) {
   console.error(
-    'make-kit: node_modules/webgpu is missing: npm install --no-save webgpu @tensorflow/tfjs-backend-webgpu',
+    'make-kit: node_modules/webgpu is missing (an optional dependency): npm ci, or npm install webgpu @tensorflow/tfjs-backend-webgpu',
   );
   process.exit(2);
 }
