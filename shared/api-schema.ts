@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ApiMethod } from './api.js';
-import { COMPUTE_BACKEND_CHOICES } from './compute.js';
+import { COMPUTE_BACKEND_CHOICES, TEACHER_PROVIDER_CHOICES } from './compute.js';
 import { fusionSchema, postSchema, recipeFields } from './recipe-schema.js';
 import { transferSpecSchema } from './transfer.js';
 import {
@@ -41,6 +41,7 @@ export const projectNameSchema = z
 export const settingsSchema = z
   .object({
     computeBackend: z.enum(COMPUTE_BACKEND_CHOICES),
+    teacherProvider: z.enum(TEACHER_PROVIDER_CHOICES),
     defaultProjectsDir: pathSchema.nullable(),
     recentProjectsLimit: z.number().int().min(1).max(50),
     logLevel: z.enum(['error', 'warn', 'info', 'debug']),

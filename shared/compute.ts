@@ -2,6 +2,10 @@
 export const COMPUTE_BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'native', 'cpu'] as const;
 export type ComputeBackendChoice = (typeof COMPUTE_BACKEND_CHOICES)[number];
 
+/** Where ONNX teachers run (onnxruntime execution provider); 'auto': CUDA if installed, else WebGPU on a GPU, else CPU. */
+export const TEACHER_PROVIDER_CHOICES = ['auto', 'cuda', 'webgpu', 'cpu'] as const;
+export type TeacherProviderChoice = (typeof TEACHER_PROVIDER_CHOICES)[number];
+
 /** The WebGPU adapter Dawn found, reported whether or not the engine uses it. */
 export interface GpuAdapterInfo {
   vendor: string;

@@ -1,6 +1,6 @@
 /** Data that crosses the process boundary. Plain objects only: they must survive structured clone and JSON. */
 import type { FusionSettingsInput, PostSettings } from './recipe.js';
-import type { ComputeInfo, ComputeBackendChoice } from './compute.js';
+import type { ComputeInfo, ComputeBackendChoice, TeacherProviderChoice } from './compute.js';
 
 export interface AppInfo {
   name: string;
@@ -19,6 +19,8 @@ export interface AppInfo {
 export interface Settings {
   /** Compute backend preference; APPRENTICE_BACKEND in the environment overrides it. */
   computeBackend: ComputeBackendChoice;
+  /** Where ONNX teachers run; APPRENTICE_TEACHER_PROVIDER in the environment overrides it. */
+  teacherProvider: TeacherProviderChoice;
   /** Where new projects are proposed; null means the user's home folder. */
   defaultProjectsDir: string | null;
   /** How many recent projects to remember. */

@@ -16,6 +16,7 @@ import { makeDirs } from '../util/atomic-write.js';
 import { dataApi } from './api/data-api.js';
 import { studentsApi } from './api/students-api.js';
 import { teachersApi } from './api/teachers-api.js';
+import { useTeacherProviderSetting } from '../teachers/onnx-providers.js';
 import { transferApi } from './api/transfer-api.js';
 import { createFileLogger, type Logger } from './logger.js';
 import { ProjectService } from './project-service.js';
@@ -80,6 +81,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     log,
   );
   const jobs = new JobManager(emit, log);
+  useTeacherProviderSetting(settings.get().teacherProvider);
 
   let compute: Promise<ComputeInfo | null> | null = null;
   const computeInfo = () => {
@@ -117,6 +119,7 @@ export function createAppServices(opts: AppServicesOptions): AppServices {
     async updateSettings(patch: SettingsPatch): Promise<Settings> {
       const next = settings.update(patch);
       log.level = next.logLevel;
+      useTeacherProviderSetting(next.teacherProvider);
       emit({ type: 'settings', settings: next });
       return next;
     },

@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 
 export const DEFAULT_SETTINGS: Settings = {
   computeBackend: 'auto',
+  teacherProvider: 'auto',
   defaultProjectsDir: null,
   recentProjectsLimit: 10,
   logLevel: 'info',

@@ -9,11 +9,23 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { GpuAdapterInfo } from '../../shared/compute.js';
+import {
+  TEACHER_PROVIDER_CHOICES,
+  type GpuAdapterInfo,
+  type TeacherProviderChoice,
+} from '../../shared/compute.js';
 import { AppError, ErrorCode } from '../../shared/errors.js';
 
-export const TEACHER_PROVIDER_CHOICES = ['auto', 'cuda', 'webgpu', 'cpu'] as const;
-export type TeacherProviderChoice = (typeof TEACHER_PROVIDER_CHOICES)[number];
+export { TEACHER_PROVIDER_CHOICES, type TeacherProviderChoice };
+
+/**
+ * The app's setting (Settings: "ONNX teachers run on"), told by the services when they start and when it
+ * changes; what a teacher asks for when neither its options nor APPRENTICE_TEACHER_PROVIDER say.
+ */
+let settingChoice: TeacherProviderChoice = 'auto';
+export function useTeacherProviderSetting(choice: TeacherProviderChoice): void {
+  settingChoice = choice;
+}
 
 /** What the choice depends on, gathered by providerFacts() (given directly in tests). */
 export interface ProviderFacts {
@@ -32,9 +44,17 @@ export interface ProviderPlan {
   reason: string;
 }
 
-/** The provider asked for by APPRENTICE_TEACHER_PROVIDER ('auto' when unset); throws on a typo. */
-export function teacherProviderFromEnv(env: NodeJS.ProcessEnv = process.env): TeacherProviderChoice {
-  return parseTeacherProvider(env.APPRENTICE_TEACHER_PROVIDER, 'APPRENTICE_TEACHER_PROVIDER');
+/**
+ * The provider asked for by APPRENTICE_TEACHER_PROVIDER, which overrides the setting (`fallback`, 'auto'
+ * unless given) as APPRENTICE_BACKEND overrides the backend setting; throws on a typo.
+ */
+export function teacherProviderFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  fallback: TeacherProviderChoice = 'auto',
+): TeacherProviderChoice {
+  const raw = env.APPRENTICE_TEACHER_PROVIDER;
+  if (raw === undefined || raw.trim() === '') return fallback;
+  return parseTeacherProvider(raw, 'APPRENTICE_TEACHER_PROVIDER');
 }
 
 export function parseTeacherProvider(raw: string | undefined, source: string): TeacherProviderChoice {
@@ -117,7 +137,7 @@ export async function teacherProviderPlan(
       );
     return { providers: [...list, 'cpu'], reason: 'providers given' };
   }
-  const requested = opts.provider ?? teacherProviderFromEnv();
+  const requested = opts.provider ?? teacherProviderFromEnv(process.env, settingChoice);
   const known = requested === 'auto' ? await facts() : { listed: [], cudaInstalled: false, gpu: undefined };
   return chooseTeacherProviders(requested, known);
 }

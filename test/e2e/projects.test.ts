@@ -54,6 +54,7 @@ describe('projects through the web shell', () => {
   it('saves a setting that is still there after the restart below', async () => {
     await app.page.getByTestId('settings-button').click();
     await app.page.getByTestId('setting-backend').selectOption('cpu');
+    await app.page.getByTestId('setting-teacher-provider').selectOption('cpu');
     await app.page.getByTestId('settings-save').click();
     await app.page.getByTestId('settings-saved').waitFor();
     await app.page.keyboard.press('Escape');
@@ -72,6 +73,8 @@ describe('projects through the web shell', () => {
     await screenshot(app.page, 'projects-reopened');
     await app.page.getByTestId('settings-button').click();
     expect(await app.page.getByTestId('setting-backend').inputValue()).toBe('cpu');
+    expect(await app.page.getByTestId('setting-teacher-provider').inputValue()).toBe('cpu');
+    await screenshot(app.page, 'settings-after-restart');
     await app.page.keyboard.press('Escape');
   });
 

@@ -15,9 +15,15 @@ describe('settings persisted in the user-data folder', () => {
     cleanup = t.cleanup;
     const a = new SettingsService(t.dir, createNullLogger());
     expect(a.get()).toEqual(DEFAULT_SETTINGS);
-    a.update({ computeBackend: 'cpu', overlayOpacity: 0.7 });
+    expect(a.get().teacherProvider).toBe('auto');
+    a.update({ computeBackend: 'cpu', teacherProvider: 'webgpu', overlayOpacity: 0.7 });
     const b = new SettingsService(t.dir, createNullLogger());
-    expect(b.get()).toMatchObject({ computeBackend: 'cpu', overlayOpacity: 0.7, logLevel: 'info' });
+    expect(b.get()).toMatchObject({
+      computeBackend: 'cpu',
+      teacherProvider: 'webgpu',
+      overlayOpacity: 0.7,
+      logLevel: 'info',
+    });
   });
 
   it('moves a corrupt settings file aside instead of losing or crashing on it', () => {

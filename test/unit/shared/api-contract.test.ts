@@ -26,6 +26,8 @@ describe('the AppApi contract', () => {
     expect(apiArgSchemas.getAppInfo.safeParse([1]).success).toBe(false);
     expect(apiArgSchemas.updateSettings.safeParse([{ overlayOpacity: 2 }]).success).toBe(false);
     expect(apiArgSchemas.updateSettings.safeParse([{ computeBackend: 'quantum' }]).success).toBe(false);
+    expect(apiArgSchemas.updateSettings.safeParse([{ teacherProvider: 'gpu' }]).success).toBe(false);
+    expect(apiArgSchemas.updateSettings.safeParse([{ teacherProvider: 'webgpu' }]).success).toBe(true);
     expect(apiArgSchemas.updateSettings.safeParse([{ overlayOpacity: 0.5 }]).success).toBe(true);
   });
 

@@ -16,6 +16,7 @@ import {
   parseTeacherProvider,
   teacherProviderFromEnv,
   teacherProviderPlan,
+  useTeacherProviderSetting,
   withCpuFallback,
   type ProviderFacts,
 } from '../../../electron/teachers/onnx-providers.js';
@@ -45,6 +46,9 @@ describe('the provider asked for', () => {
     expect(teacherProviderFromEnv({ APPRENTICE_TEACHER_PROVIDER: ' ' })).toBe('auto');
     expect(teacherProviderFromEnv({ APPRENTICE_TEACHER_PROVIDER: ' WebGPU ' })).toBe('webgpu');
     expect(teacherProviderFromEnv({ APPRENTICE_TEACHER_PROVIDER: 'cuda' })).toBe('cuda');
+    // Unset, the setting given stands; set, the variable overrides it.
+    expect(teacherProviderFromEnv({}, 'cpu')).toBe('cpu');
+    expect(teacherProviderFromEnv({ APPRENTICE_TEACHER_PROVIDER: 'webgpu' }, 'cpu')).toBe('webgpu');
   });
 
   it('refuses a typo, naming where it came from and what is allowed', () => {
@@ -111,6 +115,22 @@ describe('teacherProviderPlan', () => {
     expect(asked).toBe(0);
     expect((await teacherProviderPlan({ provider: 'auto' }, probe)).providers).toEqual(['webgpu', 'cpu']);
     expect(asked).toBe(1);
+  });
+
+  it("follows the app's setting when neither the options nor APPRENTICE_TEACHER_PROVIDER say, which overrides it", async () => {
+    const before = process.env.APPRENTICE_TEACHER_PROVIDER;
+    delete process.env.APPRENTICE_TEACHER_PROVIDER;
+    try {
+      useTeacherProviderSetting('webgpu');
+      expect((await teacherProviderPlan({})).providers).toEqual(['webgpu', 'cpu']);
+      expect((await teacherProviderPlan({ provider: 'cpu' })).providers).toEqual(['cpu']);
+      process.env.APPRENTICE_TEACHER_PROVIDER = 'cpu';
+      expect((await teacherProviderPlan({})).providers).toEqual(['cpu']);
+    } finally {
+      useTeacherProviderSetting('auto');
+      if (before === undefined) delete process.env.APPRENTICE_TEACHER_PROVIDER;
+      else process.env.APPRENTICE_TEACHER_PROVIDER = before;
+    }
   });
 });
 
