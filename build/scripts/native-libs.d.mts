@@ -6,6 +6,7 @@ export interface LddEntry {
   virtual: boolean;
 }
 export declare const BASE_SYSTEM: Set<string>;
+export declare const BUILT_ADDON: string;
 export declare const PACKED_ADDON: string;
 export declare function parseLdd(text: string): LddEntry[];
 export declare function runLdd(file: string): LddEntry[];

@@ -25,9 +25,8 @@ export const BASE_SYSTEM = new Set([
   'libgcc_s.so.1',
 ]);
 
-/** Where, relative to an installer's resources folder, electron-builder's asarUnpack puts the addon. */
-export const PACKED_ADDON = join(
-  'app.asar.unpacked',
+/** The addon as node-gyp builds it, relative to the repository. */
+export const BUILT_ADDON = join(
   'electron',
   'engine',
   'native',
@@ -35,6 +34,8 @@ export const PACKED_ADDON = join(
   'Release',
   'apprentice_kernels.node',
 );
+/** Where, relative to an installer's resources folder, electron-builder's asarUnpack puts the addon. */
+export const PACKED_ADDON = join('app.asar.unpacked', BUILT_ADDON);
 
 /**
  * Parses `ldd` output into one entry per library: `path` is null when the library was not found, and

@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { UNET_SIZES, type UNetSizeName } from './unet-sizes.js';
+import { torchSizeArgs, UNET_SIZES, type UNetSizeName } from './unet-sizes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -65,18 +65,12 @@ function lastJson(stdout: string, what: string): Run {
 }
 
 function runTorch(size: SizeName, env: NodeJS.ProcessEnv = {}): Run {
-  const s = SIZES[size];
   const r = spawnSync(
     python,
     [
       path.join(here, 'torch-rss.py'),
       torchScript,
-      '--filters',
-      s.filters.join(','),
-      '--size',
-      String(s.size),
-      '--batch',
-      String(s.batch),
+      ...torchSizeArgs(size),
       '--threads',
       '2',
       '--steps',

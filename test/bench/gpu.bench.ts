@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { UNET_SIZES, type UNetSizeName } from './unet-sizes.js';
+import { torchSizeArgs, UNET_SIZES, type UNetSizeName } from './unet-sizes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -88,19 +88,13 @@ function apprentice(backend: 'webgpu' | 'native', size: SizeName, p: string): Ro
 }
 
 function torchCuda(size: SizeName): Row | null {
-  const s = SIZES[size];
   const r = spawnSync(
     opt.python,
     [
       path.join(here, 'gpu', 'torch_unet_device.py'),
       '--device',
       'cuda',
-      '--filters',
-      s.filters.join(','),
-      '--size',
-      String(s.size),
-      '--batch',
-      String(s.batch),
+      ...torchSizeArgs(size),
       '--steps',
       String(steps),
     ],

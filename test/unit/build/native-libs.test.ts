@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { REPO_ROOT, tempDir } from '../../helpers/temp.js';
 import {
   BASE_SYSTEM,
+  BUILT_ADDON,
   PACKED_ADDON,
   bundleNativeLibs,
   declaredPackages,
@@ -21,15 +22,7 @@ import { afterPack } from '../../../build/scripts/after-pack.mjs';
 
 type BuilderConfig = { deb: { depends: string[] }; afterPack?: string };
 
-const BUILT_ADDON = join(
-  REPO_ROOT,
-  'electron',
-  'engine',
-  'native',
-  'build',
-  'Release',
-  'apprentice_kernels.node',
-);
+const BUILT = join(REPO_ROOT, BUILT_ADDON);
 const config = (): BuilderConfig =>
   parse(readFileSync(join(REPO_ROOT, 'build', 'electron-builder.yml'), 'utf8')) as BuilderConfig;
 
@@ -136,7 +129,7 @@ describe('the library check', () => {
 
 // The rest needs the addon built (npm run build:native, with libdnnl-dev) and a Debian system to map
 // libraries to packages; without either it cannot say anything about a real installer.
-const canPack = process.platform === 'linux' && existsSync(BUILT_ADDON) && existsSync('/usr/bin/dpkg');
+const canPack = process.platform === 'linux' && existsSync(BUILT) && existsSync('/usr/bin/dpkg');
 
 describe.skipIf(!canPack)('the addon as the Linux installers pack it', () => {
   const t = tempDir('apprentice-native-libs-');
@@ -151,7 +144,7 @@ describe.skipIf(!canPack)('the addon as the Linux installers pack it', () => {
 
   beforeAll(async () => {
     mkdirSync(dirname(packed), { recursive: true });
-    copyFileSync(BUILT_ADDON, packed);
+    copyFileSync(BUILT, packed);
     bundled = await afterPack(context(config()));
   });
   afterAll(() => t.cleanup());
@@ -213,7 +206,7 @@ describe.skipIf(!canPack)('the addon as the Linux installers pack it', () => {
   it('fails to bundle for an addon linked without the $ORIGIN rpath', () => {
     // Same binary with its rpath string pointed elsewhere (same length): the loader then takes the
     // system's libraries, which an installed app on a machine without oneDNN would not find.
-    const bytes = readFileSync(BUILT_ADDON);
+    const bytes = readFileSync(BUILT);
     const at = bytes.indexOf(Buffer.from('$ORIGIN\0'));
     expect(at, 'the built addon carries the $ORIGIN rpath (rebuild: npm run build:native)').toBeGreaterThan(
       0,
