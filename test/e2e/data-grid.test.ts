@@ -1,6 +1,6 @@
 // End to end: the Data grid and the review queue are virtual. With 300 images, only the rows on screen
 // (and a few beyond) are in the DOM however far the grid is scrolled, the cells that come into view get
-// their thumbnails, and filters, search and "Select all shown" still answer for the whole set, not only
+// their thumbnails, a grid dragged faster than anyone reads shows cell outlines until it stops, and filters, search and "Select all shown" still answer for the whole set, not only
 // for what is on screen. The review queue's list is virtual too and keeps the open image in view.
 import { describe, expect, it } from 'vitest';
 import { screenshot, text } from '../helpers/browser.js';
@@ -29,8 +29,7 @@ describe('the virtual Data grid and review queue', () => {
       s.scrollTop = t === 'end' ? s.scrollHeight : t;
     }, top);
   /** Whether the cell of `name` has its thumbnail drawn. */
-  const drawn = (name: string) =>
-    grid().getByTestId(`grid-item-${name}`).locator('canvas[data-drawn]').count();
+  const drawn = (name: string) => grid().getByTestId(`grid-item-${name}`).locator('img[data-drawn]').count();
 
   it('keeps only a screenful of cells in the DOM while scrolling, and draws the thumbnails that come into view', async () => {
     expect(all).toHaveLength(IMAGES);
@@ -59,6 +58,49 @@ describe('the virtual Data grid and review queue', () => {
     await expect.poll(() => drawn(last.name)).toBe(1);
     expect(await grid().getByTestId(`grid-item-${all[0]!.name}`).count()).toBe(0);
     await screenshot(app.page, 'data-grid-end');
+  });
+
+  it('shows cell outlines while the scrollbar is dragged a screen a frame, and the cells where it stops', async () => {
+    await scrollTo(0);
+    await expect.poll(() => drawn(all[0]!.name)).toBe(1);
+    // A screen per frame to the end, as a dragged scrollbar moves: every frame's cells, class and height.
+    const frames = await scroller().evaluate(
+      (el: unknown) =>
+        new Promise<{ cells: number; racing: boolean; height: number }[]>((done) => {
+          // Runs in the page; typed by hand because the Node tsconfig has no DOM library.
+          type Box = { scrollTop: number; scrollHeight: number; clientHeight: number };
+          type Ul = { children: { length: number }; classList: { contains(c: string): boolean } };
+          const s = el as Box;
+          const ul = (
+            globalThis as unknown as { document: { querySelector(q: string): Ul } }
+          ).document.querySelector('[data-testid="image-grid"]');
+          const raf = (globalThis as unknown as { requestAnimationFrame(f: () => void): void })
+            .requestAnimationFrame;
+          const seen: { cells: number; racing: boolean; height: number }[] = [];
+          const frame = () => {
+            seen.push({
+              cells: ul.children.length,
+              racing: ul.classList.contains('racing'),
+              height: s.scrollHeight,
+            });
+            if (s.scrollTop + s.clientHeight >= s.scrollHeight - 1) return done(seen);
+            s.scrollTop += s.clientHeight;
+            raf(frame);
+          };
+          raf(frame);
+        }),
+    );
+    const racing = frames.filter((f) => f.racing);
+    expect(racing.length).toBeGreaterThan(0);
+    expect(racing.every((f) => f.cells === 0)).toBe(true);
+    // The list keeps its length while it races: the scrollbar does not jump.
+    expect(new Set(frames.map((f) => f.height)).size).toBe(1);
+    // Stopped at the end: the cells come back, with their thumbnails.
+    const last = all.at(-1)!;
+    await expect.poll(() => grid().getAttribute('class')).not.toMatch(/racing/);
+    await grid().getByTestId(`grid-item-${last.name}`).waitFor();
+    await expect.poll(() => drawn(last.name)).toBe(1);
+    await screenshot(app.page, 'data-grid-stopped-after-drag');
   });
 
   it('searches the whole set in the database, not only the cells on screen', async () => {

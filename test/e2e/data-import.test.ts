@@ -49,27 +49,37 @@ describe('data import through the web shell', () => {
   it('shows the images with thumbnails, excludes one and splits the dataset by case', async () => {
     await app.page.getByTestId('image-grid').waitFor();
     await expect.poll(() => app.page.getByTestId('image-grid').locator('li').count()).toBe(6);
-    // Thumbnails are drawn: the first canvas has non-black pixels.
+    // Thumbnails are shown: the first one, drawn into a canvas in the page, has non-black pixels.
     await expect
       .poll(() =>
         app.page
           .getByTestId('image-grid')
-          .locator('canvas')
+          .locator('img.thumb')
           .first()
           .evaluate((el: unknown) => {
             // Runs in the page; typed by hand because the Node tsconfig has no DOM library.
+            type Img = { complete: boolean; naturalWidth: number; naturalHeight: number };
             type Canvas = {
               width: number;
               height: number;
               getContext(k: '2d'): {
+                drawImage(i: Img, x: number, y: number): void;
                 getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
               };
             };
-            const c = el as Canvas;
-            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            const img = el as Img;
+            if (!img.complete || img.naturalWidth < 2) return false;
+            const doc = (globalThis as unknown as { document: { createElement(t: 'canvas'): Canvas } })
+              .document;
+            const c = doc.createElement('canvas');
+            c.width = img.naturalWidth;
+            c.height = img.naturalHeight;
+            const g = c.getContext('2d');
+            g.drawImage(img, 0, 0);
+            const d = g.getImageData(0, 0, c.width, c.height).data;
             let sum = 0;
             for (let i = 0; i < d.length; i += 4) sum += d[i]!;
-            return sum > 0 && c.width > 1;
+            return sum > 0;
           }),
       )
       .toBe(true);

@@ -1,9 +1,11 @@
 /**
  * The rendered window of a virtualised list or grid in a scrolling element: follows its scroll position
- * (once per frame) and size (ResizeObserver), and works out the columns that fit and the items to render.
+ * (once per frame) and size (ResizeObserver), works out the columns that fit and the items to render, and
+ * says how fast it moves (`pace`: too fast to look at, work for a cell's sake can wait; see scroll-pace.ts).
  */
 import { computed, onBeforeUnmount, ref, watch, type Ref } from 'vue';
 import { columnsFor, gridWindow, scrollToReveal, type GridWindow } from '../virtual/grid-window';
+import { ScrollPaceDetector, type ScrollPace } from '../virtual/scroll-pace';
 
 export interface VirtualWindowOptions {
   count: () => number;
@@ -12,18 +14,36 @@ export interface VirtualWindowOptions {
   minColumnWidth?: number;
   gap?: number;
   overscan?: number;
+  /** Faster than this many screens a second is skimming (default 2: a cell is then on screen under 0.5 s). */
+  skimScreensPerSecond?: number;
+  /** Faster than this many screens a second is racing (default 10). */
+  raceScreensPerSecond?: number;
+  /** Back to reading this long after the last move (ms, default 100). */
+  settleMs?: number;
 }
 
 export function useVirtualWindow(scroller: Ref<HTMLElement | null>, opts: VirtualWindowOptions) {
   const scrollTop = ref(0);
   const width = ref(0);
   const height = ref(0);
+  const pace = ref<ScrollPace>('reading');
+  /** Screens a second as pixels a millisecond, for the viewport's height now. */
+  const perMs = (screens: number) => ((height.value || 800) * screens) / 1000;
+  const paceOf = new ScrollPaceDetector(
+    {
+      skimSpeed: () => perMs(opts.skimScreensPerSecond ?? 2),
+      raceSpeed: () => perMs(opts.raceScreensPerSecond ?? 10),
+      settleMs: opts.settleMs ?? 100,
+    },
+    (p) => (pace.value = p),
+  );
   let frame = 0;
   const onScroll = () => {
     if (frame) return;
-    frame = requestAnimationFrame(() => {
+    frame = requestAnimationFrame((now) => {
       frame = 0;
       scrollTop.value = scroller.value?.scrollTop ?? 0;
+      paceOf.moved(scrollTop.value, now);
     });
   };
   const resize = new ResizeObserver(() => {
@@ -49,6 +69,7 @@ export function useVirtualWindow(scroller: Ref<HTMLElement | null>, opts: Virtua
   onBeforeUnmount(() => {
     scroller.value?.removeEventListener('scroll', onScroll);
     resize.disconnect();
+    paceOf.dispose();
     if (frame) cancelAnimationFrame(frame);
   });
 
@@ -89,5 +110,5 @@ export function useVirtualWindow(scroller: Ref<HTMLElement | null>, opts: Virtua
     scrollTop.value = 0;
   }
 
-  return { columns, window, reveal, toTop };
+  return { columns, width, window, pace, reveal, toTop };
 }

@@ -33,9 +33,12 @@ export function gridWindow(g: GridGeometry): GridWindow {
   const rows = Math.ceil(Math.max(0, g.count) / columns);
   if (rows === 0) return { start: 0, end: 0, padTop: 0, padBottom: 0 };
   const top = Math.max(0, g.scrollTop);
-  const firstRow = Math.min(rows - 1, Math.max(0, Math.floor(top / rowHeight) - g.overscan));
-  const lastRow = Math.min(rows, Math.ceil((top + Math.max(0, g.viewportHeight)) / rowHeight) + g.overscan);
-  const endRow = Math.max(firstRow + 1, lastRow);
+  // The same number of rows at every position (the rows a viewport can touch, plus the overscan): cells
+  // keyed by their place in the window then recycle one row's elements when the grid moves by a row.
+  // A count that changed with the position (6 rows here, 7 there) re-keyed every cell instead.
+  const shown = Math.ceil(Math.max(0, g.viewportHeight) / rowHeight) + 1 + 2 * g.overscan;
+  const firstRow = Math.max(0, Math.min(Math.floor(top / rowHeight) - g.overscan, rows - shown));
+  const endRow = Math.min(rows, firstRow + shown);
   return {
     start: firstRow * columns,
     end: Math.min(g.count, endRow * columns),

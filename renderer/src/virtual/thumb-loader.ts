@@ -14,6 +14,8 @@ export interface ThumbLoaderOptions {
   parallel?: number;
   /** Thumbnails kept; the least recently used go first. */
   capacity?: number;
+  /** Thumbnails dropped from the cache (evicted, or all of them on `clear`): what was made of them can go. */
+  onDrop?: (imageIds: readonly number[]) => void;
 }
 
 export class ThumbLoader {
@@ -25,16 +27,19 @@ export class ThumbLoader {
   private readonly batch: number;
   private readonly parallel: number;
   readonly capacity: number;
+  private readonly onDrop: (imageIds: readonly number[]) => void;
 
   constructor(
     private readonly fetch: (imageIds: number[]) => Promise<Thumbnail[]>,
-    private readonly onChange: () => void,
+    /** A batch arrived: the screen draws these where they are shown (they are in the cache already). */
+    private readonly onArrive: (thumbs: readonly Thumbnail[]) => void,
     private readonly onError: (err: unknown) => void,
     opts: ThumbLoaderOptions = {},
   ) {
     this.batch = opts.batch ?? 24;
     this.parallel = opts.parallel ?? 2;
     this.capacity = opts.capacity ?? 2000;
+    this.onDrop = opts.onDrop ?? (() => undefined);
   }
 
   get(imageId: number): Thumbnail | undefined {
@@ -54,9 +59,11 @@ export class ThumbLoader {
   /** Images may have changed (deleted, imported again): forget every thumbnail. */
   clear(): void {
     this.generation++;
+    const dropped = [...this.cache.keys()];
     this.cache.clear();
     this.queue = [];
     this.inFlight.clear();
+    if (dropped.length) this.onDrop(dropped);
   }
 
   private touch(id: number): boolean {
@@ -77,8 +84,14 @@ export class ThumbLoader {
         .then((thumbs) => {
           if (gen !== this.generation) return;
           for (const t of thumbs) this.cache.set(t.imageId, t);
-          while (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value!);
-          this.onChange();
+          const dropped: number[] = [];
+          while (this.cache.size > this.capacity) {
+            const oldest = this.cache.keys().next().value!;
+            this.cache.delete(oldest);
+            dropped.push(oldest);
+          }
+          if (dropped.length) this.onDrop(dropped);
+          this.onArrive(thumbs);
         })
         .catch((err: unknown) => {
           if (gen === this.generation) this.onError(err);

@@ -8,18 +8,35 @@ const base = { count: 50_000, columns: 8, rowHeight: 160, viewportHeight: 640, o
 describe('gridWindow', () => {
   it('renders a screenful of rows at the top, with padding for the rest of the list', () => {
     const w = gridWindow({ ...base, scrollTop: 0 });
-    expect(w).toMatchObject({ start: 0, end: 6 * 8, padTop: 0 });
+    // 4 rows fill the viewport, a fifth when it straddles a row, and the overscan of 2 either side goes below
+    expect(w).toMatchObject({ start: 0, end: 9 * 8, padTop: 0 });
     const rows = Math.ceil(50_000 / 8);
-    expect(w.padTop + 6 * 160 + w.padBottom).toBe(rows * 160);
+    expect(w.padTop + 9 * 160 + w.padBottom).toBe(rows * 160);
   });
 
   it('renders the same number of items anywhere in a 50,000-item list', () => {
     const w = gridWindow({ ...base, scrollTop: 500_000 });
-    // rows 3125..3129 in view, two more either side
+    // rows 3125..3128 in view, two more either side (and room for a fifth row in view)
     expect(w.start).toBe((3125 - 2) * 8);
-    expect(w.end).toBe((3129 + 2) * 8);
-    expect(w.end - w.start).toBeLessThanOrEqual(9 * 8);
+    expect(w.end).toBe((3125 - 2 + 9) * 8);
     expect(w.padTop).toBe((3125 - 2) * 160);
+  });
+
+  it('renders the same number of rows at every position, so that a row scrolled by is one row recycled', () => {
+    const sizes = new Set<number>();
+    for (let top = 0; top <= 3200; top += 37) {
+      const w = gridWindow({ ...base, scrollTop: top });
+      sizes.add(w.end - w.start);
+      // the rows in view are always rendered
+      expect(w.start).toBeLessThanOrEqual(Math.floor(top / 160) * 8);
+      expect(w.end).toBeGreaterThanOrEqual(Math.ceil((top + 640) / 160) * 8);
+    }
+    expect([...sizes]).toEqual([9 * 8]);
+    // at the very end too: the window stops at the last row and reaches back
+    const rows = Math.ceil(50_000 / 8);
+    const last = gridWindow({ ...base, scrollTop: rows * 160 - 640 });
+    expect(last.end).toBe(50_000);
+    expect(last.start).toBe((rows - 9) * 8);
   });
 
   it('stops at the end of the list, the last row partly filled', () => {

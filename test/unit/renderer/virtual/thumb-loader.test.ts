@@ -87,6 +87,39 @@ describe('ThumbLoader', () => {
     expect(s.requests).toHaveLength(2);
   });
 
+  it('says which thumbnails it dropped, evicted or cleared, so that what was made of them can go', async () => {
+    const s = server();
+    const dropped: number[][] = [];
+    const loader = new ThumbLoader(
+      s.fetch,
+      () => undefined,
+      () => undefined,
+      { batch: 10, capacity: 2, onDrop: (ids) => dropped.push([...ids]) },
+    );
+    loader.want([1, 2, 3]);
+    s.requests[0]!.answer();
+    await tick();
+    expect(dropped).toEqual([[1]]);
+    loader.clear();
+    expect(dropped).toEqual([[1], [2, 3]]);
+  });
+
+  it('hands each arrived batch to the screen', async () => {
+    const s = server();
+    const arrived: number[][] = [];
+    const loader = new ThumbLoader(
+      s.fetch,
+      (ts) => arrived.push(ts.map((t) => t.imageId)),
+      () => undefined,
+      { batch: 2 },
+    );
+    loader.want([4, 5, 6]);
+    s.requests[0]!.answer();
+    s.requests[1]!.answer();
+    await tick();
+    expect(arrived).toEqual([[4, 5], [6]]);
+  });
+
   it('forgets everything on clear, including answers still on their way', async () => {
     const s = server();
     let changes = 0;
