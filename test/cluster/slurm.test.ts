@@ -194,7 +194,33 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** The local addresses of the IPv4 sockets listening on `port` (from /proc/net/tcp: no tool needed). */
+function listeners(port: number): string[] {
+  const rows = readFileSync('/proc/net/tcp', 'utf8').trim().split('\n').slice(1);
+  return rows.flatMap((row) => {
+    const [, local, , state] = row.trim().split(/\s+/);
+    const [hexIp, hexPort] = local!.split(':');
+    // State 0A is LISTEN; the address is little-endian hex.
+    if (state !== '0A' || parseInt(hexPort!, 16) !== port) return [];
+    return [
+      hexIp!
+        .match(/../g)!
+        .reverse()
+        .map((b) => parseInt(b, 16))
+        .join('.'),
+    ];
+  });
+}
+
 describe('build/cluster under a real Slurm', () => {
+  it('the test cluster listens on the loopback address only, not on every interface', () => {
+    const conf = readFileSync(join(cluster, 'slurm.conf'), 'utf8');
+    for (const key of ['SlurmctldPort', 'SlurmdPort']) {
+      const port = Number(new RegExp(`^${key}=(\\d+)$`, 'm').exec(conf)![1]);
+      expect(listeners(port), key).toEqual(['127.0.0.1']);
+    }
+  });
+
   it('runs transfer.slurm to completion; its JSON summary has the direct run’s numbers', async () => {
     const id = await sbatch([TRANSFER_JOB, spec('job')]);
     const [job] = await finished(id);

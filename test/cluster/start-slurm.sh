@@ -56,6 +56,9 @@ ClusterName=apprentice-test
 SlurmctldHost=localhost(127.0.0.1)
 SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
+# Listen on the loopback address only (the node's and the controller's), not on every interface: the
+# test cluster runs jobs as root, and nothing outside this machine has any business with it.
+CommunicationParameters=NoInAddrAny,NoCtldInAddrAny
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
