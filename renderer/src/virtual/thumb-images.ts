@@ -67,6 +67,13 @@ export class ThumbImages {
     for (const id of imageIds) this.urls.delete(id);
   }
 
+  /** The grid is going: thumbnails still waiting for a frame are not shown. */
+  dispose(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.pending.clear();
+  }
+
   /** Shows each image again from `lookup` (after the loader was cleared: stale thumbnails go). */
   refresh(): void {
     for (const [id, els] of this.byImage) for (const el of els) this.paint(el, id);
